@@ -1,0 +1,104 @@
+package httpserver
+
+import "time"
+
+// Timeouts bound how long the server waits on a client. A zero field takes
+// its default from [DefaultTimeouts]; a negative one disables the timeout.
+type Timeouts struct {
+	// ReadHeader bounds reading a request's header block, from its first
+	// byte (slowloris protection). Expiry answers 408 and closes.
+	ReadHeader time.Duration
+	// Read bounds reading a whole request, header and body, from its first
+	// byte.
+	Read time.Duration
+	// Write bounds the handler and the writing of its response, from the
+	// end of the request header.
+	Write time.Duration
+	// Idle bounds the wait for the next request on a keep-alive connection.
+	Idle time.Duration
+}
+
+// DefaultTimeouts are the timeouts used for zero fields of [Timeouts].
+var DefaultTimeouts = Timeouts{
+	ReadHeader: 10 * time.Second,
+	Read:       60 * time.Second,
+	Write:      60 * time.Second,
+	Idle:       120 * time.Second,
+}
+
+// Limits bound what a client may send and how many may connect. A zero
+// field takes its default from [DefaultLimits]; a negative MaxConns means no
+// cap.
+type Limits struct {
+	// MaxRequestLineBytes caps the request line; longer answers 414.
+	MaxRequestLineBytes int
+	// MaxHeaderBytes caps the header block (request line included);
+	// larger answers 431.
+	MaxHeaderBytes int
+	// MaxHeaderCount caps the number of header fields; more answers 431.
+	MaxHeaderCount int
+	// MaxBodyBytes caps a request body; larger answers 413.
+	MaxBodyBytes int64
+	// MaxConns caps concurrent connections; connections beyond it are
+	// answered 503 with Retry-After and closed.
+	MaxConns int
+	// MaxDiscardBytes is how much of a request body the server reads and
+	// throws away, when the handler did not read it, to keep the
+	// connection; with more left it closes the connection instead.
+	MaxDiscardBytes int64
+}
+
+// DefaultLimits are the limits used for zero fields of [Limits].
+var DefaultLimits = Limits{
+	MaxRequestLineBytes: 8 << 10,
+	MaxHeaderBytes:      64 << 10,
+	MaxHeaderCount:      100,
+	MaxBodyBytes:        10 << 20,
+	MaxConns:            10000,
+	MaxDiscardBytes:     256 << 10,
+}
+
+func (t Timeouts) withDefaults() Timeouts {
+	pick := func(v, d time.Duration) time.Duration {
+		switch {
+		case v == 0:
+			return d
+		case v < 0:
+			return 0
+		}
+		return v
+	}
+	return Timeouts{
+		ReadHeader: pick(t.ReadHeader, DefaultTimeouts.ReadHeader),
+		Read:       pick(t.Read, DefaultTimeouts.Read),
+		Write:      pick(t.Write, DefaultTimeouts.Write),
+		Idle:       pick(t.Idle, DefaultTimeouts.Idle),
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	pick := func(v, d int) int {
+		if v == 0 {
+			return d
+		}
+		return v
+	}
+	out := Limits{
+		MaxRequestLineBytes: pick(l.MaxRequestLineBytes, DefaultLimits.MaxRequestLineBytes),
+		MaxHeaderBytes:      pick(l.MaxHeaderBytes, DefaultLimits.MaxHeaderBytes),
+		MaxHeaderCount:      pick(l.MaxHeaderCount, DefaultLimits.MaxHeaderCount),
+		MaxConns:            pick(l.MaxConns, DefaultLimits.MaxConns),
+		MaxBodyBytes:        l.MaxBodyBytes,
+		MaxDiscardBytes:     l.MaxDiscardBytes,
+	}
+	if out.MaxBodyBytes == 0 {
+		out.MaxBodyBytes = DefaultLimits.MaxBodyBytes
+	}
+	if out.MaxDiscardBytes == 0 {
+		out.MaxDiscardBytes = DefaultLimits.MaxDiscardBytes
+	}
+	if out.MaxRequestLineBytes > out.MaxHeaderBytes {
+		out.MaxRequestLineBytes = out.MaxHeaderBytes
+	}
+	return out
+}

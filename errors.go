@@ -1,0 +1,71 @@
+package httpserver
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Errors from the server wrap them; test with errors.Is.
+var (
+	// ErrServerClosed is returned by Serve and ListenAndServe after
+	// Shutdown or Close.
+	ErrServerClosed = errors.New("httpserver: server closed")
+	// ErrBodyTooLarge is returned by Request.Body reads when the body
+	// exceeds the configured limit; the server answers 413.
+	ErrBodyTooLarge = errors.New("httpserver: request body too large")
+	// ErrMalformedBody is returned by Request.Body reads when the chunked
+	// framing is invalid; the server answers 400.
+	ErrMalformedBody = errors.New("httpserver: malformed request body")
+	// ErrBodyReadAfterClose is returned by reads of a body after the
+	// handler closed it.
+	ErrBodyReadAfterClose = errors.New("httpserver: read on closed body")
+	// ErrContentLength is returned by writes beyond the declared
+	// Content-Length.
+	ErrContentLength = errors.New("httpserver: wrote more than the declared Content-Length")
+	// ErrBodyNotAllowed is returned by writes of a body on a response that
+	// cannot carry one (1xx, 204, 304).
+	ErrBodyNotAllowed = errors.New("httpserver: response status does not allow a body")
+	// ErrHijacked is returned by ResponseWriter methods once the connection
+	// was hijacked.
+	ErrHijacked = errors.New("httpserver: connection has been hijacked")
+	// ErrNotSupported is returned by ResponseController methods that the
+	// underlying writer cannot provide.
+	ErrNotSupported = errors.New("httpserver: feature not supported")
+	// ErrAbortHandler is a sentinel panic value that aborts a handler: the
+	// server closes the connection without logging a stack trace.
+	ErrAbortHandler = errors.New("httpserver: abort handler")
+	// ErrAlreadyCommitted is returned when an operation needs the header
+	// not yet written, e.g. hijacking after a response started.
+	ErrAlreadyCommitted = errors.New("httpserver: response header already written")
+)
+
+// ProtocolError describes a request the server rejected, with the status
+// code it answered. It wraps the sentinel error of its class, if any.
+type ProtocolError struct {
+	Status int    // the HTTP status code sent to the client
+	Reason string // what was wrong, quoting the offending input
+	Err    error  // the wrapped sentinel, or nil
+}
+
+func (e *ProtocolError) Error() string {
+	return fmt.Sprintf("httpserver: %d %s: %s", e.Status, StatusText(e.Status), e.Reason)
+}
+
+// Unwrap returns the wrapped sentinel error.
+func (e *ProtocolError) Unwrap() error { return e.Err }
+
+// StatusOf returns the HTTP status an error stands for: the Status of a
+// ProtocolError, 413 for ErrBodyTooLarge, 400 for ErrMalformedBody, and 500
+// otherwise.
+func StatusOf(err error) int {
+	var pe *ProtocolError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Status
+	case errors.Is(err, ErrBodyTooLarge):
+		return StatusRequestEntityTooLarge
+	case errors.Is(err, ErrMalformedBody):
+		return StatusBadRequest
+	}
+	return StatusInternalServerError
+}

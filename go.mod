@@ -1,0 +1,3 @@
+module github.com/rawsock/httpserver
+
+go 1.26

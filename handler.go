@@ -1,0 +1,47 @@
+package httpserver
+
+// A Handler responds to an HTTP request.
+//
+// ServeHTTP writes the response headers and body to w and returns when it is
+// done. Neither w nor r, nor any string or slice obtained from them, may be
+// used after ServeHTTP returns: the server reuses them for the next request.
+type Handler interface {
+	ServeHTTP(w ResponseWriter, r *Request)
+}
+
+// HandlerFunc adapts an ordinary function to the [Handler] interface.
+type HandlerFunc func(w ResponseWriter, r *Request)
+
+// ServeHTTP calls f(w, r).
+func (f HandlerFunc) ServeHTTP(w ResponseWriter, r *Request) { f(w, r) }
+
+// Middleware wraps a Handler to add behaviour before or after it.
+type Middleware func(next Handler) Handler
+
+// Chain composes middleware into one: Chain(a, b, c)(h) is a(b(c(h))), so the
+// first middleware listed is the outermost and sees the request first.
+func Chain(middleware ...Middleware) Middleware {
+	return func(h Handler) Handler {
+		for i := len(middleware) - 1; i >= 0; i-- {
+			h = middleware[i](h)
+		}
+		return h
+	}
+}
+
+// NotFoundHandler answers every request with 404 Not Found.
+func NotFoundHandler() Handler {
+	return HandlerFunc(func(w ResponseWriter, r *Request) { Error(w, StatusNotFound) })
+}
+
+// Error replies with the given status code and a short plain-text body made
+// of its reason phrase. It does nothing to a response whose header has
+// already been written, beyond writing the body.
+func Error(w ResponseWriter, status int) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.WriteString(StatusText(status))
+	w.WriteString("\n")
+}

@@ -1,0 +1,189 @@
+package httpserver
+
+import (
+	"iter"
+	"strings"
+)
+
+// Header is an ordered list of HTTP header fields. Names compare
+// case-insensitively (RFC 9110 §5.1); a name may appear more than once.
+//
+// The zero value is an empty header ready to use. A Header obtained from a
+// [Request] holds strings that alias the connection's buffers: they are valid
+// until the handler returns; use [Header.Clone] or strings.Clone to keep them.
+type Header struct {
+	fields []headerField
+}
+
+type headerField struct {
+	name, value string
+}
+
+// Get returns the first value of the named field, or "" if there is none.
+func (h *Header) Get(name string) string {
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) {
+			return h.fields[i].value
+		}
+	}
+	return ""
+}
+
+// Lookup returns the first value of the named field and whether it exists.
+func (h *Header) Lookup(name string) (string, bool) {
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) {
+			return h.fields[i].value, true
+		}
+	}
+	return "", false
+}
+
+// Has reports whether the named field is present.
+func (h *Header) Has(name string) bool {
+	_, ok := h.Lookup(name)
+	return ok
+}
+
+// Values returns every value of the named field, in order. It allocates; use
+// [Header.All] on hot paths.
+func (h *Header) Values(name string) []string {
+	var vs []string
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) {
+			vs = append(vs, h.fields[i].value)
+		}
+	}
+	return vs
+}
+
+// Count returns how many fields carry the given name.
+func (h *Header) Count(name string) int {
+	n := 0
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) {
+			n++
+		}
+	}
+	return n
+}
+
+// All iterates over every field in the order received or added.
+func (h *Header) All() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for i := range h.fields {
+			if !yield(h.fields[i].name, h.fields[i].value) {
+				return
+			}
+		}
+	}
+}
+
+// Len returns the number of fields.
+func (h *Header) Len() int { return len(h.fields) }
+
+// Add appends a field, keeping any others of the same name.
+func (h *Header) Add(name, value string) {
+	h.fields = append(h.fields, headerField{name, value})
+}
+
+// Set replaces every field of the given name with one field.
+func (h *Header) Set(name, value string) {
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) {
+			h.fields[i].value = value
+			h.delFrom(name, i+1)
+			return
+		}
+	}
+	h.fields = append(h.fields, headerField{name, value})
+}
+
+// Del removes every field of the given name.
+func (h *Header) Del(name string) { h.delFrom(name, 0) }
+
+func (h *Header) delFrom(name string, start int) {
+	j := start
+	for i := start; i < len(h.fields); i++ {
+		if !equalFold(h.fields[i].name, name) {
+			h.fields[j] = h.fields[i]
+			j++
+		}
+	}
+	clear(h.fields[j:])
+	h.fields = h.fields[:j]
+}
+
+// Reset removes every field, keeping the storage for reuse.
+func (h *Header) Reset() {
+	clear(h.fields)
+	h.fields = h.fields[:0]
+}
+
+// Clone returns a deep copy whose strings are independent of the original's
+// buffers, safe to keep after the handler returns.
+func (h *Header) Clone() Header {
+	c := Header{fields: make([]headerField, len(h.fields))}
+	for i, f := range h.fields {
+		c.fields[i] = headerField{strings.Clone(f.name), strings.Clone(f.value)}
+	}
+	return c
+}
+
+// ContainsToken reports whether the comma-separated list in any field of the
+// given name contains token, compared case-insensitively (RFC 9110 §5.6.1).
+func (h *Header) ContainsToken(name, token string) bool {
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) && listContainsToken(h.fields[i].value, token) {
+			return true
+		}
+	}
+	return false
+}
+
+// listContainsToken reports whether a comma-separated list holds token.
+func listContainsToken(list, token string) bool {
+	for list != "" {
+		var item string
+		item, list, _ = strings.Cut(list, ",")
+		if equalFold(trimOWS(item), token) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFold compares two ASCII strings case-insensitively without allocating.
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if ca == cb {
+			continue
+		}
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return false
+		}
+	}
+	return true
+}
+
+// trimOWS removes optional whitespace (SP and HTAB, RFC 9110 §5.6.3) from
+// both ends of s.
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,152 @@
+package httpserver
+
+import (
+	"context"
+	"io"
+)
+
+// Request is an HTTP request as received by a server, independent of the
+// protocol that carried it.
+//
+// Its strings alias buffers that the server reuses once the handler returns:
+// copy what you keep. A Request must not be used after its handler returns;
+// in builds with the race detector the server checks this and panics.
+type Request struct {
+	// Method is the request method, e.g. "GET" (a token, RFC 9110 §9).
+	Method string
+	// Target is the request-target exactly as received (RFC 9112 §3.2):
+	// origin-form "/a%20b?x=1", absolute-form "http://h/p", authority-form
+	// "h:443" (CONNECT) or asterisk-form "*" (OPTIONS).
+	Target string
+	// Path is the percent-decoded path of the target; "" for the
+	// authority and asterisk forms.
+	Path string
+	// RawPath is the path as received, still percent-encoded.
+	RawPath string
+	// RawQuery is the query of the target without the '?', still encoded.
+	RawQuery string
+	// Proto is the protocol version, "HTTP/1.0" or "HTTP/1.1".
+	Proto string
+	// ProtoMajor and ProtoMinor are the version numbers the server honours
+	// (a request for HTTP/1.2 is served as 1.1).
+	ProtoMajor, ProtoMinor int
+	// Host is the authority the request is for: the target's authority for
+	// absolute-form and authority-form, otherwise the Host header field.
+	Host string
+	// Header holds the request header fields in the order received.
+	Header Header
+	// Trailer holds the trailer fields of a chunked body; it is filled when
+	// Body has been read to io.EOF.
+	Trailer Header
+	// Body is the request body; it is never nil (an empty body reads
+	// io.EOF). Reading fails with an error wrapping ErrBodyTooLarge or
+	// ErrMalformedBody when the body breaks the limits or the framing.
+	Body io.ReadCloser
+	// ContentLength is the declared body length, or -1 when the body is
+	// chunked.
+	ContentLength int64
+	// Close reports whether the client asked for the connection to be
+	// closed after this request.
+	Close bool
+	// RemoteAddr is the network address of the client, "ip:port".
+	RemoteAddr string
+	// Pattern is the route pattern that matched the request, set by a
+	// router; use it rather than Path as a metrics label.
+	Pattern string
+
+	ctx         context.Context
+	query       Query
+	queryParsed bool
+	pathValues  []headerField
+	scratch     []byte // backing store for decoded strings; reused
+	released    bool
+}
+
+// Context returns the request's context. It is cancelled when the
+// connection closes or the server shuts down forcibly.
+func (r *Request) Context() context.Context {
+	r.checkLive()
+	if r.ctx == nil {
+		return context.Background()
+	}
+	return r.ctx
+}
+
+// WithContext returns a shallow copy of r with its context replaced. The copy
+// shares r's buffers and the same lifetime rules.
+func (r *Request) WithContext(ctx context.Context) *Request {
+	r.checkLive()
+	if ctx == nil {
+		panic("httpserver: nil context")
+	}
+	r2 := new(Request)
+	*r2 = *r
+	r2.ctx = ctx
+	return r2
+}
+
+// Query returns the parsed, percent-decoded query parameters. Parsing
+// happens on first use; malformed pairs are skipped.
+func (r *Request) Query() *Query {
+	r.checkLive()
+	if !r.queryParsed {
+		r.queryParsed = true
+		r.scratch = r.query.parse(r.RawQuery, r.scratch)
+	}
+	return &r.query
+}
+
+// PathValue returns the value of the named route parameter set by a router,
+// or "".
+func (r *Request) PathValue(name string) string {
+	for i := range r.pathValues {
+		if r.pathValues[i].name == name {
+			return r.pathValues[i].value
+		}
+	}
+	return ""
+}
+
+// SetPathValue records a route parameter; routers call it.
+func (r *Request) SetPathValue(name, value string) {
+	for i := range r.pathValues {
+		if r.pathValues[i].name == name {
+			r.pathValues[i].value = value
+			return
+		}
+	}
+	r.pathValues = append(r.pathValues, headerField{name, value})
+}
+
+// PathValues iterates over the route parameters in the order set.
+func (r *Request) PathValues() func(yield func(string, string) bool) {
+	return func(yield func(string, string) bool) {
+		for _, f := range r.pathValues {
+			if !yield(f.name, f.value) {
+				return
+			}
+		}
+	}
+}
+
+// ExpectsContinue reports whether the client sent "Expect: 100-continue" and
+// waits for a 100 response before sending the body.
+func (r *Request) ExpectsContinue() bool {
+	return r.ProtoAtLeast(1, 1) && r.Header.ContainsToken("Expect", "100-continue")
+}
+
+// ProtoAtLeast reports whether the request's protocol is at least
+// major.minor.
+func (r *Request) ProtoAtLeast(major, minor int) bool {
+	return r.ProtoMajor > major || r.ProtoMajor == major && r.ProtoMinor >= minor
+}
+
+// reset clears the request for reuse, keeping allocated storage.
+func (r *Request) reset() {
+	hdr, tr, pv, sc, q := r.Header, r.Trailer, r.pathValues, r.scratch, r.query
+	hdr.Reset()
+	tr.Reset()
+	q.reset()
+	clear(pv)
+	*r = Request{Header: hdr, Trailer: tr, pathValues: pv[:0], scratch: sc[:0], query: q}
+}

@@ -1,0 +1,224 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Server serves HTTP/1.1 on the listeners given to it. Set its fields before
+// calling Serve; do not change them afterwards.
+type Server struct {
+	// Addr is the TCP address ListenAndServe listens on, ":8080" if empty.
+	Addr string
+	// Handler answers every request; nil answers 404 to all.
+	Handler Handler
+	// Timeouts bound client waits; zero fields take defaults.
+	Timeouts Timeouts
+	// Limits bound request sizes and connection counts; zero fields take
+	// defaults.
+	Limits Limits
+	// Name, when not empty, is sent as the Server header field.
+	Name string
+	// Logger receives the server's own logs (handler panics, accept
+	// errors); nil uses slog.Default().
+	Logger *slog.Logger
+
+	mu        sync.Mutex
+	listeners map[*net.Listener]struct{}
+	conns     map[*conn]struct{}
+	inShutdown atomic.Bool
+	connCount  atomic.Int64
+	doneCh     chan struct{}
+
+	initOnce sync.Once
+	cfg      settings
+}
+
+// settings is the server's configuration with defaults applied, fixed at the
+// first Serve.
+type settings struct {
+	timeouts Timeouts
+	limits   Limits
+	handler  Handler
+	logger   *slog.Logger
+	name     string
+}
+
+func (s *Server) init() {
+	s.initOnce.Do(func() {
+		s.cfg = settings{
+			timeouts: s.Timeouts.withDefaults(),
+			limits:   s.Limits.withDefaults(),
+			handler:  s.Handler,
+			logger:   s.Logger,
+			name:     s.Name,
+		}
+		if s.cfg.handler == nil {
+			s.cfg.handler = NotFoundHandler()
+		}
+		if s.cfg.logger == nil {
+			s.cfg.logger = slog.Default()
+		}
+		s.listeners = make(map[*net.Listener]struct{})
+		s.conns = make(map[*conn]struct{})
+		s.doneCh = make(chan struct{})
+	})
+}
+
+// ListenAndServe listens on s.Addr and serves until Shutdown or Close, then
+// returns ErrServerClosed.
+func (s *Server) ListenAndServe() error {
+	if s.inShutdown.Load() {
+		return ErrServerClosed
+	}
+	addr := s.Addr
+	if addr == "" {
+		addr = ":8080"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// Serve accepts connections on l and serves each on its own goroutine. It
+// returns ErrServerClosed after Shutdown or Close, and closes l.
+func (s *Server) Serve(l net.Listener) error {
+	s.init()
+	if !s.trackListener(&l, true) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer s.trackListener(&l, false)
+
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.inShutdown.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || isTemporaryAcceptError(err) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.cfg.logger.Warn("httpserver: accept error; retrying", "err", err, "delay", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		if max := s.cfg.limits.MaxConns; max > 0 && s.connCount.Load() >= int64(max) {
+			go rejectOverCapacity(nc, s.cfg.timeouts.Write)
+			continue
+		}
+		c := newConn(s, nc)
+		if !s.trackConn(c, true) {
+			nc.Close()
+			continue
+		}
+		go c.serve()
+	}
+}
+
+func (s *Server) trackListener(l *net.Listener, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.inShutdown.Load() {
+			return false
+		}
+		s.listeners[l] = struct{}{}
+	} else {
+		delete(s.listeners, l)
+	}
+	return true
+}
+
+func (s *Server) trackConn(c *conn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.inShutdown.Load() {
+			return false
+		}
+		s.conns[c] = struct{}{}
+		s.connCount.Add(1)
+	} else if _, ok := s.conns[c]; ok {
+		delete(s.conns, c)
+		s.connCount.Add(-1)
+	}
+	return true
+}
+
+// Shutdown stops the server gracefully: it closes the listeners, closes
+// idle connections, lets in-flight requests finish (their responses carry
+// "Connection: close") and waits for their connections to end. If ctx ends
+// first, the remaining connections are closed forcibly and ctx's error is
+// returned.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.init()
+	s.inShutdown.Store(true)
+	s.closeListeners()
+
+	ticker := time.NewTicker(5 * time.Millisecond)
+	defer ticker.Stop()
+	for {
+		if s.closeIdleConns() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			s.closeAllConns()
+			return ctx.Err()
+		case <-ticker.C:
+		}
+	}
+}
+
+// Close stops the server at once: it closes the listeners and every
+// connection, in flight or not.
+func (s *Server) Close() error {
+	s.init()
+	s.inShutdown.Store(true)
+	s.closeListeners()
+	s.closeAllConns()
+	return nil
+}
+
+func (s *Server) closeListeners() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for l := range s.listeners {
+		(*l).Close()
+		delete(s.listeners, l)
+	}
+}
+
+// closeIdleConns closes the connections waiting for a request and reports
+// whether none are left at all.
+func (s *Server) closeIdleConns() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.closeIfIdle()
+	}
+	return len(s.conns) == 0
+}
+
+func (s *Server) closeAllConns() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.forceClose()
+	}
+}
+
+// shuttingDown reports whether Shutdown or Close was called.
+func (s *Server) shuttingDown() bool { return s.inShutdown.Load() }
