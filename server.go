@@ -28,9 +28,9 @@ type Server struct {
 	// errors); nil uses slog.Default().
 	Logger *slog.Logger
 
-	mu        sync.Mutex
-	listeners map[*net.Listener]struct{}
-	conns     map[*conn]struct{}
+	mu         sync.Mutex
+	listeners  map[*net.Listener]struct{}
+	conns      map[*conn]struct{}
 	inShutdown atomic.Bool
 	connCount  atomic.Int64
 	doneCh     chan struct{}
