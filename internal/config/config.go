@@ -1,0 +1,87 @@
+package config
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/rawsock/httpserver"
+)
+
+// Config is the complete configuration of the httpserver binary. Its
+// durations and sizes hold effective values: defaults are filled in by
+// [Default] and [Load].
+type Config struct {
+	// Addr is the TCP address to listen on, e.g. ":8080" or "127.0.0.1:0".
+	Addr string
+	// File is the YAML file the configuration was read from, if any.
+	File string
+
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout map
+	// onto [httpserver.Timeouts]; zero disables the timeout.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// ShutdownTimeout is the grace period given to in-flight requests
+	// after SIGTERM or SIGINT; zero waits without limit.
+	ShutdownTimeout time.Duration
+
+	// MaxHeaderBytes caps a request's header block, in bytes.
+	MaxHeaderBytes int64
+	// MaxBodyBytes caps a request body, in bytes.
+	MaxBodyBytes int64
+	// MaxConns caps concurrent connections; zero means no cap.
+	MaxConns int
+
+	// LogLevel is the minimum level logged.
+	LogLevel slog.Level
+	// LogFormat is "json" or "text".
+	LogFormat string
+	// ServerName, when not empty, is sent as the Server header field.
+	ServerName string
+
+	// Demo enables the welcome page at / and the /api/echo endpoint.
+	Demo bool
+	// Root, when not empty, is a directory served at /, replacing the
+	// welcome page.
+	Root string
+	// Static lists directories served under URL prefixes (YAML only).
+	Static []Mount
+
+	// Version asks the binary to print its version and exit.
+	Version bool
+}
+
+// Mount serves the directory Dir under the URL path Prefix.
+type Mount struct {
+	// Prefix is a clean absolute URL path without a trailing slash,
+	// e.g. "/assets". It is stripped before the file handler sees the
+	// request.
+	Prefix string
+	// Dir is the directory served.
+	Dir string
+	// CacheControl, when not empty, is sent as the Cache-Control field.
+	CacheControl string
+	// Listing enables directory listings.
+	Listing bool
+}
+
+// Default returns the configuration used when nothing is set: the limits
+// and timeouts of [httpserver.DefaultTimeouts] and [httpserver.DefaultLimits].
+func Default() Config {
+	t, l := httpserver.DefaultTimeouts, httpserver.DefaultLimits
+	return Config{
+		Addr:              ":8080",
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		ShutdownTimeout:   15 * time.Second,
+		MaxHeaderBytes:    int64(l.MaxHeaderBytes),
+		MaxBodyBytes:      l.MaxBodyBytes,
+		MaxConns:          l.MaxConns,
+		LogLevel:          slog.LevelInfo,
+		LogFormat:         "json",
+		Demo:              true,
+	}
+}
