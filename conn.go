@@ -1,21 +1,331 @@
 package httpserver
 
 import (
+	"context"
+	"errors"
 	"net"
+	"runtime/debug"
+	"sync/atomic"
 	"time"
 )
 
-// conn is one client connection. (placeholder; being implemented)
+// Connection states, for graceful shutdown.
+const (
+	stateIdle     int32 = iota // waiting for the first byte of a request
+	stateActive                // reading, handling or answering a request
+	stateHijacked              // handed over to a handler
+	stateClosed
+)
+
+// Buffer sizes of a connection.
+const (
+	readBufferSize  = 4 << 10
+	writeBufferSize = 4 << 10
+	// maxPendingWrite is how much response data may wait in the write
+	// buffer, e.g. answers to pipelined requests, before it is sent.
+	maxPendingWrite = 64 << 10
+)
+
+// conn serves the HTTP/1.1 requests of one client connection, one at a
+// time, in order.
 type conn struct {
-	srv *Server
-	nc  net.Conn
+	srv        *Server
+	cfg        *settings
+	nc         net.Conn
+	remoteAddr string
+	state      atomic.Int32
+
+	ctx    context.Context // created on first use, cancelled at close
+	cancel context.CancelFunc
+
+	rbuf       []byte // received bytes; unread ones are rbuf[rpos:rend]
+	rpos, rend int
+	wbuf       []byte // response bytes not yet written to the socket
+	werr       error  // sticky write error
+	head       []byte // copy of the current request head; request strings alias it
+	kept       []byte // copies of trailer lines; request strings alias it
+	scanner    headScanner
+
+	ex        *exchange
+	served    int // requests served
+	closeConn bool
 }
 
-func newConn(s *Server, nc net.Conn) *conn { return &conn{srv: s, nc: nc} }
-func (c *conn) serve()                     { c.nc.Close(); c.srv.trackConn(c, false) }
-func (c *conn) closeIfIdle()               {}
-func (c *conn) forceClose()                { c.nc.Close() }
-func (r *Request) checkLive()              {}
+func newConn(s *Server, nc net.Conn) *conn {
+	c := &conn{
+		srv:  s,
+		cfg:  &s.cfg,
+		nc:   nc,
+		rbuf: make([]byte, readBufferSize),
+		wbuf: make([]byte, 0, writeBufferSize),
+		ex:   new(exchange),
+	}
+	if a := nc.RemoteAddr(); a != nil {
+		c.remoteAddr = a.String()
+	}
+	return c
+}
 
-func rejectOverCapacity(nc net.Conn, d time.Duration) { nc.Close() }
-func isTemporaryAcceptError(err error) bool           { return false }
+// context returns the connection's context, cancelled when it closes.
+func (c *conn) context() context.Context {
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+	}
+	return c.ctx
+}
+
+// serve runs the request loop until the connection closes.
+func (c *conn) serve() {
+	defer c.finish()
+	for {
+		ok := c.readRequest()
+		if !ok {
+			return
+		}
+		c.serveExchange()
+		if c.state.Load() == stateHijacked {
+			return
+		}
+		if c.closeConn {
+			c.flush()
+			c.lingeringClose()
+			return
+		}
+		if c.srv.shuttingDown() {
+			c.flush()
+			return
+		}
+	}
+}
+
+// finish closes the socket (unless hijacked) and forgets the connection.
+func (c *conn) finish() {
+	if c.state.Load() != stateHijacked {
+		c.state.Store(stateClosed)
+		c.nc.Close()
+	}
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.srv.trackConn(c, false)
+}
+
+// readRequest reads and parses the next request head. On a bad request it
+// answers with an error response and reports false; it also reports false
+// when the client closed, went idle too long, or the server is stopping.
+func (c *conn) readRequest() bool {
+	ex := c.ex
+	ex.req.reset()
+	c.scanner.reset()
+	c.kept = c.kept[:0]
+
+	if c.rpos == c.rend {
+		if !c.waitForRequest() {
+			return false
+		}
+	} else {
+		c.state.Store(stateActive)
+	}
+	start := time.Now()
+	c.setReadDeadline(start, c.cfg.timeouts.ReadHeader)
+
+	n, err := c.readHead()
+	if err != nil {
+		c.reject(err)
+		return false
+	}
+	headStart := c.rpos + c.scanner.start
+	c.head = append(c.head[:0], c.rbuf[headStart:c.rpos+n]...)
+	c.rpos += n
+
+	r := &ex.req
+	if err := parseHead(c.head, r); err != nil {
+		c.reject(err)
+		return false
+	}
+	f, err := analyzeHead(r)
+	if err != nil {
+		c.reject(err)
+		return false
+	}
+	// The declared length is known up front: refuse an oversized body
+	// before the handler runs (RFC 9110 §15.5.14), without reading it.
+	if f.kind == bodyLength && f.length > c.cfg.limits.MaxBodyBytes {
+		c.reject(&ProtocolError{Status: StatusRequestEntityTooLarge, Reason: "Content-Length exceeds the limit", Err: ErrBodyTooLarge})
+		return false
+	}
+	r.RemoteAddr = c.remoteAddr
+	r.src = c
+	ex.body.init(c, f, &r.Trailer)
+	r.Body = &ex.body
+	ex.res.init(c, r)
+	c.closeConn = !f.keepAlive
+	c.setReadDeadline(start, c.cfg.timeouts.Read)
+	c.setWriteDeadline(time.Now(), c.cfg.timeouts.Write)
+	return true
+}
+
+// waitForRequest blocks until the first byte of a request arrives, as an
+// idle connection that Shutdown may close.
+func (c *conn) waitForRequest() bool {
+	if c.flush() != nil {
+		return false
+	}
+	c.rpos, c.rend = 0, 0
+	timeout := c.cfg.timeouts.Idle
+	if c.served == 0 {
+		timeout = c.cfg.timeouts.ReadHeader
+	}
+	c.setReadDeadline(time.Now(), timeout)
+	c.state.Store(stateIdle)
+	if c.srv.shuttingDown() {
+		return false
+	}
+	n, err := c.nc.Read(c.rbuf)
+	if n == 0 || err != nil && n == 0 {
+		return false
+	}
+	// Shutdown closes idle connections with a CAS to stateClosed; if it
+	// won, the connection is going away.
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return false
+	}
+	c.rend = n
+	return true
+}
+
+// readHead reads until the request head is complete and returns its length
+// from c.rpos.
+func (c *conn) readHead() (int, error) {
+	lim := &c.cfg.limits
+	for {
+		n, err := c.scanner.scan(c.rbuf[c.rpos:c.rend], lim)
+		if err != nil || n > 0 {
+			return n, err
+		}
+		if err := c.fill(); err != nil {
+			if errors.Is(err, errBufferFull) {
+				return 0, errHeaderTooLarge
+			}
+			if isTimeout(err) {
+				return 0, errHeadTimeout
+			}
+			return 0, err
+		}
+	}
+}
+
+// serveExchange runs the handler for the parsed request and completes the
+// response.
+func (c *conn) serveExchange() {
+	ex := c.ex
+	c.served++
+	if c.callHandler(&ex.res, &ex.req) && c.state.Load() != stateHijacked {
+		c.completeExchange()
+	}
+	c.endExchange()
+}
+
+// endExchange takes the exchange back from the handler. In race-detector
+// builds the connection also drops it, so that a handler that kept the
+// Request or ResponseWriter panics on its next use, and clears the head
+// bytes, so that a kept string visibly changes.
+func (c *conn) endExchange() {
+	c.ex.release()
+	if raceEnabled {
+		clear(c.head)
+		c.head, c.kept = nil, nil
+		c.ex = new(exchange)
+	}
+}
+
+// callHandler runs the handler, turning a panic into a 500 (or a closed
+// connection when the response had started). It reports whether the
+// exchange can be completed normally.
+func (c *conn) callHandler(w *response, r *Request) (ok bool) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		ok = false
+		c.closeConn = true
+		if c.state.Load() == stateHijacked {
+			return
+		}
+		if p != ErrAbortHandler {
+			c.cfg.logger.Error("httpserver: panic serving request",
+				"remote", c.remoteAddr, "method", r.Method, "target", r.Target,
+				"panic", p, "stack", string(debug.Stack()))
+		}
+		if p == ErrAbortHandler || w.committed {
+			// The client has part of a response already; closing the
+			// connection is the only way to tell it something broke.
+			c.wbuf = c.wbuf[:0]
+			return
+		}
+		w.reset()
+		c.writeError(StatusInternalServerError, "")
+	}()
+	c.cfg.handler.ServeHTTP(w, r)
+	return true
+}
+
+// completeExchange finishes the response and prepares the connection for
+// the next request: it answers a body error the handler ignored, and
+// discards an unread body or decides to close.
+func (c *conn) completeExchange() {
+	ex := c.ex
+	w, b := &ex.res, &ex.body
+	if b.err != nil {
+		c.closeConn = true
+		if !w.committed {
+			w.reset()
+			c.writeError(StatusOf(b.err), "")
+			return
+		}
+	}
+	w.finish()
+	if c.closeConn || w.closeAfter {
+		c.closeConn = true
+		return
+	}
+	if !b.done && !b.discard(c.cfg.limits.MaxDiscardBytes) {
+		c.closeConn = true
+	}
+}
+
+// closeIfIdle closes the connection if it is waiting for a request.
+func (c *conn) closeIfIdle() {
+	if c.state.CompareAndSwap(stateIdle, stateClosed) {
+		c.nc.Close()
+	}
+}
+
+// forceClose closes the connection whatever it is doing.
+func (c *conn) forceClose() {
+	if c.state.Swap(stateClosed) != stateHijacked {
+		c.nc.Close()
+	}
+}
+
+func (c *conn) setReadDeadline(from time.Time, d time.Duration) {
+	if d > 0 {
+		c.nc.SetReadDeadline(from.Add(d))
+	} else {
+		c.nc.SetReadDeadline(time.Time{})
+	}
+}
+
+func (c *conn) setWriteDeadline(from time.Time, d time.Duration) {
+	if d > 0 {
+		c.nc.SetWriteDeadline(from.Add(d))
+	} else {
+		c.nc.SetWriteDeadline(time.Time{})
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

@@ -55,6 +55,7 @@ type Request struct {
 	Pattern string
 
 	ctx         context.Context
+	src         contextSource // supplies the context when ctx is nil
 	query       Query
 	queryParsed bool
 	pathValues  []headerField
@@ -66,10 +67,19 @@ type Request struct {
 // connection closes or the server shuts down forcibly.
 func (r *Request) Context() context.Context {
 	r.checkLive()
-	if r.ctx == nil {
-		return context.Background()
+	if r.ctx != nil {
+		return r.ctx
 	}
-	return r.ctx
+	if r.src != nil {
+		return r.src.context()
+	}
+	return context.Background()
+}
+
+// contextSource is the connection (or stream) a request arrived on; its
+// context is created only when a handler asks for it.
+type contextSource interface {
+	context() context.Context
 }
 
 // WithContext returns a shallow copy of r with its context replaced. The copy

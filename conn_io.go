@@ -1,0 +1,224 @@
+package httpserver
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"time"
+)
+
+var (
+	errBufferFull  = errors.New("httpserver: read buffer full")
+	errLineTooLong = errors.New("httpserver: line too long")
+)
+
+// fill reads more bytes from the socket into the read buffer, making room
+// by compacting or growing it (up to the header limit). Pending response
+// bytes are sent first: the connection is about to wait for the client,
+// which may be waiting for them.
+func (c *conn) fill() error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if c.rpos == c.rend {
+		c.rpos, c.rend = 0, 0
+	}
+	if c.rend == len(c.rbuf) {
+		if c.rpos > 0 {
+			c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
+			c.rpos = 0
+		} else {
+			limit := c.cfg.limits.MaxHeaderBytes + readBufferSize
+			if len(c.rbuf) >= limit {
+				return errBufferFull
+			}
+			nb := make([]byte, min(2*len(c.rbuf), limit))
+			c.rend = copy(nb, c.rbuf[c.rpos:c.rend])
+			c.rbuf = nb
+		}
+	}
+	for {
+		n, err := c.nc.Read(c.rbuf[c.rend:])
+		c.rend += n
+		if n > 0 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// readDirect reads from the socket straight into p; the read buffer must
+// be empty.
+func (c *conn) readDirect(p []byte) (int, error) {
+	if err := c.flush(); err != nil {
+		return 0, err
+	}
+	return c.nc.Read(p)
+}
+
+// readLine returns the next CRLF-terminated line without its CRLF. The
+// line aliases the read buffer and is valid until the next read.
+func (c *conn) readLine(max int) ([]byte, error) {
+	for {
+		buf := c.rbuf[c.rpos:c.rend]
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			if i > max+1 {
+				return nil, errLineTooLong
+			}
+			// RFC 9112 §2.2: lines end in CRLF; a bare LF is refused.
+			if i == 0 || buf[i-1] != '\r' {
+				return nil, errBareLF
+			}
+			c.rpos += i + 1
+			return buf[:i-1], nil
+		}
+		if len(buf) > max+1 {
+			return nil, errLineTooLong
+		}
+		if err := c.fill(); err != nil {
+			if errors.Is(err, errBufferFull) {
+				return nil, errLineTooLong
+			}
+			return nil, err
+		}
+	}
+}
+
+// keepBytes copies b into storage that lives until the handler returns.
+func (c *conn) keepBytes(b []byte) []byte {
+	c.kept = append(c.kept, b...)
+	return c.kept[len(c.kept)-len(b):]
+}
+
+// write queues response bytes, sending them when enough have gathered.
+// Large writes go to the socket directly after what is queued.
+func (c *conn) write(p []byte) {
+	if c.werr != nil {
+		return
+	}
+	if len(c.wbuf)+len(p) > cap(c.wbuf) && len(p) >= writeBufferSize {
+		if c.flush() != nil {
+			return
+		}
+		if _, err := c.nc.Write(p); err != nil {
+			c.werr = err
+		}
+		return
+	}
+	c.wbuf = append(c.wbuf, p...)
+	if len(c.wbuf) >= maxPendingWrite {
+		c.flush()
+	}
+}
+
+// flush sends the queued response bytes.
+func (c *conn) flush() error {
+	if c.werr != nil || len(c.wbuf) == 0 {
+		return c.werr
+	}
+	_, err := c.nc.Write(c.wbuf)
+	if cap(c.wbuf) > maxPendingWrite {
+		c.wbuf = make([]byte, 0, writeBufferSize) // give back a grown buffer
+	} else {
+		c.wbuf = c.wbuf[:0]
+	}
+	if err != nil {
+		c.werr = err
+	}
+	return err
+}
+
+// sendContinue sends "100 Continue" (RFC 9110 §15.2.1) if the response has
+// not started.
+func (c *conn) sendContinue() {
+	if c.ex.res.committed || c.ex.res.continueSent {
+		return
+	}
+	c.ex.res.continueSent = true
+	c.wbuf = append(c.wbuf, "HTTP/1.1 100 Continue\r\n\r\n"...)
+	c.flush()
+}
+
+// reject answers a request that could not be parsed or accepted, then
+// closes the connection: after a framing error nothing that follows on the
+// stream can be trusted.
+func (c *conn) reject(err error) {
+	c.closeConn = true
+	var pe *ProtocolError
+	if !errors.As(err, &pe) {
+		return // the client went away or the socket failed
+	}
+	c.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", pe.Status, "err", pe)
+	c.writeError(pe.Status, "")
+	c.flush()
+	c.lingeringClose()
+}
+
+// writeError queues a complete error response with a short plain-text body
+// and "Connection: close".
+func (c *conn) writeError(status int, extraHeader string) {
+	text := StatusText(status)
+	b := appendStatusLine(c.wbuf, status)
+	b = append(b, "Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n"...)
+	b = append(b, extraHeader...)
+	b = appendDate(b, time.Now())
+	if c.cfg.name != "" {
+		b = append(b, "Server: "...)
+		b = append(b, c.cfg.name...)
+		b = append(b, "\r\n"...)
+	}
+	b = append(b, "Content-Length: "...)
+	b = appendInt(b, int64(len(text)+1))
+	b = append(b, "\r\n\r\n"...)
+	b = append(b, text...)
+	b = append(b, '\n')
+	c.wbuf = b
+	c.closeConn = true
+}
+
+// lingeringClose half-closes the connection and reads what the client is
+// still sending for a short while before closing, so that the kernel does
+// not answer unread data with a reset that destroys the response we just
+// sent.
+func (c *conn) lingeringClose() {
+	type closeWriter interface{ CloseWrite() error }
+	cw, ok := c.nc.(closeWriter)
+	if !ok {
+		return
+	}
+	if cw.CloseWrite() != nil {
+		return
+	}
+	c.nc.SetReadDeadline(time.Now().Add(lingerTimeout))
+	io.CopyN(io.Discard, c.nc, lingerMaxBytes)
+}
+
+const (
+	lingerTimeout  = 500 * time.Millisecond
+	lingerMaxBytes = 256 << 10
+)
+
+// rejectOverCapacity answers a connection beyond Limits.MaxConns with 503
+// and closes it.
+func rejectOverCapacity(nc net.Conn, timeout time.Duration) {
+	defer nc.Close()
+	if timeout <= 0 {
+		timeout = time.Second
+	}
+	nc.SetWriteDeadline(time.Now().Add(min(timeout, time.Second)))
+	b := appendStatusLine(nil, StatusServiceUnavailable)
+	b = append(b, "Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"...)
+	b = appendDate(b, time.Now())
+	b = append(b, "Content-Length: 20\r\n\r\nService Unavailable\n"...)
+	nc.Write(b)
+}
+
+// isTemporaryAcceptError reports accept errors worth retrying: running out
+// of file descriptors or memory, or a connection aborted before accept.
+func isTemporaryAcceptError(err error) bool {
+	return errors.Is(err, errEMFILE) || errors.Is(err, errENFILE) ||
+		errors.Is(err, errECONNABORTED) || errors.Is(err, errENOBUFS) || errors.Is(err, errENOMEM)
+}

@@ -1,0 +1,112 @@
+package httpserver
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"os"
+	"time"
+)
+
+// Hijack is reached through ResponseController: it hands the connection to
+// the handler. A header already decided (typically 101 Switching
+// Protocols) and any queued bytes are sent first; bytes the client sent
+// after the request are available from the returned reader.
+func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.checkLive()
+	c := w.c
+	if c.state.Load() == stateHijacked {
+		return nil, nil, ErrHijacked
+	}
+	if w.wroteHeader && !w.committed {
+		w.commit(false)
+	}
+	if err := c.flush(); err != nil {
+		return nil, nil, err
+	}
+	if !c.state.CompareAndSwap(stateActive, stateHijacked) {
+		return nil, nil, ErrServerClosed
+	}
+	c.nc.SetDeadline(time.Time{})
+	var rd io.Reader = c.nc
+	if c.rpos < c.rend {
+		pending := append([]byte(nil), c.rbuf[c.rpos:c.rend]...)
+		c.rpos = c.rend
+		br := bytesReader(pending)
+		rd = io.MultiReader(&br, c.nc)
+	}
+	rw := bufio.NewReadWriter(bufio.NewReader(rd), bufio.NewWriter(c.nc))
+	return c.nc, rw, nil
+}
+
+// bytesReader reads a byte slice once.
+type bytesReader []byte
+
+func (b *bytesReader) Read(p []byte) (int, error) {
+	if len(*b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, *b)
+	*b = (*b)[n:]
+	return n, nil
+}
+
+// ReadFrom is reached through ResponseController: it copies src into the
+// body. When the length is known (a declared Content-Length, or src is a
+// regular *os.File) and the response is not chunked, the bytes go from the
+// file to the socket with sendfile(2).
+func (w *response) ReadFrom(src io.Reader) (int64, error) {
+	w.checkLive()
+	if w.c.state.Load() == stateHijacked {
+		return 0, ErrHijacked
+	}
+	if !w.committed && w.declaredLength < 0 && !w.header.Has("Content-Length") {
+		if size, ok := remainingFileSize(src); ok {
+			w.header.Set("Content-Length", string(appendInt(nil, size)))
+		}
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(StatusOK)
+	}
+	if w.declaredLength < 0 || w.isHEAD || !bodyAllowed(w.status) || w.chunked {
+		return copyBuffered(writerOnly{w}, src)
+	}
+	if !w.committed {
+		w.commit(false)
+	}
+	if err := w.c.flush(); err != nil {
+		return 0, err
+	}
+	rf, ok := w.c.nc.(io.ReaderFrom)
+	if !ok {
+		return copyBuffered(writerOnly{w}, src)
+	}
+	n, err := rf.ReadFrom(&io.LimitedReader{R: src, N: w.declaredLength - w.written})
+	w.written += n
+	return n, err
+}
+
+// remainingFileSize returns the bytes left to read in a regular file.
+func remainingFileSize(src io.Reader) (int64, bool) {
+	f, ok := src.(*os.File)
+	if !ok {
+		return 0, false
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, false
+	}
+	off, err := f.Seek(0, io.SeekCurrent)
+	if err != nil || off > fi.Size() {
+		return 0, false
+	}
+	return fi.Size() - off, true
+}
+
+// writerOnly hides the ReadFrom method of a writer from io.Copy.
+type writerOnly struct{ io.Writer }
+
+func copyBuffered(dst io.Writer, src io.Reader) (int64, error) {
+	buf := make([]byte, 32<<10)
+	return io.CopyBuffer(dst, src, buf)
+}
