@@ -1,0 +1,154 @@
+package static
+
+import (
+	"strings"
+
+	"github.com/rawsock/httpserver"
+)
+
+// sibling describes a precompressed variant of a file: a file next to it
+// whose name adds ext, served with Content-Encoding coding.
+type sibling struct {
+	coding, ext string
+}
+
+// siblings lists the variants looked for, in the server's order of
+// preference when the client weighs several equally.
+var siblings = [...]sibling{
+	{"br", ".br"},    // RFC 7932
+	{"zstd", ".zst"}, // RFC 8878
+	{"gzip", ".gz"},  // RFC 9110 §8.4.1.3
+}
+
+// codingWeights holds the q-values (in thousandths, RFC 9110 §12.4.2) an
+// Accept-Encoding field gives to the codings served here; -1 means not
+// mentioned.
+type codingWeights struct {
+	byCoding [len(siblings)]int
+	identity int
+	star     int
+}
+
+// parseAcceptEncoding reads every Accept-Encoding field of r (RFC 9110
+// §12.5.3). present is false when there is none: then the server sends the
+// identity representation, as most servers do.
+func parseAcceptEncoding(r *httpserver.Request) (w codingWeights, present bool) {
+	for i := range w.byCoding {
+		w.byCoding[i] = -1
+	}
+	w.identity, w.star = -1, -1
+	for name, v := range r.Header.All() {
+		if !strings.EqualFold(name, "Accept-Encoding") {
+			continue
+		}
+		present = true
+		for v != "" {
+			var elem string
+			elem, v, _ = strings.Cut(v, ",")
+			coding, params, _ := strings.Cut(elem, ";")
+			coding = strings.Trim(coding, " \t")
+			if coding == "" {
+				continue
+			}
+			q, ok := parseWeight(params)
+			if !ok {
+				continue // an element with a malformed weight is ignored
+			}
+			switch {
+			case coding == "*":
+				w.star = q
+			case strings.EqualFold(coding, "identity"):
+				w.identity = q
+			case strings.EqualFold(coding, "x-gzip"): // §8.4.1.3
+				w.byCoding[2] = max(w.byCoding[2], q)
+			default:
+				for i, s := range siblings {
+					if strings.EqualFold(coding, s.coding) {
+						w.byCoding[i] = max(w.byCoding[i], q)
+					}
+				}
+			}
+		}
+	}
+	return w, present
+}
+
+// weight returns the q-value of sibling i, taking "*" for unmentioned
+// codings (§12.5.3).
+func (w *codingWeights) weight(i int) int {
+	if q := w.byCoding[i]; q >= 0 {
+		return q
+	}
+	return max(w.star, 0)
+}
+
+// identityWeight returns the q-value of the identity coding: acceptable
+// unless excluded explicitly or by "*;q=0" (§12.5.3).
+func (w *codingWeights) identityWeight() int {
+	switch {
+	case w.identity >= 0:
+		return w.identity
+	case w.star >= 0:
+		return w.star
+	}
+	return 1000
+}
+
+// choose returns the index of the sibling to serve among those available,
+// or -1 for the identity representation. A coding wins when its weight is
+// positive and not below identity's; ties go to the order of siblings.
+func (w *codingWeights) choose(available [len(siblings)]bool) int {
+	best, bestQ := -1, 0
+	for i := range siblings {
+		if q := w.weight(i); available[i] && q > bestQ {
+			best, bestQ = i, q
+		}
+	}
+	if best >= 0 && bestQ < w.identityWeight() {
+		return -1
+	}
+	return best
+}
+
+// parseWeight parses the parameters after a coding; only "q" matters
+// (§12.4.2): qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
+// It returns thousandths, 1000 when there is no weight.
+func parseWeight(params string) (int, bool) {
+	q := 1000
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		name, val, _ := strings.Cut(strings.Trim(p, " \t"), "=")
+		if !strings.EqualFold(strings.TrimSpace(name), "q") {
+			continue
+		}
+		var ok bool
+		if q, ok = parseQValue(strings.TrimSpace(val)); !ok {
+			return 0, false
+		}
+	}
+	return q, true
+}
+
+func parseQValue(s string) (int, bool) {
+	if s == "" || (s[0] != '0' && s[0] != '1') {
+		return 0, false
+	}
+	q := int(s[0]-'0') * 1000
+	if len(s) == 1 {
+		return q, true
+	}
+	if s[1] != '.' || len(s) > 5 {
+		return 0, false
+	}
+	scale := 100
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' || (q == 1000 && c != '0') {
+			return 0, false
+		}
+		q += int(c-'0') * scale
+		scale /= 10
+	}
+	return q, true
+}

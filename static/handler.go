@@ -1,0 +1,111 @@
+package static
+
+import (
+	"errors"
+	"io/fs"
+	"syscall"
+
+	"github.com/rawsock/httpserver"
+)
+
+// allowed is the Allow field of 405 and OPTIONS responses (RFC 9110
+// §10.2.1, §15.5.6).
+const allowed = "GET, HEAD"
+
+// fileHandler serves files from a source.
+type fileHandler struct {
+	src   source
+	opts  Options
+	etags hashETags
+}
+
+// Dir returns a handler serving the OS directory root. Plain file bodies
+// are sent with sendfile(2) when the server supports it. Symbolic links are
+// followed according to opts.FollowSymlinks: by default only when they
+// resolve inside root. A nil opts means the defaults.
+//
+// It fails when root does not exist or is not a directory. The returned
+// handler also implements io.Closer, which releases the directory handle.
+func Dir(root string, opts *Options) (httpserver.Handler, error) {
+	o := opts.withDefaults()
+	src, err := newOSSource(root, o.FollowSymlinks)
+	if err != nil {
+		return nil, err
+	}
+	return &dirHandler{fileHandler{src: src, opts: o}}, nil
+}
+
+// Handler returns a handler serving fsys, for example an embed.FS. Files
+// without a modification time (embedded ones) get an entity-tag computed
+// from their content, once. Ranges are served for files that implement
+// io.Seeker. opts.FollowSymlinks is ignored: fsys decides about links. A nil
+// opts means the defaults.
+func Handler(fsys fs.FS, opts *Options) httpserver.Handler {
+	return &fileHandler{src: fsSource{fsys}, opts: opts.withDefaults()}
+}
+
+// dirHandler is the handler of Dir, which owns an os.Root.
+type dirHandler struct{ fileHandler }
+
+// Close releases the root directory handle; the handler must not be used
+// afterwards.
+func (h *dirHandler) Close() error { return h.src.(*osSource).close() }
+
+// ServeHTTP answers GET and HEAD with the file named by r.Path.
+func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) {
+	switch r.Method {
+	case "GET", "HEAD":
+	case "OPTIONS":
+		// RFC 9110 §9.3.7: OPTIONS describes the methods allowed.
+		w.Header().Set("Allow", allowed)
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(httpserver.StatusNoContent)
+		return
+	default:
+		// RFC 9110 §15.5.6: 405 carries the Allow field.
+		w.Header().Set("Allow", allowed)
+		httpserver.Error(w, httpserver.StatusMethodNotAllowed)
+		return
+	}
+	name, slash, status := resolvePath(r.Path, h.opts.ShowDotfiles)
+	if status != 0 {
+		httpserver.Error(w, status)
+		return
+	}
+	f, err := h.src.open(name)
+	if err != nil {
+		httpserver.Error(w, openStatus(err))
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		httpserver.Error(w, openStatus(err))
+		return
+	}
+	if fi.IsDir() {
+		h.serveDir(w, r, name, slash, f)
+		return
+	}
+	if slash {
+		// "/file.txt/" names a directory that does not exist.
+		httpserver.Error(w, httpserver.StatusNotFound)
+		return
+	}
+	h.serveFile(w, r, name, f, fi)
+}
+
+// openStatus maps an error from opening a file to a status: 403 for a
+// permission error, 500 for a resource shortage or I/O error (which must
+// not be cached as a 404), 404 for everything else, links refused by the
+// policy and paths escaping the root included.
+func openStatus(err error) int {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return httpserver.StatusForbidden
+	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE),
+		errors.Is(err, syscall.EIO), errors.Is(err, syscall.ENOMEM):
+		return httpserver.StatusInternalServerError
+	}
+	return httpserver.StatusNotFound
+}
