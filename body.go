@@ -116,6 +116,10 @@ func (b *body) readData(p []byte) (int, error) {
 	return n, nil
 }
 
+// errBodyTruncated is the error of a body whose connection ended before
+// the framing said it would (RFC 9112 §8: an incomplete message).
+var errBodyTruncated = &ProtocolError{Status: StatusBadRequest, Reason: "request body ended early", Err: io.ErrUnexpectedEOF}
+
 // bodyReadError turns a socket error during a body into the error the
 // handler sees: the connection ending early is io.ErrUnexpectedEOF.
 func bodyReadError(n int, err error) error {
@@ -125,7 +129,7 @@ func bodyReadError(n int, err error) error {
 	case err == io.EOF && n > 0:
 		return nil
 	case err == io.EOF:
-		return io.ErrUnexpectedEOF
+		return errBodyTruncated
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return &ProtocolError{Status: StatusRequestTimeout, Reason: "request body not received in time", Err: err}
 	}
