@@ -1,0 +1,109 @@
+package demo
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rawsock/httpserver"
+)
+
+// Options configures [Handler].
+type Options struct {
+	// Version is reported by /health and shown on the welcome page.
+	Version string
+	// Start is when the server started, for the uptime; the zero time
+	// means the moment Handler is called.
+	Start time.Time
+	// Now returns the current time; nil means time.Now. Tests set it.
+	Now func() time.Time
+	// ShuttingDown, when set and returning true, makes /health answer 503
+	// with status "shutting_down".
+	ShuttingDown func() bool
+	// Demo enables the welcome page at / and /api/echo.
+	Demo bool
+	// Root, when not nil, answers every request that no other endpoint
+	// or mount takes, / included, in place of the welcome page.
+	Root httpserver.Handler
+	// Mounts are handlers for URL prefixes; each sees the request with the
+	// prefix stripped from Path and RawPath.
+	Mounts []Mount
+}
+
+// Mount routes the requests under Prefix to Handler.
+type Mount struct {
+	// Prefix is a clean absolute path without a trailing slash, e.g.
+	// "/assets"; it takes "/assets" (redirected to "/assets/") and
+	// everything under "/assets/".
+	Prefix string
+	// Handler receives the request with Path "/" + the rest.
+	Handler httpserver.Handler
+}
+
+// handler dispatches to the endpoints.
+type handler struct {
+	opts    Options
+	mounts  []Mount // longest prefix first
+	welcome []byte
+}
+
+// Handler returns the binary's top-level handler; see the package
+// documentation for its dispatch order.
+func Handler(opts Options) httpserver.Handler {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Start.IsZero() {
+		opts.Start = opts.Now()
+	}
+	mounts := slices.Clone(opts.Mounts)
+	slices.SortStableFunc(mounts, func(a, b Mount) int { return cmp.Compare(len(b.Prefix), len(a.Prefix)) })
+	return &handler{opts: opts, mounts: mounts, welcome: welcomePage(opts.Version)}
+}
+
+func (h *handler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) {
+	p := r.Path
+	switch {
+	case p == "/health":
+		h.health(w, r)
+		return
+	case h.opts.Demo && (p == "/api/echo" || strings.HasPrefix(p, "/api/echo/")):
+		echo(w, r)
+		return
+	case !strings.HasPrefix(p, "/"):
+		// Asterisk-form and authority-form targets (RFC 9112 §3.2.3,
+		// §3.2.4) name no resource here.
+		httpserver.Error(w, httpserver.StatusNotFound)
+		return
+	}
+	for _, m := range h.mounts {
+		if p == m.Prefix {
+			redirectToDir(w, r)
+			return
+		}
+		if len(p) > len(m.Prefix) && p[len(m.Prefix)] == '/' && strings.HasPrefix(p, m.Prefix) {
+			m.Handler.ServeHTTP(w, stripPrefix(r, len(m.Prefix)))
+			return
+		}
+	}
+	switch {
+	case h.opts.Root != nil:
+		h.opts.Root.ServeHTTP(w, r)
+	case h.opts.Demo && p == "/":
+		h.serveWelcome(w, r)
+	default:
+		httpserver.Error(w, httpserver.StatusNotFound)
+	}
+}
+
+// allowOnlyGetHead answers 405 to methods other than GET and HEAD (RFC 9110
+// §15.5.6 requires the Allow field) and reports whether it did.
+func allowOnlyGetHead(w httpserver.ResponseWriter, r *httpserver.Request) bool {
+	if r.Method == "GET" || r.Method == "HEAD" {
+		return false
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	httpserver.Error(w, httpserver.StatusMethodNotAllowed)
+	return true
+}
