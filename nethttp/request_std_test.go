@@ -113,7 +113,7 @@ func TestNewStdRequest(t *testing.T) {
 		{
 			name: "custom method and long unknown field name", method: "PROPFIND", target: "/dav",
 			host: "example.com", contentLength: 3, body: "abc",
-			fields: []field{{"x-" + strings.Repeat("very-long-", 8) + "name", "1"}},
+			fields:  []field{{"x-" + strings.Repeat("very-long-", 8) + "name", "1"}},
 			wantURL: "/dav", wantPath: "/dav",
 			wantHeader: http.Header{"X-" + strings.Repeat("Very-Long-", 8) + "Name": {"1"}},
 		},
