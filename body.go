@@ -146,6 +146,22 @@ func (b *body) Close() error {
 	return nil
 }
 
+// canDiscard reports whether what is left of the body may be read and
+// dropped to keep the connection, as far as is known before reading it.
+func (b *body) canDiscard(max int64) bool {
+	switch {
+	case b.err != nil:
+		return false
+	case b.expectContinue:
+		// An unanswered 100-continue: the client may or may not send
+		// the body; the stream cannot be resynchronised safely.
+		return false
+	case b.kind == bodyLength && b.remaining > max:
+		return false
+	}
+	return true
+}
+
 // discard reads and drops what is left of the body, at most max bytes, and
 // reports whether the body then ended cleanly so the connection can be
 // reused.
@@ -153,12 +169,7 @@ func (b *body) discard(max int64) bool {
 	if b.done {
 		return b.err == nil
 	}
-	if b.err != nil || b.expectContinue {
-		// An unanswered 100-continue: the client may or may not send
-		// the body; the stream cannot be resynchronised safely.
-		return false
-	}
-	if b.kind == bodyLength && b.remaining > max {
+	if !b.canDiscard(max) {
 		return false
 	}
 	b.closed = false

@@ -285,6 +285,9 @@ func (c *conn) completeExchange() {
 			return
 		}
 	}
+	if !w.committed && !b.done && !b.canDiscard(c.cfg.limits.MaxDiscardBytes) {
+		c.closeConn = true // announce it: the response says "Connection: close"
+	}
 	w.finish()
 	if c.closeConn || w.closeAfter {
 		c.closeConn = true

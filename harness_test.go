@@ -73,3 +73,7 @@ func serveBytes(h Handler, input []byte, configure ...func(*Server)) []byte {
 	c.serve()
 	return mc.output()
 }
+
+func newTestLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, nil))
+}

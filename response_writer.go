@@ -191,7 +191,8 @@ func (w *response) finish() {
 	}
 	if !w.committed {
 		w.commit(true)
-	} else if w.chunked {
+	}
+	if w.chunked {
 		b := append(w.c.wbuf, "0\r\n"...)
 		b = appendTrailers(b, &w.header, &w.trailer)
 		w.c.wbuf = append(b, "\r\n"...)
