@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/config"
+	"github.com/rawsock/httpserver/internal/demo"
+	"github.com/rawsock/httpserver/static"
+)
+
+// buildHandler assembles the top-level handler from cfg: the built-in
+// endpoints, the root directory and the static mounts. The returned closers
+// release the directory handles.
+func buildHandler(cfg *config.Config, start time.Time, shuttingDown func() bool) (httpserver.Handler, []io.Closer, error) {
+	opts := demo.Options{
+		Version:      buildVersion(),
+		Start:        start,
+		ShuttingDown: shuttingDown,
+		Demo:         cfg.Demo,
+	}
+	var closers []io.Closer
+	open := func(what, dir string, o *static.Options) (httpserver.Handler, error) {
+		h, err := static.Dir(dir, o)
+		if err != nil {
+			closeAll(closers)
+			return nil, fmt.Errorf("httpserver: %s: %w", what, err)
+		}
+		if c, ok := h.(io.Closer); ok {
+			closers = append(closers, c)
+		}
+		return h, nil
+	}
+	if cfg.Root != "" {
+		h, err := open("root", cfg.Root, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.Root = h
+	}
+	for i, m := range cfg.Static {
+		h, err := open(fmt.Sprintf("static[%d]", i), m.Dir, &static.Options{CacheControl: m.CacheControl, Listing: m.Listing})
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.Mounts = append(opts.Mounts, demo.Mount{Prefix: m.Prefix, Handler: h})
+	}
+	return demo.Handler(opts), closers, nil
+}
+
+func closeAll(closers []io.Closer) {
+	for _, c := range closers {
+		c.Close()
+	}
+}

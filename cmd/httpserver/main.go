@@ -1,0 +1,21 @@
+// Command httpserver serves HTTP/1.1 with the httpserver library: a health
+// check, a demo welcome page and echo endpoint, and static directories,
+// configured by flags, HTTPSERVER_* environment variables or a YAML file
+// (see docs/configuration.md).
+//
+//	httpserver --addr :8080 --root ./public
+//	httpserver --config /etc/httpserver.yaml --log-format text
+//
+// SIGTERM or SIGINT starts a graceful shutdown bounded by
+// --shutdown-timeout; a second signal exits at once with status 1. Bad
+// configuration exits with status 2.
+package main
+
+import (
+	"context"
+	"os"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/config"
+)
+
+// Exit statuses of the binary.
+const (
+	exitOK     = 0
+	exitFailed = 1 // could not listen, serve failed, grace period exceeded, second signal
+	exitUsage  = 2 // bad flag, environment variable or configuration file
+)
+
+// run is the whole program, callable from tests: it serves until ctx is
+// done or SIGINT/SIGTERM arrives, then shuts down gracefully, and returns
+// the exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(args, getenv)
+	switch {
+	case errors.Is(err, config.ErrHelp):
+		config.Usage(stdout)
+		return exitOK
+	case err != nil:
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	case cfg.Version:
+		fmt.Fprintf(stdout, "httpserver %s\n", buildVersion())
+		return exitOK
+	}
+	log := cfg.NewLogger(stderr)
+
+	var shuttingDown atomic.Bool
+	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	defer closeAll(closers)
+	srv := &httpserver.Server{Handler: handler, Logger: log}
+	cfg.Apply(srv)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", cfg.Addr, "err", err)
+		return exitFailed
+	}
+	// Register for signals before announcing the address, so that a
+	// supervisor reacting to the announcement cannot kill us by surprise.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	log.Info("listening", "addr", ln.Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	var reason string
+	select {
+	case err := <-served:
+		log.Error("serve failed", "err", err)
+		srv.Close()
+		return exitFailed
+	case <-ctx.Done():
+		reason = "context done"
+	case sig := <-sigs:
+		reason = sig.String()
+	}
+	shuttingDown.Store(true)
+	log.Info("shutting down", "reason", reason, "grace", cfg.ShutdownTimeout.String())
+	return shutdown(srv, cfg.ShutdownTimeout, served, sigs, log)
+}
+
+// shutdown stops srv gracefully within grace (zero: no limit); a signal on
+// sigs meanwhile closes every connection at once.
+func shutdown(srv *httpserver.Server, grace time.Duration, served <-chan error, sigs <-chan os.Signal, log *slog.Logger) int {
+	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if grace > 0 {
+		ctx, cancel = context.WithTimeout(ctx, grace)
+	}
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(ctx) }()
+	select {
+	case err := <-done:
+		<-served
+		if err != nil {
+			log.Warn("grace period over; closed the remaining connections", "err", err)
+			return exitFailed
+		}
+		log.Info("stopped")
+		return exitOK
+	case sig := <-sigs:
+		log.Warn("second signal; exiting now", "signal", sig.String())
+		srv.Close()
+		return exitFailed
+	}
+}
