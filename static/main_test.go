@@ -111,6 +111,13 @@ func request(t testing.TB, method, target string, headers ...string) *httpserver
 	return r
 }
 
+// serveRequest runs h on r and returns the recorder.
+func serveRequest(h httpserver.Handler, r *httpserver.Request) *httpservertest.ResponseRecorder {
+	rec := httpservertest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec
+}
+
 // serve runs h on a request and returns the recorder.
 func serve(t testing.TB, h httpserver.Handler, method, target string, headers ...string) *httpservertest.ResponseRecorder {
 	t.Helper()

@@ -21,7 +21,19 @@ func serveRange(w httpserver.ResponseWriter, f fs.File, s io.Seeker, ctype strin
 		return
 	}
 	w.WriteHeader(httpserver.StatusPartialContent)
-	httpserver.NewResponseController(w).ReadFrom(io.LimitReader(f, rg.length))
+	httpserver.NewResponseController(w).ReadFrom(rangeReader(f, rg, size))
+}
+
+// rangeReader returns a reader of rg from f, which is positioned at
+// rg.start. A range that runs to the end of the file (the whole file, "N-"
+// and suffix ranges) is the file itself: the server's ReadFrom hands a bare
+// *os.File to sendfile(2), whereas it wraps any reader in a LimitedReader of
+// its own, and sendfile sees through one level of LimitedReader only.
+func rangeReader(f fs.File, rg byteRange, size int64) io.Reader {
+	if rg.end() == size {
+		return f
+	}
+	return io.LimitReader(f, rg.length)
 }
 
 // serveMultipart answers 206 with a multipart/byteranges body (RFC 9110
