@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -35,6 +36,7 @@ type conn struct {
 	remoteAddr string
 	state      atomic.Int32
 
+	ctxMu  sync.Mutex
 	ctx    context.Context // created on first use, cancelled at close
 	cancel context.CancelFunc
 
@@ -68,10 +70,24 @@ func newConn(s *Server, nc net.Conn) *conn {
 
 // context returns the connection's context, cancelled when it closes.
 func (c *conn) context() context.Context {
+	c.ctxMu.Lock()
+	defer c.ctxMu.Unlock()
 	if c.ctx == nil {
 		c.ctx, c.cancel = context.WithCancel(context.Background())
+		if c.state.Load() == stateClosed {
+			c.cancel()
+		}
 	}
 	return c.ctx
+}
+
+// cancelContext cancels the connection's context, if one was made.
+func (c *conn) cancelContext() {
+	c.ctxMu.Lock()
+	defer c.ctxMu.Unlock()
+	if c.cancel != nil {
+		c.cancel()
+	}
 }
 
 // serve runs the request loop until the connection closes.
@@ -104,9 +120,7 @@ func (c *conn) finish() {
 		c.state.Store(stateClosed)
 		c.nc.Close()
 	}
-	if c.cancel != nil {
-		c.cancel()
-	}
+	c.cancelContext()
 	c.srv.trackConn(c, false)
 }
 
@@ -307,8 +321,16 @@ func (c *conn) closeIfIdle() {
 
 // forceClose closes the connection whatever it is doing.
 func (c *conn) forceClose() {
-	if c.state.Swap(stateClosed) != stateHijacked {
-		c.nc.Close()
+	for {
+		st := c.state.Load()
+		if st == stateHijacked || st == stateClosed {
+			return // a hijacked connection belongs to its handler
+		}
+		if c.state.CompareAndSwap(st, stateClosed) {
+			c.nc.Close()
+			c.cancelContext()
+			return
+		}
 	}
 }
 

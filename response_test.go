@@ -98,7 +98,7 @@ func TestResponseFraming(t *testing.T) {
 				}
 			}
 			if !tt.malformed {
-				readResponses(t, []byte(out), tt.method, tt.method) // well-formed
+				parseResponses(t, []byte(out), tt.method, tt.method) // well-formed
 			}
 		})
 	}
@@ -122,7 +122,7 @@ func TestPanicRecovery(t *testing.T) {
 	withLog := func(s *Server) { s.Logger = newTestLogger(&logs) }
 
 	out := serveBytes(h, []byte("GET /panic HTTP/1.1\r\nHost: h\r\n\r\nGET /ok HTTP/1.1\r\nHost: h\r\n\r\n"), withLog)
-	rs := readResponses(t, out)
+	rs := parseResponses(t, out)
 	if len(rs) != 1 || rs[0].status != 500 || !rs[0].close {
 		t.Fatalf("panic: %+v", rs)
 	}
@@ -152,14 +152,14 @@ func TestBodyErrorsReachHandler(t *testing.T) {
 	if !errors.Is(got, ErrBodyTooLarge) || StatusOf(got) != 413 {
 		t.Fatalf("got %v", got)
 	}
-	if rs := readResponses(t, out); rs[0].status != 413 {
+	if rs := parseResponses(t, out); rs[0].status != 413 {
 		t.Fatalf("status %d", rs[0].status)
 	}
 	out = serveBytes(h, []byte("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"))
 	if !errors.Is(got, ErrMalformedBody) {
 		t.Fatalf("got %v", got)
 	}
-	if rs := readResponses(t, out); rs[0].status != 400 {
+	if rs := parseResponses(t, out); rs[0].status != 400 {
 		t.Fatalf("status %d", rs[0].status)
 	}
 }
@@ -168,13 +168,13 @@ func TestUnreadBody(t *testing.T) {
 	h := HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString(r.Path) })
 	// A small unread body is discarded and the connection goes on.
 	out := serveBytes(h, []byte("POST /1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhelloGET /2 HTTP/1.1\r\nHost: h\r\n\r\n"))
-	if rs := readResponses(t, out, "POST", "GET"); len(rs) != 2 || rs[1].body != "/2" {
+	if rs := parseResponses(t, out, "POST", "GET"); len(rs) != 2 || rs[1].body != "/2" {
 		t.Fatalf("got %+v", rs)
 	}
 	// A large one makes the server close instead.
 	small := func(s *Server) { s.Limits.MaxDiscardBytes = 2 }
 	out = serveBytes(h, []byte("POST /1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhelloGET /2 HTTP/1.1\r\nHost: h\r\n\r\n"), small)
-	if rs := readResponses(t, out, "POST"); len(rs) != 1 || !rs[0].close {
+	if rs := parseResponses(t, out, "POST"); len(rs) != 1 || !rs[0].close {
 		t.Fatalf("got %+v", rs)
 	}
 }

@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// echoHandler answers 200 with what it parsed, in a compact form that the
+// describeHandler answers 200 with what it parsed, in a compact form that the
 // tests compare: "METHOD target path host proto body=<body> err=<err>".
-var echoHandler = HandlerFunc(func(w ResponseWriter, r *Request) {
+var describeHandler = HandlerFunc(func(w ResponseWriter, r *Request) {
 	b, err := io.ReadAll(r.Body)
 	if err != nil {
 		Error(w, StatusOf(err))
@@ -32,9 +32,9 @@ type parsedResponse struct {
 	close  bool // the response said "Connection: close"
 }
 
-// readResponses parses every response in raw output, using net/http's
+// parseResponses parses every response in raw output, using net/http's
 // reader as an independent oracle of HTTP/1.1 response syntax.
-func readResponses(t testing.TB, out []byte, methods ...string) []parsedResponse {
+func parseResponses(t testing.TB, out []byte, methods ...string) []parsedResponse {
 	t.Helper()
 	br := bufio.NewReader(bytes.NewReader(out))
 	var rs []parsedResponse
@@ -195,8 +195,8 @@ func TestRequestRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := serveBytes(echoHandler, []byte(tt.input))
-			rs := readResponses(t, out)
+			out := serveBytes(describeHandler, []byte(tt.input))
+			rs := parseResponses(t, out)
 			want := tt.count
 			if want == 0 {
 				want = 1
@@ -240,7 +240,7 @@ func TestLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rs := readResponses(t, serveBytes(echoHandler, []byte(tt.input), small))
+			rs := parseResponses(t, serveBytes(describeHandler, []byte(tt.input), small))
 			if len(rs) != 1 || rs[0].status != tt.status {
 				t.Fatalf("got %+v, want one %d", rs, tt.status)
 			}

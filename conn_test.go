@@ -1,0 +1,305 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestHeaderTimeout(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		s := start(describeHandler, func(s *Server) { s.Timeouts.ReadHeader = 200 * time.Millisecond })
+		// A slowloris client sends part of a head and stalls: 408, close.
+		c, br := s.rawConn(t)
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n")
+		resp, _ := roundTrip(t, c, br, "", "GET")
+		if resp.StatusCode != 408 || !resp.Close {
+			t.Fatalf("status %d close %v", resp.StatusCode, resp.Close)
+		}
+		expectClosed(t, c, br)
+		// A client that connects and sends nothing is closed silently.
+		c2, br2 := s.rawConn(t)
+		expectClosed(t, c2, br2)
+	})
+}
+
+func TestIdleTimeout(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		s := start(describeHandler, func(s *Server) { s.Timeouts.Idle = 200 * time.Millisecond })
+		c, br := s.rawConn(t)
+		resp, _ := roundTrip(t, c, br, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+		if resp.StatusCode != 200 {
+			t.Fatal(resp.Status)
+		}
+		began := time.Now()
+		expectClosed(t, c, br)
+		if time.Since(began) < 100*time.Millisecond {
+			t.Fatal("closed before the idle timeout")
+		}
+	})
+}
+
+func TestBodyReadTimeout(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		s := start(describeHandler, func(s *Server) { s.Timeouts.Read = 200 * time.Millisecond })
+		c, br := s.rawConn(t)
+		resp, _ := roundTrip(t, c, br, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc", "POST")
+		if resp.StatusCode != 408 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		expectClosed(t, c, br)
+	})
+}
+
+func TestWriteTimeout(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		errc := make(chan error, 1)
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			chunk := make([]byte, 64<<10)
+			for i := 0; i < 2000; i++ { // up to 128 MiB to a client that never reads
+				if _, err := w.Write(chunk); err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}), func(s *Server) { s.Timeouts.Write = 300 * time.Millisecond })
+		c, _ := s.rawConn(t)
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+		select {
+		case err := <-errc:
+			if !isTimeout(err) {
+				t.Fatalf("handler write error %v, want a timeout", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("write did not time out")
+		}
+	})
+}
+
+func TestMaxConns(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		s := start(describeHandler, func(s *Server) { s.Limits.MaxConns = 1 })
+		c1, br1 := s.rawConn(t)
+		roundTrip(t, c1, br1, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET") // c1 is now counted
+		c2, br2 := s.rawConn(t)
+		resp, _ := roundTrip(t, c2, br2, "", "GET")
+		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+		c1.Close()
+		// Once the first client leaves, a new one is served.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			c3, br3 := s.rawConn(t)
+			resp, _ = roundTrip(t, c3, br3, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+			if resp.StatusCode == 200 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("server still refusing after the first client left")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+func TestGracefulShutdown(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		entered := make(chan struct{})
+		release := make(chan struct{})
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			if r.Path == "/slow" {
+				close(entered)
+				<-release
+			}
+			w.WriteString("done")
+		}))
+		// An idle keep-alive connection.
+		idle, idleBR := s.rawConn(t)
+		roundTrip(t, idle, idleBR, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+		// An in-flight request.
+		busy, busyBR := s.rawConn(t)
+		io.WriteString(busy, "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+		<-entered
+
+		shutdownErr := make(chan error, 1)
+		go func() { shutdownErr <- s.Shutdown(context.Background()) }()
+
+		expectClosed(t, idle, idleBR) // idle connections close at once
+		if _, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
+			t.Error("listener still accepting after Shutdown")
+		}
+		select {
+		case err := <-shutdownErr:
+			t.Fatalf("Shutdown returned %v with a request in flight", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		close(release)
+		resp, body := roundTrip(t, busy, busyBR, "", "GET")
+		if body != "done" || !resp.Close {
+			t.Fatalf("in-flight response %q close=%v", body, resp.Close)
+		}
+		if err := <-shutdownErr; err != nil {
+			t.Fatalf("Shutdown: %v", err)
+		}
+	})
+}
+
+func TestShutdownDeadlineForcesClose(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		entered := make(chan struct{})
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			close(entered)
+			<-r.Context().Done() // ends when the connection is force-closed
+		}))
+		c, br := s.rawConn(t)
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+		<-entered
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		if err := s.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Shutdown: %v", err)
+		}
+		expectClosed(t, c, br)
+	})
+}
+
+func TestHijack(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			w.Header().Set("Upgrade", "echo")
+			w.Header().Set("Connection", "Upgrade")
+			w.WriteHeader(StatusSwitchingProtocols)
+			nc, rw, err := NewResponseController(w).Hijack()
+			if err != nil {
+				t.Errorf("Hijack: %v", err)
+				return
+			}
+			go func() {
+				defer nc.Close()
+				line, _ := rw.ReadString('\n')
+				rw.WriteString("echo:" + line)
+				rw.Flush()
+			}()
+			if _, err := w.Write([]byte("x")); !errors.Is(err, ErrHijacked) {
+				t.Errorf("Write after Hijack: %v", err)
+			}
+		}))
+		c, br := s.rawConn(t)
+		// The first line of the new protocol arrives with the request, so
+		// it sits in the server's buffer when the handler hijacks.
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nhello\n")
+		resp, _ := roundTrip(t, c, br, "", "GET")
+		if resp.StatusCode != 101 || resp.Header.Get("Upgrade") != "echo" {
+			t.Fatalf("status %d %v", resp.StatusCode, resp.Header)
+		}
+		line, err := br.ReadString('\n')
+		if err != nil || line != "echo:hello\n" {
+			t.Fatalf("got %q, %v", line, err)
+		}
+	})
+}
+
+// wrapper is a middleware-style writer that hides nothing thanks to Unwrap.
+type wrapper struct {
+	ResponseWriter
+	wrote int
+}
+
+func (w *wrapper) Write(p []byte) (int, error) { w.wrote += len(p); return w.ResponseWriter.Write(p) }
+func (w *wrapper) Unwrap() ResponseWriter      { return w.ResponseWriter }
+
+func TestControllerSeesThroughWrappers(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		var errs []error
+		var mu sync.Mutex
+		mw := func(next Handler) Handler {
+			return HandlerFunc(func(w ResponseWriter, r *Request) { next.ServeHTTP(&wrapper{ResponseWriter: w}, r) })
+		}
+		h := Chain(mw, mw)(HandlerFunc(func(w ResponseWriter, r *Request) {
+			rc := NewResponseController(w)
+			mu.Lock()
+			defer mu.Unlock()
+			errs = append(errs,
+				rc.SetReadDeadline(time.Now().Add(time.Second)),
+				rc.SetWriteDeadline(time.Now().Add(time.Second)),
+				rc.EnableFullDuplex())
+			if rc.Trailer() == nil {
+				errs = append(errs, errors.New("no trailer"))
+			}
+			w.WriteString("ok")
+			errs = append(errs, rc.Flush())
+		}))
+		s := start(h)
+		c, br := s.rawConn(t)
+		if _, body := roundTrip(t, c, br, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); body != "ok" {
+			t.Fatalf("body %q", body)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	// A writer without Unwrap hides the capabilities, and says so.
+	var plain struct{ ResponseWriter }
+	if _, _, err := NewResponseController(&plain).Hijack(); !errors.Is(err, ErrNotSupported) {
+		t.Fatalf("Hijack on a plain wrapper: %v", err)
+	}
+}
+
+func TestPipelinedResponsesInOrder(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString(r.Path) }))
+		c, br := s.rawConn(t)
+		var sb strings.Builder
+		const n = 100
+		for i := 0; i < n; i++ {
+			sb.WriteString("GET /" + itoa3(i) + " HTTP/1.1\r\nHost: h\r\n\r\n")
+		}
+		go io.WriteString(c, sb.String())
+		for i := 0; i < n; i++ {
+			_, body := roundTrip(t, c, br, "", "GET")
+			if body != "/"+itoa3(i) {
+				t.Fatalf("response %d is %q", i, body)
+			}
+		}
+	})
+}
+
+func TestUseAfterReturnPanics(t *testing.T) {
+	if !raceEnabled {
+		t.Skip("the use-after-return check of requests runs in race-detector builds (go test -race)")
+	}
+	kept := make(chan ResponseWriter, 1)
+	keptReq := make(chan *Request, 1)
+	serveBytes(HandlerFunc(func(w ResponseWriter, r *Request) {
+		kept <- w
+		keptReq <- r
+	}), []byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))
+	w, r := <-kept, <-keptReq
+	for name, f := range map[string]func(){
+		"Write":   func() { w.WriteString("late") },
+		"Header":  func() { w.Header() },
+		"Body":    func() { r.Body.Read(make([]byte, 1)) },
+		"Context": func() { r.Context() },
+	} {
+		func() {
+			defer func() {
+				if p := recover(); p != errUsedAfterReturn {
+					t.Errorf("%s after return: recovered %v, want errUsedAfterReturn", name, p)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
