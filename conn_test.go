@@ -302,4 +302,3 @@ func TestUseAfterReturnPanics(t *testing.T) {
 		}()
 	}
 }
-
