@@ -1,0 +1,15 @@
+// Package interop holds integration tests that prove the nethttp bridge
+// with real, unmodified code of the net/http ecosystem: the chi router and
+// its middleware, net/http/pprof, http.FileServer, Prometheus promhttp and
+// gorilla/websocket, each served by httpserver over a loopback socket, and
+// an httpserver handler served by net/http's own server. It is a separate
+// module so that the main module does not depend on that code.
+//
+//	cd interop && go test ./...
+//
+// It also holds BenchmarkWrapped and BenchmarkNetHTTP, which compare a
+// net/http handler served through nethttp.Wrap with the same handler on
+// net/http's own server, over keep-alive loopback connections:
+//
+//	cd interop && go test -run '^$' -bench . -benchmem
+package interop
