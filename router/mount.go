@@ -79,7 +79,9 @@ type mount struct {
 func (m *mount) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) {
 	path, raw := r.Path, r.RawPath
 	sub := "/"
-	if !m.exact {
+	if m.exact {
+		r.SetPathValue("*", "") // not the value of an outer mount
+	} else {
 		if rest := r.PathValue("*"); rest != "" {
 			if n := len(path) - len(rest) - 1; n >= 0 && path[n] == '/' && path[n+1:] == rest {
 				sub = path[n:]
