@@ -39,9 +39,9 @@ func TestServe(t *testing.T) {
 		{"POST", "/users", 200, "create", nil},
 		{"GET", "/users/42", 200, "show id=42", nil},
 		{"GET", "/users/new", 200, "new", nil},
-		{"GET", "/users/a%20b", 200, "show id=a b", nil},       // decoded values
+		{"GET", "/users/a%20b", 200, "show id=a b", nil},         // decoded values
 		{"GET", "/users/%C3%A9t%C3%A9", 200, "show id=été", nil}, // UTF-8
-		{"GET", "/%61dmin", 200, "admin", nil},                 // %61 is 'a' (RFC 3986 §6.2.2.2)
+		{"GET", "/%61dmin", 200, "admin", nil},                   // %61 is 'a' (RFC 3986 §6.2.2.2)
 		{"DELETE", "/users/42", 200, "delete id=42", nil},
 		{"PURGE", "/cache/k", 200, "purge key=k", nil},
 		{"GET", "/static/", 200, "static path=", nil},
