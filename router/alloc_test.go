@@ -32,6 +32,7 @@ func TestMatchAllocatesNothing(t *testing.T) {
 		{"auto HEAD", "HEAD", "/user/repos", func(r *httpserver.Request) bool { return r.Pattern == "/user/repos" }},
 		{"405", "PATCH", "/user/repos", func(*httpserver.Request) bool { return true }},
 		{"OPTIONS", "OPTIONS", "/user/repos", func(*httpserver.Request) bool { return true }},
+		{"404", "GET", "/repos/a/b/nothing/here", func(*httpserver.Request) bool { return true }},
 		{"mounted router", "GET", "/mounted/7", func(r *httpserver.Request) bool {
 			return r.Pattern == "/mounted/:id" && r.PathValue("id") == "7" && r.Path == "/mounted/7"
 		}},

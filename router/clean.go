@@ -1,5 +1,7 @@
 package router
 
+import "unsafe"
+
 // pathState classifies a raw (still percent-encoded) request path.
 type pathState uint8
 
@@ -128,6 +130,16 @@ func otherSlash(p string) string {
 		return p[:len(p)-1]
 	}
 	return p + "/"
+}
+
+// otherSlashBuf is otherSlash building the longer form in buf when it
+// fits, so that the result does not allocate. The result aliases buf.
+func otherSlashBuf(p string, buf []byte) string {
+	if len(p) > 1 && p[len(p)-1] == '/' || len(p)+1 > cap(buf) {
+		return otherSlash(p)
+	}
+	buf = append(append(buf, p...), '/')
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
 }
 
 func isHex(c byte) bool {

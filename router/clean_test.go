@@ -118,5 +118,14 @@ func TestOtherSlash(t *testing.T) {
 		if got := otherSlash(in); got != want {
 			t.Errorf("otherSlash(%q) = %q, want %q", in, got, want)
 		}
+		var buf [8]byte
+		if got := otherSlashBuf(in, buf[:0]); got != want {
+			t.Errorf("otherSlashBuf(%q) = %q, want %q", in, got, want)
+		}
+	}
+	long := "/" + strings.Repeat("x", 200)
+	var buf [128]byte
+	if got := otherSlashBuf(long, buf[:0]); got != long+"/" {
+		t.Errorf("otherSlashBuf(long) = %q", got)
 	}
 }

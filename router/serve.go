@@ -55,7 +55,8 @@ func (c *core) serve(w httpserver.ResponseWriter, r *httpserver.Request, mountPa
 	if path != "/" {
 		switch c.slash {
 		case RedirectTrailingSlash:
-			if _, found := c.root.collect(otherSlash(path)); found {
+			var buf [128]byte
+			if _, found := c.root.collect(otherSlashBuf(path, buf[:0])); found {
 				redirect(w, r, otherSlash(raw))
 				return
 			}
