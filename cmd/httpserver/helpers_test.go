@@ -174,6 +174,7 @@ func finishSlowEcho(t *testing.T, c net.Conn, br *bufio.Reader) {
 	if !resp.Close {
 		t.Errorf("response during shutdown lacks Connection: close")
 	}
+	c.Close() // spare the server its lingering close
 }
 
 // awaitListenerClosed waits until addr refuses connections: the server has
