@@ -82,21 +82,21 @@ func (w *codingWeights) weight(i int) int {
 	return max(w.star, 0)
 }
 
-// identityWeight returns the q-value of the identity coding: acceptable
-// unless excluded explicitly or by "*;q=0" (§12.5.3).
+// identityWeight returns the q-value given to the identity coding, by name
+// or through "*", and -1 when the field does not weigh it: identity is then
+// acceptable (RFC 9110 §12.5.3) but ranks below any coding the client
+// listed.
 func (w *codingWeights) identityWeight() int {
-	switch {
-	case w.identity >= 0:
+	if w.identity >= 0 {
 		return w.identity
-	case w.star >= 0:
-		return w.star
 	}
-	return 1000
+	return w.star
 }
 
 // choose returns the index of the sibling to serve among those available,
 // or -1 for the identity representation. A coding wins when its weight is
-// positive and not below identity's; ties go to the order of siblings.
+// positive and not below the weight the field gives identity; ties go to
+// the order of siblings.
 func (w *codingWeights) choose(available [len(siblings)]bool) int {
 	best, bestQ := -1, 0
 	for i := range siblings {
