@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,5 +24,42 @@ func TestExampleConfigLoads(t *testing.T) {
 	want := config.Mount{Prefix: "/assets", Dir: filepath.Join("testdata", "public"), CacheControl: "public, max-age=3600"}
 	if len(cfg.Static) != 1 || cfg.Static[0] != want {
 		t.Errorf("static = %+v, want [%+v]", cfg.Static, want)
+	}
+}
+
+// TestDocsMatch keeps docs/configuration.md in step with the example file
+// and the flags.
+func TestDocsMatch(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile("testdata/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "```yaml\n"+string(example)+"```") {
+		t.Errorf("docs/configuration.md does not end with testdata/example.yaml verbatim")
+	}
+	var usage strings.Builder
+	config.Usage(&usage)
+	flags := 0
+	for line := range strings.Lines(usage.String()) {
+		name, ok := strings.CutPrefix(line, "  --")
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(strings.TrimSpace(name), " ")
+		flags++
+		if !strings.Contains(string(doc), "| `--"+name) {
+			t.Errorf("docs/configuration.md has no table row for --%s", name)
+		}
+		env := "HTTPSERVER_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if name != "version" && !strings.Contains(string(doc), "`"+env+"`") {
+			t.Errorf("docs/configuration.md does not name %s", env)
+		}
+	}
+	if flags < 16 {
+		t.Errorf("found %d flags in the usage text, want 16", flags)
 	}
 }
