@@ -1,0 +1,30 @@
+# Common tasks. `make check` runs what CI runs.
+GO ?= go
+STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME ?= 30s
+
+.PHONY: run test check race bench fuzz cover
+
+run: ## serve the embedded default site on :8080
+	$(GO) run ./cmd/httpserver
+
+test: ## the README's test command
+	$(GO) test ./...
+
+race:
+	$(GO) test -race ./...
+
+check: ## everything CI checks
+	bash .ci/run
+
+cover:
+	$(GO) test -race -coverprofile=coverage.out -coverpkg=./,./router/,./static/,./nethttp/ ./...
+	bash .ci/coverage-gate coverage.out
+
+bench: ## micro-benchmarks of the core (parser, keep-alive and pipelined loopback)
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 . ./router/ ./static/
+
+fuzz: ## each fuzz target for FUZZTIME
+	for target in $$($(GO) test -list '^Fuzz' . | grep ^Fuzz); do \
+		$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) . || exit 1; \
+	done
