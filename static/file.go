@@ -105,7 +105,7 @@ func (h *fileHandler) serveFile(w httpserver.ResponseWriter, r *httpserver.Reque
 	}
 	// With Content-Length set and an *os.File, the server sends with
 	// sendfile(2). A failure here means the client went away.
-	httpserver.NewResponseController(w).ReadFrom(rep.f)
+	sendBody(w, rep.f, size)
 }
 
 // validators returns the entity-tag and modification time of rep.

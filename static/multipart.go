@@ -21,7 +21,7 @@ func serveRange(w httpserver.ResponseWriter, f fs.File, s io.Seeker, ctype strin
 		return
 	}
 	w.WriteHeader(httpserver.StatusPartialContent)
-	httpserver.NewResponseController(w).ReadFrom(rangeReader(f, rg, size))
+	sendBody(w, rangeReader(f, rg, size), rg.length)
 }
 
 // rangeReader returns a reader of rg from f, which is positioned at
