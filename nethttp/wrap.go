@@ -35,7 +35,7 @@ func (wh *wrapped) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request)
 		return
 	}
 	defer translateAbort(http.ErrAbortHandler, httpserver.ErrAbortHandler)
-	sw := &stdWriter{w: w}
+	sw := &stdWriter{w: w, head: r.Method == "HEAD"}
 	wh.h.ServeHTTP(sw, req)
 	sw.finish()
 }

@@ -410,11 +410,16 @@ func TestWrapReadFrom(t *testing.T) {
 		contentType  string
 		wantReadFrom bool
 		wantType     string
+		method       string
+		length       bool   // declare Content-Length, as http.ServeContent does
+		wantSrc      string // the reader the server's ReadFrom gets
 	}{
-		{"large file goes to the server's ReadFrom", 3000, "", true, "text/plain; charset=utf-8"},
-		{"small file is written and sniffed", 100, "", false, "text/plain; charset=utf-8"},
-		{"exactly the sniff length", 512, "", true, "text/plain; charset=utf-8"},
-		{"declared type is kept", 3000, "application/octet-stream", true, "application/octet-stream"},
+		{"large file goes to the server's ReadFrom", 3000, "", true, "text/plain; charset=utf-8", "GET", false, "*io.LimitedReader"},
+		{"small file is written and sniffed", 100, "", false, "text/plain; charset=utf-8", "GET", false, ""},
+		{"exactly the sniff length", 512, "", true, "text/plain; charset=utf-8", "GET", false, "*io.LimitedReader"},
+		{"declared type is kept", 3000, "application/octet-stream", true, "application/octet-stream", "GET", false, "*io.LimitedReader"},
+		{"declared length hands over the file for sendfile", 3000, "", true, "text/plain; charset=utf-8", "GET", true, "*os.File"},
+		{"HEAD keeps the limit", 3000, "", true, "text/plain; charset=utf-8", "HEAD", true, "*io.LimitedReader"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -429,24 +434,27 @@ func TestWrapReadFrom(t *testing.T) {
 			}
 			defer f.Close()
 			cw := newCapWriter()
-			serveWrapped(t, cw, "/", func(w http.ResponseWriter, r *http.Request) {
+			Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if tt.contentType != "" {
 					w.Header().Set("Content-Type", tt.contentType)
+				}
+				if tt.length {
+					w.Header().Set("Content-Length", fmt.Sprint(tt.size))
 				}
 				// http.ServeContent copies a file range this way.
 				n, err := io.CopyN(w, f, int64(tt.size))
 				if n != int64(tt.size) || err != nil {
 					t.Errorf("CopyN = %d, %v", n, err)
 				}
-			})
+			})).ServeHTTP(cw, httpservertest.NewRequest(tt.method, "/", nil))
 			if cw.Body.String() != data {
 				t.Errorf("body of %d bytes differs", cw.Body.Len())
 			}
 			if got := len(cw.readFromSrc) > 0; got != tt.wantReadFrom {
 				t.Errorf("server ReadFrom used = %v (%v), want %v", got, cw.readFromSrc, tt.wantReadFrom)
 			}
-			if tt.wantReadFrom && cw.readFromSrc[0] != "*io.LimitedReader" {
-				t.Errorf("ReadFrom got %s, want the *io.LimitedReader around the file (sendfile)", cw.readFromSrc[0])
+			if tt.wantReadFrom && cw.readFromSrc[0] != tt.wantSrc {
+				t.Errorf("ReadFrom got %s, want %s", cw.readFromSrc[0], tt.wantSrc)
 			}
 			if got := cw.HeaderMap.Get("Content-Type"); got != tt.wantType {
 				t.Errorf("Content-Type = %q, want %q", got, tt.wantType)

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +27,8 @@ type stdWriter struct {
 	status    int  // final status set by WriteHeader, 0 until then
 	committed bool // header copied into w and w.WriteHeader called
 	hijacked  bool
+	written   int64 // body bytes accepted by w
+	head      bool  // the request is HEAD: the server discards the body
 }
 
 var (
@@ -75,6 +79,7 @@ func (sw *stdWriter) Write(p []byte) (int, error) {
 		sw.commit(p)
 	}
 	n, err := sw.w.Write(p)
+	sw.written += int64(n)
 	return n, bridgeError(err)
 }
 
@@ -90,6 +95,7 @@ func (sw *stdWriter) WriteString(s string) (int, error) {
 		}
 	}
 	n, err := sw.w.WriteString(s)
+	sw.written += int64(n)
 	return n, bridgeError(err)
 }
 
@@ -173,8 +179,45 @@ func (sw *stdWriter) ReadFrom(src io.Reader) (int64, error) {
 		}
 		sw.commit(nil)
 	}
-	m, err := httpserver.NewResponseController(sw.w).ReadFrom(src)
+	rc := httpserver.NewResponseController(sw.w)
+	if lr, ok := sw.fileRange(src); ok {
+		// The server bounds the copy by the declared Content-Length
+		// itself; handing it the file rather than the LimitedReader
+		// around it (as io.CopyN and http.ServeContent make) keeps a
+		// single LimitedReader, which net.TCPConn.ReadFrom turns into
+		// sendfile(2).
+		m, err := rc.ReadFrom(lr.R)
+		lr.N -= m
+		sw.written += m
+		return n + m, bridgeError(err)
+	}
+	m, err := rc.ReadFrom(src)
+	sw.written += m
 	return n + m, bridgeError(err)
+}
+
+// fileRange reports whether src is an *io.LimitedReader around an *os.File
+// whose limit is no less than what the declared Content-Length leaves to
+// send, so that the server's own bound is the right one. A HEAD response or
+// one without a body is copied the ordinary way.
+func (sw *stdWriter) fileRange(src io.Reader) (*io.LimitedReader, bool) {
+	lr, ok := src.(*io.LimitedReader)
+	if !ok || sw.header == nil || sw.head || !bodyAllowed(sw.status) {
+		return nil, false
+	}
+	if _, ok := lr.R.(*os.File); !ok {
+		return nil, false
+	}
+	cl := sw.header["Content-Length"]
+	if len(cl) != 1 {
+		return nil, false
+	}
+	declared, err := strconv.ParseInt(cl[0], 10, 64)
+	if err != nil || declared < 0 {
+		return nil, false
+	}
+	left := declared - sw.written
+	return lr, left > 0 && left <= lr.N
 }
 
 // needsSniff reports whether the Content-Type must be guessed from the
