@@ -1,6 +1,7 @@
 package router
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/rawsock/httpserver"
@@ -24,7 +25,7 @@ func (rt *Router) Mount(prefix string, h httpserver.Handler) {
 // TryMount is [Router.Mount] returning the error instead of panicking.
 func (rt *Router) TryMount(prefix string, h httpserver.Handler) error {
 	if h == nil {
-		return ErrNilHandler
+		return fmt.Errorf("%w for mount %q", ErrNilHandler, rt.prefix+prefix)
 	}
 	full := strings.TrimSuffix(rt.prefix+prefix, "/")
 	toks, names, err := parsePattern(full + "/")

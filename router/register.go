@@ -1,6 +1,8 @@
 package router
 
 import (
+	"fmt"
+
 	"github.com/rawsock/httpserver"
 )
 
@@ -51,7 +53,7 @@ func (rt *Router) Options(pattern string, h httpserver.HandlerFunc) { rt.Handle(
 // A failed registration leaves the routes as they were.
 func (rt *Router) TryHandle(method, pattern string, h httpserver.Handler) error {
 	if h == nil {
-		return ErrNilHandler
+		return fmt.Errorf("%w for %q", ErrNilHandler, method+" "+rt.prefix+pattern)
 	}
 	full := rt.prefix + pattern
 	toks, names, err := parsePattern(full)
