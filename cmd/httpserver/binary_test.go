@@ -42,6 +42,18 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
+// cleanEnv returns this process's environment without HTTPSERVER_*
+// variables, which would change the binary's configuration.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HTTPSERVER_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
 // proc is a running httpserver binary.
 type proc struct {
 	cmd    *exec.Cmd
@@ -58,7 +70,7 @@ type proc struct {
 func start(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(cleanEnv(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +195,7 @@ func TestBinaryBadConfigExits2(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(binary(t), tc.args...)
-			cmd.Env = append(os.Environ(), tc.env...)
+			cmd.Env = append(cleanEnv(), tc.env...)
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
