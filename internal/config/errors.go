@@ -25,6 +25,8 @@ type Error struct {
 	Line int
 }
 
+// Error returns the message: "httpserver: ", the source and key, the
+// problem, and the file and line of a YAML value.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("httpserver: ")

@@ -86,9 +86,7 @@ func Usage(w io.Writer) {
 		if d := defaultText(&def, s.name); d != "" {
 			fmt.Fprintf(&b, " (default %s)", d)
 		}
-		switch {
-		case s.flagOnly:
-		default:
+		if !s.flagOnly {
 			fmt.Fprintf(&b, " [%s]", s.envKey())
 		}
 		b.WriteString("\n")

@@ -62,6 +62,7 @@ func Handler(opts Options) httpserver.Handler {
 	return &handler{opts: opts, mounts: mounts, welcome: welcomePage(opts.Version)}
 }
 
+// ServeHTTP dispatches r to the first endpoint that takes its path.
 func (h *handler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) {
 	p := r.Path
 	switch {
