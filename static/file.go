@@ -28,7 +28,10 @@ func (h *fileHandler) serveFile(w httpserver.ResponseWriter, r *httpserver.Reque
 		if sib, found := h.negotiate(r, name); found {
 			// RFC 9110 §12.5.5: the response depends on Accept-Encoding
 			// whichever variant is sent, 304 and errors included.
-			hdr.Set("Vary", "Accept-Encoding")
+			// Added, not set: middleware may vary on other fields.
+			if !hdr.ContainsToken("Vary", "Accept-Encoding") {
+				hdr.Add("Vary", "Accept-Encoding")
+			}
 			if sib.f != nil {
 				defer sib.f.Close()
 				rep = sib

@@ -37,7 +37,8 @@ func Dir(root string, opts *Options) (httpserver.Handler, error) {
 
 // Handler returns a handler serving fsys, for example an embed.FS. Files
 // without a modification time (embedded ones) get an entity-tag computed
-// from their content, once. Ranges are served for files that implement
+// from their content, once, cached by name and size for the life of the
+// handler (right for embed.FS, whose content never changes). Ranges are served for files that implement
 // io.Seeker. opts.FollowSymlinks is ignored: fsys decides about links. A nil
 // opts means the defaults.
 func Handler(fsys fs.FS, opts *Options) httpserver.Handler {
@@ -57,8 +58,8 @@ func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Reque
 	case "GET", "HEAD":
 	case "OPTIONS":
 		// RFC 9110 §9.3.7: OPTIONS describes the methods allowed.
+		// No Content-Length: RFC 9110 §8.6 forbids it on a 204.
 		w.Header().Set("Allow", allowed)
-		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(httpserver.StatusNoContent)
 		return
 	default:

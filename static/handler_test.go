@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/httpservertest"
 )
 
 func TestServeBasics(t *testing.T) {
@@ -73,6 +74,22 @@ func TestServeBasics(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestOptionsAndVary(t *testing.T) {
+	h := newDir(t, nil)
+	rec := serve(t, h, "OPTIONS", "/hello.txt")
+	if rec.Code != 204 || rec.HeaderMap.Has("Content-Length") || rec.Body.Len() != 0 {
+		t.Errorf("OPTIONS = %d, Content-Length %q, body %q", rec.Code, rec.HeaderMap.Get("Content-Length"), rec.Body.String())
+	}
+	// An outer Vary is kept.
+	r := request(t, "GET", "/app.js")
+	rec = httpservertest.NewRecorder()
+	rec.Header().Set("Vary", "Origin")
+	h.ServeHTTP(rec, r)
+	if got := rec.HeaderMap.Values("Vary"); len(got) != 2 || got[0] != "Origin" || got[1] != "Accept-Encoding" {
+		t.Errorf("Vary = %q", got)
 	}
 }
 
