@@ -94,9 +94,12 @@ func (c ResponseController) EnableFullDuplex() error {
 
 type trailerer interface{ Trailer() *Header }
 
-// Trailer returns the trailer fields to send after a chunked body. Only
-// fields named in the response's "Trailer" header field are sent (RFC 9110
-// §6.6.2). It returns nil when the writer cannot send trailers.
+// Trailer returns the trailer fields to send after the body. Setting any
+// makes the response chunked; announce their names in a "Trailer" header
+// field before the header is written, as RFC 9110 §6.6.2 asks senders to.
+// Every field set is sent, except those that may not appear in a trailer
+// (framing, routing and authentication fields, RFC 9110 §6.5.1). It returns
+// nil when the writer cannot send trailers.
 func (c ResponseController) Trailer() *Header {
 	if t, ok := find[trailerer](c.rw); ok {
 		return t.Trailer()

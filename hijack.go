@@ -81,13 +81,32 @@ func (w *response) ReadFrom(src io.Reader) (int64, error) {
 	if !ok {
 		return copyBuffered(writerOnly{w}, src)
 	}
-	n, err := rf.ReadFrom(&io.LimitedReader{R: src, N: w.declaredLength - w.written})
+	limit := w.declaredLength - w.written
+	// The socket's ReadFrom uses sendfile for an *os.File or an
+	// *io.LimitedReader directly around one; a second LimitedReader on
+	// top would hide the file, so a limited file is unwrapped here.
+	outer, _ := src.(*io.LimitedReader)
+	if outer != nil {
+		if _, isFile := outer.R.(*os.File); isFile {
+			src, limit = outer.R, min(limit, outer.N)
+		} else {
+			outer = nil
+		}
+	}
+	n, err := rf.ReadFrom(&io.LimitedReader{R: src, N: limit})
 	w.written += n
+	if outer != nil {
+		outer.N -= n
+	}
 	return n, err
 }
 
 // remainingFileSize returns the bytes left to read in a regular file.
 func remainingFileSize(src io.Reader) (int64, bool) {
+	if lr, ok := src.(*io.LimitedReader); ok {
+		n, ok := remainingFileSize(lr.R)
+		return min(n, lr.N), ok
+	}
 	f, ok := src.(*os.File)
 	if !ok {
 		return 0, false

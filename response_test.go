@@ -232,3 +232,28 @@ func TestReadFromFile(t *testing.T) {
 		}
 	})
 }
+
+func TestReadFromLimitedFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.txt")
+	if err := os.WriteFile(path, []byte("0123456789abcdef"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			f, _ := os.Open(path)
+			defer f.Close()
+			f.Seek(2, io.SeekStart)
+			lr := &io.LimitedReader{R: f, N: 5}
+			n, err := NewResponseController(w).ReadFrom(lr)
+			if n != 5 || err != nil || lr.N != 0 {
+				t.Errorf("ReadFrom = %d, %v; N left %d", n, err, lr.N)
+			}
+		}))
+		c, br := s.rawConn(t)
+		resp, body := roundTrip(t, c, br, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+		if body != "23456" || resp.ContentLength != 5 {
+			t.Fatalf("body %q length %d", body, resp.ContentLength)
+		}
+	})
+}

@@ -108,6 +108,15 @@ func NewRequest(method, target string, body io.Reader) *httpserver.Request {
 		ContentLength: 0,
 	}
 	rest := target
+	if target == "*" || method == "CONNECT" {
+		// Asterisk-form and authority-form targets carry no path.
+		if method == "CONNECT" {
+			r.Host = target
+		}
+		r.Header.Set("Host", r.Host)
+		r.Body = io.NopCloser(strings.NewReader(""))
+		return r
+	}
 	if i := strings.Index(target, "://"); i >= 0 {
 		hostPath := target[i+3:]
 		j := strings.IndexByte(hostPath, '/')
