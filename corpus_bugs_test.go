@@ -1,0 +1,46 @@
+package httpserver
+
+import (
+	"bytes"
+	"testing"
+)
+
+// Bugs in the core found by the corpus, fuzz and differential tests. Each
+// test fails until the core is fixed; they are reported to the lead.
+
+// TestBugContentLengthTrailingComma: "Content-Length: 5," is accepted as 5
+// while ",5" and "5,,5" are rejected. RFC 9110 §8.6: Content-Length =
+// 1*DIGIT; only a list of identical values may be accepted, and net/http
+// and llhttp reject an empty element. Parsers disagreeing on a
+// Content-Length is the basis of request smuggling, so reject it (400).
+func TestBugContentLengthTrailingComma(t *testing.T) {
+	for _, v := range []string{"5,", "5, ", "5 ,"} {
+		in := "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + v + "\r\n\r\nhello"
+		x := runEcho([]byte(in))
+		if st, rej := x.rejected(); !rej || st != 400 {
+			t.Errorf("Content-Length %q: accepted %d request(s), want 400", v, x.accepted())
+		}
+	}
+}
+
+// TestBugHEADErrorResponseHasBody: when the server itself answers a HEAD
+// request with an error (here a malformed chunked body; also a handler
+// panic), the error response carries a body. RFC 9110 §9.3.2: the server
+// MUST NOT send content in a response to HEAD; a client reads the body
+// bytes as the start of the next response.
+func TestBugHEADErrorResponseHasBody(t *testing.T) {
+	in := "HEAD / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
+	out := serveBytes(&echoHandler{}, []byte(in))
+	i := bytes.Index(out, []byte("\r\n\r\n"))
+	if i < 0 {
+		t.Fatalf("no response head in %q", out)
+	}
+	if rest := out[i+4:]; len(rest) > 0 {
+		t.Errorf("response to HEAD carries %d body bytes %q\nfull output: %q", len(rest), rest, out)
+	}
+	panicking := HandlerFunc(func(w ResponseWriter, r *Request) { panic("boom") })
+	out = serveBytes(panicking, []byte("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	if i := bytes.Index(out, []byte("\r\n\r\n")); i >= 0 && len(out) > i+4 {
+		t.Errorf("500 response to HEAD after a panic carries a body: %q", out)
+	}
+}
