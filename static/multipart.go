@@ -25,10 +25,10 @@ func serveRange(w httpserver.ResponseWriter, f fs.File, s io.Seeker, ctype strin
 }
 
 // rangeReader returns a reader of rg from f, which is positioned at
-// rg.start. A range that runs to the end of the file (the whole file, "N-"
-// and suffix ranges) is the file itself: the server's ReadFrom hands a bare
-// *os.File to sendfile(2), whereas it wraps any reader in a LimitedReader of
-// its own, and sendfile sees through one level of LimitedReader only.
+// rg.start: the file itself when the range runs to its end (the whole file,
+// "N-" and suffix ranges), else an io.LimitedReader around it. Both reach
+// sendfile(2) through the server's ReadFrom; the bare file also stays
+// zero-copy with writers that only recognise an *os.File.
 func rangeReader(f fs.File, rg byteRange, size int64) io.Reader {
 	if rg.end() == size {
 		return f
