@@ -87,6 +87,7 @@ func (b *body) readLength(p []byte) (int, error) {
 	}
 	if b.remaining == 0 {
 		b.done = true
+		b.c.inputDrained()
 		return n, io.EOF
 	}
 	return n, nil

@@ -50,6 +50,7 @@ func (b *body) readChunked(p []byte) (int, error) {
 					return 0, err
 				}
 				b.done = true
+				b.c.inputDrained()
 				return 0, io.EOF
 			}
 			// The limit is checked against the declared size, before

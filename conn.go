@@ -39,6 +39,7 @@ type conn struct {
 	ctxMu  sync.Mutex
 	ctx    context.Context // created on first use, cancelled at close
 	cancel context.CancelFunc
+	watch  clientWatch
 
 	rbuf       []byte // received bytes; unread ones are rbuf[rpos:rend]
 	rpos, rend int
@@ -78,6 +79,8 @@ func (c *conn) context() context.Context {
 			c.cancel()
 		}
 	}
+	c.watch.wanted = true
+	c.startWatchLocked()
 	return c.ctx
 }
 
@@ -234,8 +237,15 @@ func (c *conn) readHead() (int, error) {
 func (c *conn) serveExchange() {
 	ex := c.ex
 	c.served++
-	if c.callHandler(&ex.res, &ex.req) && c.state.Load() != stateHijacked {
-		c.completeExchange()
+	if ex.body.done {
+		c.inputDrained()
+	}
+	ok := c.callHandler(&ex.res, &ex.req)
+	if c.state.Load() != stateHijacked {
+		c.stopWatch()
+		if ok {
+			c.completeExchange()
+		}
 	}
 	c.endExchange()
 }

@@ -173,8 +173,11 @@ func (c *conn) writeError(status int, extraHeader string) {
 	b = append(b, "Content-Length: "...)
 	b = appendInt(b, int64(len(text)+1))
 	b = append(b, "\r\n\r\n"...)
-	b = append(b, text...)
-	b = append(b, '\n')
+	// RFC 9110 §9.3.2: no content in a response to HEAD.
+	if c.ex.req.Method != "HEAD" {
+		b = append(b, text...)
+		b = append(b, '\n')
+	}
 	c.wbuf = b
 	c.closeConn = true
 }

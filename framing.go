@@ -1,5 +1,7 @@
 package httpserver
 
+import "strings"
+
 // This file decides how a request's body is delimited and whether the
 // connection persists. It is the most security-sensitive part of the
 // server: if two parsers on a request's path disagree on where a message
@@ -153,10 +155,11 @@ func analyzeHead(r *Request) (requestFraming, error) {
 // accepted; anything else that is not plain digits is 400.
 func parseContentLength(v string) (int64, error) {
 	var n int64 = -1
-	for v != "" {
-		var item string
-		item, v = cutByte(v, ',')
+	for {
+		item, rest, more := strings.Cut(v, ",")
 		item = trimOWS(item)
+		// An empty element ("5,", ",5") is not 1*DIGIT: reject it, as
+		// llhttp and net/http do, rather than read it differently.
 		if item == "" || len(item) > maxContentLengthDigits {
 			return 0, badRequest("invalid Content-Length", item)
 		}
@@ -171,11 +174,11 @@ func parseContentLength(v string) (int64, error) {
 			return 0, badRequest("conflicting Content-Length values, second is", item)
 		}
 		n = m
+		if !more {
+			return n, nil
+		}
+		v = rest
 	}
-	if n < 0 {
-		return 0, badRequest("empty Content-Length", v)
-	}
-	return n, nil
 }
 
 // transferCodings accumulates the codings of every Transfer-Encoding field

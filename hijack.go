@@ -24,6 +24,7 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err := c.flush(); err != nil {
 		return nil, nil, err
 	}
+	c.stopWatch()
 	if !c.state.CompareAndSwap(stateActive, stateHijacked) {
 		return nil, nil, ErrServerClosed
 	}
