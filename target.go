@@ -1,5 +1,7 @@
 package httpserver
 
+import "strings"
+
 // parseTarget splits r.Target into its parts according to its form (RFC
 // 9112 §3.2) and decodes the path.
 func parseTarget(r *Request) error {
@@ -106,45 +108,23 @@ func hasPrefixFold(s, prefix string) bool {
 // §7.2 for Host). Userinfo is not accepted. With needPort the port must be
 // present, as CONNECT requires (RFC 9110 §9.3.6).
 func validAuthority(a string, needPort bool) bool {
-	host, port := a, ""
-	if len(a) > 0 && a[0] == '[' {
-		end := -1
-		for i := 1; i < len(a); i++ {
-			if a[i] == ']' {
-				end = i
-				break
-			}
-		}
+	var port string
+	hasPort := false
+	if strings.HasPrefix(a, "[") {
+		end := strings.IndexByte(a, ']')
 		if end < 0 || !validIPLiteral(a[1:end]) {
 			return false
 		}
-		host, port = a[:end+1], a[end+1:]
-		if port != "" {
-			if port[0] != ':' {
+		if rest := a[end+1:]; rest != "" {
+			if rest[0] != ':' {
 				return false
 			}
-			port = port[1:]
-			if port == "" && needPort {
-				return false
-			}
-		} else if needPort {
-			return false
+			port, hasPort = rest[1:], true
 		}
 	} else {
-		colon := -1
-		for i := 0; i < len(a); i++ {
-			if a[i] == ':' {
-				colon = i
-				break
-			}
-		}
-		if colon >= 0 {
-			host, port = a[:colon], a[colon+1:]
-			if needPort && port == "" {
-				return false
-			}
-		} else if needPort {
-			return false
+		host := a
+		if i := strings.IndexByte(a, ':'); i >= 0 {
+			host, port, hasPort = a[:i], a[i+1:], true
 		}
 		for i := 0; i < len(host); i++ {
 			if !isRegNameChar[host[i]] {
@@ -155,6 +135,11 @@ func validAuthority(a string, needPort bool) bool {
 			return false
 		}
 	}
+	if needPort && (!hasPort || port == "") {
+		return false
+	}
+	// RFC 3986 §3.2.3: port = *DIGIT; more than five digits is never a
+	// TCP port.
 	if len(port) > 5 {
 		return false
 	}
