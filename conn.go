@@ -107,7 +107,12 @@ func (c *conn) serve() {
 		}
 		if c.closeConn {
 			c.flush()
-			c.lingeringClose()
+			// Only input the server left unread can make the kernel
+			// reset the connection and destroy the response; a clean
+			// "Connection: close" exchange closes at once.
+			if c.rpos < c.rend || !c.ex.body.done {
+				c.lingeringClose()
+			}
 			return
 		}
 		if c.srv.shuttingDown() {
