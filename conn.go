@@ -49,9 +49,10 @@ type conn struct {
 	kept       []byte // copies of trailer lines; request strings alias it
 	scanner    headScanner
 
-	ex        *exchange
-	served    int // requests served
-	closeConn bool
+	ex         *exchange
+	served     int // requests served
+	closeConn  bool
+	bodyUnread bool // the last request's body was not read to its end
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -110,7 +111,7 @@ func (c *conn) serve() {
 			// Only input the server left unread can make the kernel
 			// reset the connection and destroy the response; a clean
 			// "Connection: close" exchange closes at once.
-			if c.rpos < c.rend || !c.ex.body.done {
+			if c.rpos < c.rend || c.bodyUnread {
 				c.lingeringClose()
 			}
 			return
@@ -252,6 +253,7 @@ func (c *conn) serveExchange() {
 			c.completeExchange()
 		}
 	}
+	c.bodyUnread = !ex.body.done
 	c.endExchange()
 }
 
