@@ -132,44 +132,60 @@ type rawResponse struct {
 // HTTP/1.1 responses with net/http (an independent parser). Interim 1xx
 // responses are skipped. methods gives the request method of each final
 // response in order, so that responses to HEAD are read without a body;
-// beyond it GET is assumed. It fails on anything that is not a well-formed
-// response, including bytes after a response that closes the connection.
+// beyond it (a request rejected before a handler saw it) the response is
+// read as one to GET or, failing that, to HEAD. It fails on anything that
+// is not a well-formed response, including bytes after a response that
+// closes the connection.
 func readResponses(out []byte, methods []string) ([]rawResponse, error) {
-	br := bufio.NewReader(bytes.NewReader(out))
 	var resps []rawResponse
-	for {
-		if _, err := br.Peek(1); err == io.EOF {
-			return resps, nil
-		}
+	for off := 0; off < len(out); {
 		if len(resps) > 0 && resps[len(resps)-1].Close {
-			rest, _ := io.ReadAll(br)
+			rest := out[off:]
 			return resps, fmt.Errorf("%d bytes after a response with Connection: close: %q", len(rest), truncate(rest))
 		}
-		method := "GET"
+		var (
+			resp rawResponse
+			n    int
+			err  error
+		)
 		if len(resps) < len(methods) {
-			method = methods[len(resps)]
+			resp, n, err = readOneResponse(out[off:], methods[len(resps)])
+		} else if resp, n, err = readOneResponse(out[off:], "GET"); err != nil {
+			resp, n, err = readOneResponse(out[off:], "HEAD")
 		}
-		req := &http.Request{Method: method}
-		resp, err := http.ReadResponse(br, req)
 		if err != nil {
 			return resps, fmt.Errorf("response %d: %v", len(resps)+1, err)
 		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return resps, fmt.Errorf("response %d body: %v", len(resps)+1, err)
+		off += n
+		if resp.Status >= 200 {
+			resps = append(resps, resp)
 		}
-		if resp.ProtoMajor != 1 || resp.ProtoMinor != 1 {
-			return resps, fmt.Errorf("response %d has version %s", len(resps)+1, resp.Proto)
-		}
-		if resp.StatusCode < 200 {
-			if resp.StatusCode == 101 {
-				return resps, fmt.Errorf("unexpected 101 response")
-			}
-			continue
-		}
-		resps = append(resps, rawResponse{Status: resp.StatusCode, Close: resp.Close, Body: body})
 	}
+	return resps, nil
+}
+
+// readOneResponse reads the response at the start of b, sent for a request
+// with the given method, and returns it with its length in bytes.
+func readOneResponse(b []byte, method string) (rawResponse, int, error) {
+	r := bytes.NewReader(b)
+	br := bufio.NewReader(r)
+	resp, err := http.ReadResponse(br, &http.Request{Method: method})
+	if err != nil {
+		return rawResponse{}, 0, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return rawResponse{}, 0, fmt.Errorf("body: %v", err)
+	}
+	if resp.ProtoMajor != 1 || resp.ProtoMinor != 1 {
+		return rawResponse{}, 0, fmt.Errorf("version %s", resp.Proto)
+	}
+	if resp.StatusCode == 101 {
+		return rawResponse{}, 0, fmt.Errorf("unexpected 101 response")
+	}
+	n := len(b) - r.Len() - br.Buffered()
+	return rawResponse{Status: resp.StatusCode, Close: resp.Close, Body: body}, n, nil
 }
 
 func truncate(b []byte) []byte {
