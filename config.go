@@ -1,6 +1,9 @@
 package httpserver
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 // Timeouts bound how long the server waits on a client. A zero field takes
 // its default from [DefaultTimeouts]; a negative one disables the timeout.
@@ -101,4 +104,56 @@ func (l Limits) withDefaults() Limits {
 		out.MaxRequestLineBytes = out.MaxHeaderBytes
 	}
 	return out
+}
+
+// PoolOptions size the worker pool of the pool and epoll engines. Zero
+// fields take defaults (see [PoolOptions.withDefaults]).
+type PoolOptions struct {
+	// MinWorkers is how many workers are kept even when idle; default
+	// GOMAXPROCS.
+	MinWorkers int
+	// MaxWorkers bounds the workers. With EnginePool each open connection
+	// holds a worker, so this bounds the connections being served; with
+	// EngineEpoll it bounds the requests being handled at once. Default
+	// Limits.MaxConns (10000 when that is unlimited).
+	MaxWorkers int
+	// QueueSize is how many connections (pool) or ready requests (epoll)
+	// may wait for a worker; default 1024.
+	QueueSize int
+	// IdleTimeout is how long a worker beyond MinWorkers waits for work
+	// before it exits; default 10s.
+	IdleTimeout time.Duration
+	// BlockWhenFull makes the pool engine stop accepting while the pool
+	// and its queue are full, leaving new connections in the kernel's
+	// listen backlog, instead of answering them 503 with Retry-After.
+	BlockWhenFull bool
+}
+
+// DefaultPoolQueueSize and DefaultPoolIdleTimeout are the defaults of
+// PoolOptions.QueueSize and PoolOptions.IdleTimeout.
+const (
+	DefaultPoolQueueSize   = 1024
+	DefaultPoolIdleTimeout = 10 * time.Second
+)
+
+// withDefaults fills zero fields; maxConns is the connection limit in
+// force (negative: none).
+func (o PoolOptions) withDefaults(maxConns int) PoolOptions {
+	if o.MinWorkers <= 0 {
+		o.MinWorkers = runtime.GOMAXPROCS(0)
+	}
+	if o.MaxWorkers <= 0 {
+		o.MaxWorkers = maxConns
+		if o.MaxWorkers <= 0 {
+			o.MaxWorkers = 10000
+		}
+	}
+	o.MinWorkers = min(o.MinWorkers, o.MaxWorkers)
+	if o.QueueSize <= 0 {
+		o.QueueSize = DefaultPoolQueueSize
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultPoolIdleTimeout
+	}
+	return o
 }

@@ -53,6 +53,14 @@ type conn struct {
 	served     int // requests served
 	closeConn  bool
 	bodyUnread bool // the last request's body was not read to its end
+
+	// Evented connections (EngineEpoll) borrow their buffers and exchange
+	// only while bytes are in flight; see conn_evented.go.
+	evented   bool
+	evs       eventSource
+	bufs      *connBuffers
+	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
+	timedOut  bool         // the request head did not arrive in time: answer 408
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -329,24 +337,36 @@ func (c *conn) completeExchange() {
 	}
 }
 
-// closeIfIdle closes the connection if it is waiting for a request.
-func (c *conn) closeIfIdle() {
+// closeIfIdle closes the connection if it is waiting for a request. It
+// reports true when the caller must forget the connection: a parked
+// evented connection has no goroutine that would.
+func (c *conn) closeIfIdle() bool {
 	if c.state.CompareAndSwap(stateIdle, stateClosed) {
 		c.nc.Close()
+		if c.evented {
+			c.dropParked()
+			return true
+		}
 	}
+	return false
 }
 
-// forceClose closes the connection whatever it is doing.
-func (c *conn) forceClose() {
+// forceClose closes the connection whatever it is doing. It reports true
+// when the caller must forget the connection (see closeIfIdle).
+func (c *conn) forceClose() bool {
 	for {
 		st := c.state.Load()
 		if st == stateHijacked || st == stateClosed {
-			return // a hijacked connection belongs to its handler
+			return false // a hijacked connection belongs to its handler
 		}
 		if c.state.CompareAndSwap(st, stateClosed) {
 			c.nc.Close()
 			c.cancelContext()
-			return
+			if st == stateIdle && c.evented {
+				c.dropParked()
+				return true
+			}
+			return false
 		}
 	}
 }

@@ -20,17 +20,22 @@ type testServer struct {
 
 // engines lists the ways a server can run connections; every integration
 // test runs once per engine.
-var engines = []string{"goroutine"}
+var engines = []Engine{EngineGoroutine, EnginePool, EngineEpoll}
 
 // forEachEngine runs fn as a subtest for every engine.
 func forEachEngine(t *testing.T, fn func(t *testing.T, start func(h Handler, configure ...func(*Server)) *testServer)) {
 	for _, engine := range engines {
-		t.Run(engine, func(t *testing.T) {
+		t.Run(string(engine), func(t *testing.T) {
 			fn(t, func(h Handler, configure ...func(*Server)) *testServer {
-				return startServer(t, h, configure...)
+				return startServer(t, h, append([]func(*Server){withEngine(engine)}, configure...)...)
 			})
 		})
 	}
+}
+
+// withEngine configures a test server to run on engine.
+func withEngine(engine Engine) func(*Server) {
+	return func(s *Server) { s.Engine = engine }
 }
 
 // startServer starts a server for h on 127.0.0.1 and registers its

@@ -27,6 +27,12 @@ type Server struct {
 	// Logger receives the server's own logs (handler panics, accept
 	// errors); nil uses slog.Default().
 	Logger *slog.Logger
+	// Engine is how connections are run: EngineGoroutine, EnginePool or
+	// EngineEpoll; empty means DefaultEngine.
+	Engine Engine
+	// Pool sizes the worker pool of EnginePool and EngineEpoll; zero
+	// fields take defaults.
+	Pool PoolOptions
 
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}
@@ -34,9 +40,12 @@ type Server struct {
 	inShutdown atomic.Bool
 	connCount  atomic.Int64
 	doneCh     chan struct{}
+	doneOnce   sync.Once
+	rejected   atomic.Uint64
 
 	initOnce sync.Once
 	cfg      settings
+	eng      atomic.Pointer[connEngine]
 }
 
 // settings is the server's configuration with defaults applied, fixed at the
@@ -47,6 +56,8 @@ type settings struct {
 	handler  Handler
 	logger   *slog.Logger
 	name     string
+	engine   Engine
+	pool     PoolOptions
 }
 
 func (s *Server) init() {
@@ -57,7 +68,12 @@ func (s *Server) init() {
 			handler:  s.Handler,
 			logger:   s.Logger,
 			name:     s.Name,
+			engine:   s.Engine,
 		}
+		if s.cfg.engine == "" {
+			s.cfg.engine = DefaultEngine
+		}
+		s.cfg.pool = s.Pool.withDefaults(s.cfg.limits.MaxConns)
 		if s.cfg.handler == nil {
 			s.cfg.handler = NotFoundHandler()
 		}
@@ -68,6 +84,24 @@ func (s *Server) init() {
 		s.conns = make(map[*conn]struct{})
 		s.doneCh = make(chan struct{})
 	})
+}
+
+// startEngine makes the engine at the first Serve.
+func (s *Server) startEngine() (connEngine, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inShutdown.Load() {
+		return nil, ErrServerClosed
+	}
+	if p := s.eng.Load(); p != nil {
+		return *p, nil
+	}
+	eng, err := s.newEngine()
+	if err != nil {
+		return nil, err
+	}
+	s.eng.Store(&eng)
+	return eng, nil
 }
 
 // ListenAndServe listens on s.Addr and serves until Shutdown or Close, then
@@ -87,10 +121,17 @@ func (s *Server) ListenAndServe() error {
 	return s.Serve(l)
 }
 
-// Serve accepts connections on l and serves each on its own goroutine. It
-// returns ErrServerClosed after Shutdown or Close, and closes l.
+// Serve accepts connections on l and serves them with the server's Engine.
+// It returns ErrServerClosed after Shutdown or Close, and closes l. It
+// fails at once with ErrUnknownEngine or ErrEngineUnsupported when the
+// engine cannot run.
 func (s *Server) Serve(l net.Listener) error {
 	s.init()
+	eng, err := s.startEngine()
+	if err != nil {
+		l.Close()
+		return err
+	}
 	if !s.trackListener(&l, true) {
 		l.Close()
 		return ErrServerClosed
@@ -115,15 +156,11 @@ func (s *Server) Serve(l net.Listener) error {
 		}
 		backoff = 0
 		if max := s.cfg.limits.MaxConns; max > 0 && s.connCount.Load() >= int64(max) {
+			s.rejected.Add(1)
 			go rejectOverCapacity(nc, s.cfg.timeouts.Write)
 			continue
 		}
-		c := newConn(s, nc)
-		if !s.trackConn(c, true) {
-			nc.Close()
-			continue
-		}
-		go c.serve()
+		eng.handle(nc)
 	}
 }
 
@@ -171,11 +208,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	defer ticker.Stop()
 	for {
 		if s.closeIdleConns() {
+			s.stopEngine()
 			return nil
 		}
 		select {
 		case <-ctx.Done():
 			s.closeAllConns()
+			s.stopEngine()
 			return ctx.Err()
 		case <-ticker.C:
 		}
@@ -189,7 +228,20 @@ func (s *Server) Close() error {
 	s.inShutdown.Store(true)
 	s.closeListeners()
 	s.closeAllConns()
+	s.stopEngine()
 	return nil
+}
+
+// stopEngine ends the engine's goroutines (they finish the work they
+// have) and releases whatever waits for the server to stop.
+func (s *Server) stopEngine() {
+	s.doneOnce.Do(func() { close(s.doneCh) })
+	s.mu.Lock()
+	eng := s.eng.Load()
+	s.mu.Unlock()
+	if eng != nil {
+		(*eng).stop()
+	}
 }
 
 func (s *Server) closeListeners() {
@@ -207,7 +259,10 @@ func (s *Server) closeIdleConns() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
-		c.closeIfIdle()
+		if c.closeIfIdle() {
+			delete(s.conns, c)
+			s.connCount.Add(-1)
+		}
 	}
 	return len(s.conns) == 0
 }
@@ -216,7 +271,10 @@ func (s *Server) closeAllConns() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
-		c.forceClose()
+		if c.forceClose() {
+			delete(s.conns, c)
+			s.connCount.Add(-1)
+		}
 	}
 }
 

@@ -1,0 +1,155 @@
+package httpserver
+
+import (
+	"sync"
+	"time"
+)
+
+// connBuffers are the buffers and exchange of a connection. Evented
+// connections (EngineEpoll) borrow them from connBufferPool when bytes
+// arrive and give them back when they go idle with nothing buffered, so
+// an idle keep-alive connection holds none.
+type connBuffers struct {
+	rbuf, wbuf, head, kept []byte
+	ex                     *exchange
+}
+
+var connBufferPool = sync.Pool{New: func() any {
+	return &connBuffers{
+		rbuf: make([]byte, readBufferSize),
+		wbuf: make([]byte, 0, writeBufferSize),
+		ex:   new(exchange),
+	}
+}}
+
+// maxPooledHead is the largest head buffer kept in the pool; larger ones
+// (from rare large heads) are left to the garbage collector.
+const maxPooledHead = 16 << 10
+
+// eventSource is the socket of an evented connection.
+type eventSource interface {
+	// armRead asks the event loop to take the connection back and wake
+	// it when bytes arrive.
+	armRead()
+}
+
+// borrowBuffers gives the connection its buffers and exchange.
+func (c *conn) borrowBuffers() {
+	if c.bufs != nil {
+		return
+	}
+	b := connBufferPool.Get().(*connBuffers)
+	c.bufs = b
+	c.rbuf, c.wbuf, c.head, c.kept, c.ex = b.rbuf, b.wbuf[:0], b.head[:0], b.kept[:0], b.ex
+	if c.ex == nil {
+		c.ex = new(exchange)
+	}
+	c.rpos, c.rend = 0, 0
+}
+
+// releaseBuffers returns the buffers to the pool; nothing may be buffered.
+func (c *conn) releaseBuffers() {
+	b := c.bufs
+	if b == nil {
+		return
+	}
+	c.bufs = nil
+	// Grown buffers are dropped; the pool keeps the standard ones.
+	if cap(c.wbuf) <= maxPendingWrite {
+		b.wbuf = c.wbuf[:0]
+	}
+	if cap(c.head) <= maxPooledHead {
+		b.head = c.head[:0]
+	}
+	if cap(c.kept) <= maxPooledHead {
+		b.kept = c.kept[:0]
+	}
+	b.ex = c.ex
+	c.rbuf, c.wbuf, c.head, c.kept, c.ex = nil, nil, nil, nil, nil
+	c.rpos, c.rend = 0, 0
+	c.scanner.reset()
+	connBufferPool.Put(b)
+}
+
+// serveEvented runs on a worker when the event loop has found a complete
+// request head (or an error, or a timeout) in the connection's buffer. It
+// serves the buffered requests like serve does, then parks the connection
+// back on the loop, or closes it.
+func (c *conn) serveEvented() {
+	if c.state.Load() == stateClosed {
+		c.closeEvented()
+		return
+	}
+	if c.timedOut {
+		c.timedOut = false
+		c.reject(errHeadTimeout)
+		c.closeEvented()
+		return
+	}
+	for c.rpos < c.rend {
+		if !c.readRequest() {
+			c.closeEvented()
+			return
+		}
+		c.serveExchange()
+		if c.state.Load() == stateHijacked {
+			c.closeEvented()
+			return
+		}
+		if c.closeConn {
+			c.flush()
+			if c.rpos < c.rend || c.bodyUnread {
+				c.lingeringClose()
+			}
+			c.closeEvented()
+			return
+		}
+		if c.srv.shuttingDown() {
+			c.flush()
+			c.closeEvented()
+			return
+		}
+	}
+	if c.flush() != nil {
+		c.closeEvented()
+		return
+	}
+	c.park()
+}
+
+// park hands an idle connection with nothing buffered back to the event
+// loop, after which this goroutine must not touch it.
+func (c *conn) park() {
+	c.releaseBuffers()
+	timeout := c.cfg.timeouts.Idle
+	if c.served == 0 {
+		timeout = c.cfg.timeouts.ReadHeader
+	}
+	c.setIdleDeadline(time.Now(), timeout)
+	c.state.Store(stateIdle)
+	c.evs.armRead()
+}
+
+// setIdleDeadline sets when a parked connection is closed for idleness.
+func (c *conn) setIdleDeadline(from time.Time, d time.Duration) {
+	if d > 0 {
+		c.idleUntil.Store(from.Add(d).UnixNano())
+	} else {
+		c.idleUntil.Store(0)
+	}
+}
+
+// closeEvented ends an evented connection served by a worker.
+func (c *conn) closeEvented() {
+	c.finish()
+	c.releaseBuffers()
+}
+
+// dropParked releases what a parked connection holds once its state was
+// switched to closed by someone other than its (absent) worker; the caller
+// forgets the connection.
+func (c *conn) dropParked() {
+	c.nc.Close()
+	c.cancelContext()
+	c.releaseBuffers()
+}

@@ -1,0 +1,343 @@
+//go:build linux
+
+package httpserver
+
+import (
+	"net"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// epollEngine multiplexes connections over epoll in one loop per CPU. A
+// parked (idle) connection is a registration in a loop, a table slot and
+// its conn: no goroutine, no buffers. When bytes arrive, the loop borrows
+// buffers, reads, and scans for a complete request head; with one it hands
+// the connection to a worker, which serves the buffered requests with the
+// ordinary connection code over an fdConn, then parks it again.
+//
+// Connections come from the ordinary accept loop: each accepted socket's
+// descriptor is duplicated out of the runtime's poller and registered with
+// a loop; connections that are not TCP sockets are served on goroutines.
+type epollEngine struct {
+	s     *Server
+	loops []*eventLoop
+	next  atomic.Uint32
+	pool  *workerPool
+
+	table []atomic.Pointer[fdConn] // by descriptor
+	maxFD atomic.Int64
+	gen   atomic.Uint32
+	live  atomic.Int64 // registered descriptors
+
+	stopped    atomic.Bool
+	sweepEvery time.Duration
+}
+
+// eventLoop is one epoll instance and the goroutine waiting on it.
+type eventLoop struct {
+	e      *epollEngine
+	epfd   int
+	wakefd int
+	events []unix.EpollEvent
+}
+
+// maxTableFDs caps the descriptor table (8 bytes a slot).
+const maxTableFDs = 1 << 20
+
+func newEpollEngine(s *Server) (connEngine, error) {
+	var rl unix.Rlimit
+	size := 65536
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil && rl.Cur > 0 {
+		size = int(min(rl.Cur, maxTableFDs))
+	}
+	e := &epollEngine{s: s, table: make([]atomic.Pointer[fdConn], size)}
+	e.sweepEvery = sweepInterval(s.cfg.timeouts)
+	for range runtime.GOMAXPROCS(0) {
+		l, err := newEventLoop(e)
+		if err != nil {
+			for _, l := range e.loops {
+				l.close()
+			}
+			return nil, err
+		}
+		e.loops = append(e.loops, l)
+	}
+	e.pool = newWorkerPool(s.cfg.pool, (*conn).serveEvented)
+	for _, l := range e.loops {
+		go l.run()
+	}
+	return e, nil
+}
+
+// sweepInterval is how often loops look for timed-out idle connections: a
+// quarter of the shortest timeout, between 5ms and 1s.
+func sweepInterval(t Timeouts) time.Duration {
+	d := time.Second
+	for _, v := range []time.Duration{t.ReadHeader, t.Idle} {
+		if v > 0 {
+			d = min(d, v/4)
+		}
+	}
+	return max(d, 5*time.Millisecond)
+}
+
+func newEventLoop(e *epollEngine) (*eventLoop, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	wakefd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(epfd)
+		return nil, err
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wakefd)}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wakefd, &ev); err != nil {
+		unix.Close(epfd)
+		unix.Close(wakefd)
+		return nil, err
+	}
+	return &eventLoop{e: e, epfd: epfd, wakefd: wakefd, events: make([]unix.EpollEvent, 256)}, nil
+}
+
+func (l *eventLoop) close() {
+	unix.Close(l.epfd)
+	unix.Close(l.wakefd)
+}
+
+// wake interrupts the loop's wait.
+func (l *eventLoop) wake() {
+	one := [8]byte{1}
+	unix.Write(l.wakefd, one[:])
+}
+
+// run waits for events until the engine stops and no descriptor is left.
+func (l *eventLoop) run() {
+	defer l.close()
+	e := l.e
+	msec := int(e.sweepEvery / time.Millisecond)
+	lastSweep := time.Now()
+	for {
+		n, err := unix.EpollWait(l.epfd, l.events, msec)
+		if err != nil && err != unix.EINTR {
+			e.s.cfg.logger.Error("httpserver: epoll_wait failed; event loop ends", "err", err)
+			return
+		}
+		for i := range n {
+			ev := &l.events[i]
+			fd := int(ev.Fd)
+			if fd == l.wakefd {
+				var b [8]byte
+				unix.Read(l.wakefd, b[:])
+				continue
+			}
+			f := e.table[fd].Load()
+			if f == nil || f.gen != uint32(ev.Pad) {
+				continue // a stale event of a closed descriptor
+			}
+			l.handle(f, ev.Events)
+		}
+		if e.stopped.Load() && e.live.Load() == 0 {
+			return
+		}
+		if now := time.Now(); now.Sub(lastSweep) >= e.sweepEvery {
+			lastSweep = now
+			l.sweep(now)
+		}
+	}
+}
+
+// handle deals with readiness of f: it wakes a goroutine waiting on the
+// socket or, for a parked connection, reads the new request.
+func (l *eventLoop) handle(f *fdConn, events uint32) {
+	if f.ready(events) {
+		return
+	}
+	c := f.c
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return // served by a worker, hijacked or closed
+	}
+	c.borrowBuffers()
+	if c.rend == len(c.rbuf) {
+		l.dispatch(c) // the head outgrew the buffer; the worker grows it
+		return
+	}
+	n, err := f.readNow(c.rbuf[c.rend:])
+	switch {
+	case n > 0:
+		if c.rend == 0 {
+			c.scanner.reset()
+			c.setIdleDeadline(time.Now(), c.cfg.timeouts.ReadHeader)
+		}
+		c.rend += n
+		m, serr := c.scanner.scan(c.rbuf[c.rpos:c.rend], &c.cfg.limits)
+		if m > 0 || serr != nil || c.rend == len(c.rbuf) {
+			c.scanner.reset()
+			l.dispatch(c)
+			return
+		}
+		// A partial head: wait for the rest, keeping the buffer. The
+		// deadline set at its first byte still runs.
+	case err == unix.EAGAIN:
+		if c.rend == 0 {
+			c.releaseBuffers()
+		}
+	default: // the client closed or the socket failed
+		c.state.Store(stateClosed)
+		c.dropParked()
+		l.e.s.trackConn(c, false)
+		return
+	}
+	c.state.Store(stateIdle)
+	f.armRead()
+}
+
+// dispatch hands a connection with a request to a worker; with the pool
+// and queue full, it answers 503 and closes.
+func (l *eventLoop) dispatch(c *conn) {
+	if l.e.pool.submit(c) {
+		return
+	}
+	l.e.s.rejected.Add(1)
+	f := c.nc.(*fdConn)
+	b := appendStatusLine(c.wbuf[:0], StatusServiceUnavailable)
+	b = append(b, "Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"...)
+	b = appendDate(b, time.Now())
+	b = append(b, "Content-Length: 20\r\n\r\nService Unavailable\n"...)
+	f.mu.Lock()
+	if !f.closed {
+		unix.Write(f.fd, b) // best effort, never waits
+	}
+	f.mu.Unlock()
+	c.state.Store(stateClosed)
+	c.dropParked()
+	l.e.s.trackConn(c, false)
+}
+
+// sweep closes this loop's parked connections whose idle time ran out,
+// and sends those stuck in a partial head to a worker to answer 408.
+func (l *eventLoop) sweep(now time.Time) {
+	e := l.e
+	ns := now.UnixNano()
+	top := int(e.maxFD.Load())
+	for fd := 0; fd <= top && fd < len(e.table); fd++ {
+		f := e.table[fd].Load()
+		if f == nil || f.loop != l {
+			continue
+		}
+		c := f.c
+		until := c.idleUntil.Load()
+		if until == 0 || ns < until || c.state.Load() != stateIdle {
+			continue
+		}
+		if !c.state.CompareAndSwap(stateIdle, stateActive) {
+			continue
+		}
+		if c.rend > 0 {
+			c.timedOut = true
+			l.dispatch(c)
+			continue
+		}
+		c.state.Store(stateClosed)
+		c.dropParked()
+		e.s.trackConn(c, false)
+	}
+}
+
+// arm asks for one notification of events on f; f.mu is held.
+func (l *eventLoop) arm(f *fdConn, events uint32) error {
+	ev := unix.EpollEvent{Events: events | unix.EPOLLONESHOT, Fd: int32(f.fd), Pad: int32(f.gen)}
+	return unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, f.fd, &ev)
+}
+
+// forget removes f from the table before its descriptor is closed; f.mu
+// is held.
+func (l *eventLoop) forget(f *fdConn) {
+	if l.e.table[f.fd].CompareAndSwap(f, nil) {
+		l.e.live.Add(-1)
+	}
+}
+
+// handle implements connEngine: it takes the socket out of the runtime's
+// poller and registers it with a loop, parked until its first request.
+func (e *epollEngine) handle(nc net.Conn) {
+	f, ok := e.adopt(nc)
+	if !ok {
+		goroutineEngine{e.s}.handle(nc)
+		return
+	}
+	c := &conn{srv: e.s, cfg: &e.s.cfg, nc: f, evented: true, evs: f}
+	if a := f.raddr; a != nil {
+		c.remoteAddr = a.String()
+	}
+	f.c = c
+	c.setIdleDeadline(time.Now(), e.s.cfg.timeouts.ReadHeader)
+	if !e.s.trackConn(c, true) {
+		unix.Close(f.fd)
+		return
+	}
+	e.table[f.fd].Store(f)
+	e.live.Add(1)
+	for {
+		top := e.maxFD.Load()
+		if int64(f.fd) <= top || e.maxFD.CompareAndSwap(top, int64(f.fd)) {
+			break
+		}
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(f.fd), Pad: int32(f.gen)}
+	f.mu.Lock()
+	err := unix.EpollCtl(f.loop.epfd, unix.EPOLL_CTL_ADD, f.fd, &ev)
+	f.mu.Unlock()
+	if err != nil {
+		e.s.cfg.logger.Warn("httpserver: epoll_ctl failed; closing connection", "err", err)
+		if c.state.CompareAndSwap(stateIdle, stateClosed) {
+			c.dropParked()
+			e.s.trackConn(c, false)
+		}
+	}
+}
+
+// adopt duplicates the descriptor of a TCP connection and closes the
+// original, leaving a non-blocking socket that only this engine polls.
+func (e *epollEngine) adopt(nc net.Conn) (*fdConn, bool) {
+	tc, ok := nc.(*net.TCPConn)
+	if !ok {
+		return nil, false
+	}
+	rc, err := tc.SyscallConn()
+	if err != nil {
+		return nil, false
+	}
+	fd := -1
+	var derr error
+	if err := rc.Control(func(s uintptr) {
+		fd, derr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0)
+	}); err != nil || derr != nil {
+		return nil, false
+	}
+	if fd >= len(e.table) || unix.SetNonblock(fd, true) != nil {
+		unix.Close(fd)
+		return nil, false
+	}
+	f := &fdConn{fd: fd, gen: e.gen.Add(1), laddr: tc.LocalAddr(), raddr: tc.RemoteAddr()}
+	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
+	tc.Close()
+	return f, true
+}
+
+func (e *epollEngine) stats(st *Stats) { e.pool.stats(st) }
+
+// stop ends the loops once their descriptors are all closed (hijacked
+// connections keep theirs working) and the pool's idle workers.
+func (e *epollEngine) stop() {
+	if e.stopped.Swap(true) {
+		return
+	}
+	for _, l := range e.loops {
+		l.wake()
+	}
+	e.pool.stop()
+}

@@ -1,0 +1,373 @@
+//go:build linux
+
+package httpserver
+
+import (
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// fdConn is a net.Conn over a non-blocking socket registered with an
+// event loop. Reads and writes that would block wait for the loop to
+// report readiness, with deadline support, so the connection and response
+// code runs on it unchanged. The descriptor is closed under mu, so no read
+// or write can reach a descriptor number reused by another connection.
+type fdConn struct {
+	fd   int
+	gen  uint32 // tells this registration from an earlier one of fd
+	loop *eventLoop
+	c    *conn
+
+	mu     sync.Mutex
+	closed bool
+	rw, ww *fdWaiter // goroutines waiting to read or write
+
+	rdl, wdl     atomic.Int64 // deadlines, unix ns; 0: none
+	laddr, raddr net.Addr
+}
+
+// fdWaiter is how a goroutine waits for readiness; pooled so that waiting
+// allocates nothing and an idle connection holds none.
+type fdWaiter struct {
+	ch    chan struct{}
+	timer *time.Timer
+}
+
+var waiterPool = sync.Pool{New: func() any {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &fdWaiter{ch: make(chan struct{}, 1), timer: t}
+}}
+
+func (w *fdWaiter) wake() {
+	select {
+	case w.ch <- struct{}{}:
+	default:
+	}
+}
+
+// Read implements net.Conn.
+func (f *fdConn) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		f.mu.Lock()
+		if f.closed {
+			f.mu.Unlock()
+			return 0, net.ErrClosed
+		}
+		n, err := unix.Read(f.fd, p)
+		f.mu.Unlock()
+		switch {
+		case err == nil && n > 0:
+			return n, nil
+		case err == nil:
+			return 0, io.EOF
+		case err == unix.EINTR:
+			continue
+		case err != unix.EAGAIN:
+			return 0, os.NewSyscallError("read", err)
+		}
+		if err := f.wait(&f.rw, &f.rdl); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// readNow reads what is available without waiting; it returns
+// unix.EAGAIN when nothing is.
+func (f *fdConn) readNow(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return 0, net.ErrClosed
+	}
+	for {
+		n, err := unix.Read(f.fd, p)
+		if err == unix.EINTR {
+			continue
+		}
+		if err == nil && n == 0 {
+			return 0, io.EOF
+		}
+		return n, err
+	}
+}
+
+// Write implements net.Conn.
+func (f *fdConn) Write(p []byte) (int, error) {
+	written := 0
+	for written < len(p) {
+		f.mu.Lock()
+		if f.closed {
+			f.mu.Unlock()
+			return written, net.ErrClosed
+		}
+		n, err := unix.Write(f.fd, p[written:])
+		f.mu.Unlock()
+		if n > 0 {
+			written += n
+		}
+		switch {
+		case err == nil || err == unix.EINTR:
+			continue
+		case err != unix.EAGAIN:
+			return written, os.NewSyscallError("write", err)
+		}
+		if err := f.wait(&f.ww, &f.wdl); err != nil {
+			return written, err
+		}
+	}
+	return written, nil
+}
+
+// wait blocks until the loop reports the socket ready for the direction
+// of slot (f.rw or f.ww), the deadline passes, or the socket closes.
+func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
+	dl := deadline.Load()
+	var d time.Duration
+	if dl != 0 {
+		if d = time.Until(time.Unix(0, dl)); d <= 0 {
+			return os.ErrDeadlineExceeded
+		}
+	}
+	w := waiterPool.Get().(*fdWaiter)
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		waiterPool.Put(w)
+		return net.ErrClosed
+	}
+	*slot = w
+	err := f.loop.arm(f, f.interest())
+	f.mu.Unlock()
+	if err == nil {
+		if dl != 0 {
+			w.timer.Reset(d)
+			select {
+			case <-w.ch:
+			case <-w.timer.C:
+			}
+			w.timer.Stop()
+		} else {
+			<-w.ch
+		}
+	}
+	f.mu.Lock()
+	if *slot == w {
+		*slot = nil
+	}
+	closed := f.closed
+	f.mu.Unlock()
+	select {
+	case <-w.ch:
+	default:
+	}
+	waiterPool.Put(w)
+	switch {
+	case closed:
+		return net.ErrClosed
+	case err != nil:
+		return os.NewSyscallError("epoll_ctl", err)
+	}
+	return nil // the caller retries, and checks the deadline if still blocked
+}
+
+// interest is the readiness the waiting goroutines need; f.mu is held.
+func (f *fdConn) interest() uint32 {
+	var ev uint32
+	if f.rw != nil {
+		ev |= unix.EPOLLIN | unix.EPOLLRDHUP
+	}
+	if f.ww != nil {
+		ev |= unix.EPOLLOUT
+	}
+	return ev
+}
+
+// ready is called by the loop with the events reported for f. It wakes the
+// waiting goroutines they concern and reports whether any goroutine is
+// waiting at all (then the event is not a new request).
+func (f *fdConn) ready(events uint32) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.rw == nil && f.ww == nil {
+		return false
+	}
+	if f.rw != nil && events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
+		f.rw.wake()
+		f.rw = nil
+	}
+	if f.ww != nil && events&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
+		f.ww.wake()
+		f.ww = nil
+	}
+	if ev := f.interest(); ev != 0 && !f.closed {
+		f.loop.arm(f, ev) // one-shot: re-arm for the goroutine still waiting
+	}
+	return true
+}
+
+// armRead implements eventSource: the loop takes the idle connection back.
+func (f *fdConn) armRead() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.closed {
+		f.loop.arm(f, unix.EPOLLIN|unix.EPOLLRDHUP)
+	}
+}
+
+// Close implements net.Conn. Closing the descriptor also removes it from
+// the epoll set.
+func (f *fdConn) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return net.ErrClosed
+	}
+	f.closed = true
+	f.loop.forget(f)
+	err := unix.Close(f.fd)
+	if f.rw != nil {
+		f.rw.wake()
+	}
+	if f.ww != nil {
+		f.ww.wake()
+	}
+	if err != nil {
+		return os.NewSyscallError("close", err)
+	}
+	return nil
+}
+
+// CloseWrite shuts down the sending side (used for lingering close).
+func (f *fdConn) CloseWrite() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return net.ErrClosed
+	}
+	return os.NewSyscallError("shutdown", unix.Shutdown(f.fd, unix.SHUT_WR))
+}
+
+// LocalAddr implements net.Conn.
+func (f *fdConn) LocalAddr() net.Addr { return f.laddr }
+
+// RemoteAddr implements net.Conn.
+func (f *fdConn) RemoteAddr() net.Addr { return f.raddr }
+
+// SetDeadline implements net.Conn.
+func (f *fdConn) SetDeadline(t time.Time) error {
+	f.SetReadDeadline(t)
+	return f.SetWriteDeadline(t)
+}
+
+// SetReadDeadline implements net.Conn; a waiting Read re-checks it.
+func (f *fdConn) SetReadDeadline(t time.Time) error {
+	return f.setDeadline(&f.rdl, &f.rw, t)
+}
+
+// SetWriteDeadline implements net.Conn; a waiting Write re-checks it.
+func (f *fdConn) SetWriteDeadline(t time.Time) error {
+	return f.setDeadline(&f.wdl, &f.ww, t)
+}
+
+func (f *fdConn) setDeadline(dl *atomic.Int64, slot **fdWaiter, t time.Time) error {
+	var ns int64
+	if !t.IsZero() {
+		ns = t.UnixNano()
+	}
+	if dl.Swap(ns) == ns {
+		return nil
+	}
+	f.mu.Lock()
+	if *slot != nil {
+		(*slot).wake()
+	}
+	closed := f.closed
+	f.mu.Unlock()
+	if closed {
+		return net.ErrClosed
+	}
+	return nil
+}
+
+// ReadFrom sends a file with sendfile(2) when r is an *os.File or an
+// *io.LimitedReader around one, and copies otherwise.
+func (f *fdConn) ReadFrom(r io.Reader) (int64, error) {
+	remain := int64(1<<63 - 1)
+	lr, limited := r.(*io.LimitedReader)
+	src := r
+	if limited {
+		remain, src = lr.N, lr.R
+	}
+	file, ok := src.(*os.File)
+	if !ok {
+		return io.Copy(fdWriter{f}, r)
+	}
+	rc, err := file.SyscallConn()
+	if err != nil {
+		return io.Copy(fdWriter{f}, r)
+	}
+	var written int64
+	for remain > 0 {
+		var n int
+		var serr error
+		cerr := rc.Control(func(in uintptr) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if f.closed {
+				serr = net.ErrClosed
+				return
+			}
+			n, serr = unix.Sendfile(f.fd, int(in), nil, int(min(remain, 1<<30)))
+		})
+		if n > 0 {
+			written += int64(n)
+			remain -= int64(n)
+		}
+		switch {
+		case cerr != nil:
+			serr = cerr
+		case serr == unix.EAGAIN:
+			if serr = f.wait(&f.ww, &f.wdl); serr == nil {
+				continue
+			}
+		case serr == unix.EINTR:
+			continue
+		case serr == nil && n == 0:
+			remain = 0 // end of file
+			continue
+		case serr == nil:
+			continue
+		case written == 0 && (serr == unix.EINVAL || serr == unix.ENOSYS):
+			// A file sendfile cannot read: copy it.
+			if limited {
+				lr.N = remain
+			}
+			return io.Copy(fdWriter{f}, r)
+		default:
+			serr = os.NewSyscallError("sendfile", serr)
+		}
+		if limited {
+			lr.N -= written
+		}
+		return written, serr
+	}
+	if limited {
+		lr.N -= written
+	}
+	return written, nil
+}
+
+// fdWriter hides fdConn's ReadFrom from io.Copy.
+type fdWriter struct{ f *fdConn }
+
+func (w fdWriter) Write(p []byte) (int, error) { return w.f.Write(p) }
