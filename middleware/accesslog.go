@@ -1,0 +1,245 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rawsock/httpserver"
+)
+
+// ErrAccessLogClosed is returned by [AccessLog.Flush] after Close.
+var ErrAccessLogClosed = errors.New("middleware: access log closed")
+
+// AccessLogOptions configures [NewAccessLog].
+type AccessLogOptions struct {
+	// Logger receives one record per request. If nil, records are written
+	// as JSON lines to os.Stdout.
+	Logger *slog.Logger
+	// QueueSize bounds the records waiting for the logger; when the queue
+	// is full new records are dropped and counted. 4096 if zero.
+	QueueSize int
+	// Quiet lists exact paths (health checks, say) that are logged only
+	// when they fail (status >= 500) or, with QuietSample > 0, one in
+	// QuietSample times.
+	Quiet []string
+	// QuietSample logs one request in this many to a Quiet path; 0 logs
+	// none of the successful ones.
+	QuietSample int
+}
+
+// AccessLog writes one structured record per request through log/slog:
+// time, request_id, remote, method, path, query, proto, status, bytes,
+// duration, user_agent and route. Records go through a bounded queue to a
+// background goroutine, so a slow sink never blocks a request: when the
+// queue is full the record is dropped and counted (see [AccessLog.Dropped]).
+// Call [AccessLog.Close] at shutdown to write what is queued.
+type AccessLog struct {
+	logger  *slog.Logger
+	queue   chan logEntry
+	quiet   map[string]struct{}
+	sample  uint64
+	seen    atomic.Uint64
+	dropped atomic.Uint64
+	closed  atomic.Bool
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+// logEntry is one queued record. Its strings are substrings of one
+// allocation, copied from the request (whose buffers the server reuses).
+// A non-nil flushed makes the entry a flush marker.
+type logEntry struct {
+	start                                                time.Time
+	id, remote, method, path, query, proto, agent, route string
+	status                                               int
+	bytes                                                int64
+	duration                                             time.Duration
+	flushed                                              chan struct{}
+}
+
+// NewAccessLog starts an access log; Close stops it.
+func NewAccessLog(opts AccessLogOptions) *AccessLog {
+	l := opts.Logger
+	if l == nil {
+		l = slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	}
+	n := opts.QueueSize
+	if n <= 0 {
+		n = 4096
+	}
+	a := &AccessLog{
+		logger: l,
+		queue:  make(chan logEntry, n),
+		quiet:  make(map[string]struct{}, len(opts.Quiet)),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	if opts.QuietSample > 0 {
+		a.sample = uint64(opts.QuietSample)
+	}
+	for _, p := range opts.Quiet {
+		a.quiet[p] = struct{}{}
+	}
+	go a.run()
+	return a
+}
+
+// Middleware logs every request that passes through it. Place it after
+// [RequestID] and before the router.
+func (a *AccessLog) Middleware(next httpserver.Handler) httpserver.Handler {
+	return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		start := time.Now()
+		rec, owned := observe(w)
+		if owned {
+			defer putRecorder(rec)
+		}
+		next.ServeHTTP(rec, r)
+		status := rec.statusOr(httpserver.StatusOK)
+		if !a.wanted(r.Path, status) {
+			return
+		}
+		a.enqueue(r, rec, status, start)
+	})
+}
+
+// wanted applies the quiet-path policy.
+func (a *AccessLog) wanted(path string, status int) bool {
+	if len(a.quiet) == 0 || status >= 500 {
+		return true
+	}
+	if _, ok := a.quiet[path]; !ok {
+		return true
+	}
+	return a.sample > 0 && a.seen.Add(1)%a.sample == 0
+}
+
+func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, start time.Time) {
+	if a.closed.Load() {
+		a.dropped.Add(1)
+		return
+	}
+	id := RequestIDFrom(r.Context())
+	agent := r.Header.Get("User-Agent")
+	parts := [...]string{id, r.RemoteAddr, r.Method, r.Path, r.RawQuery, r.Proto, agent, r.Pattern}
+	var n int
+	for _, p := range parts {
+		n += len(p)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, p := range parts {
+		sb.WriteString(p)
+	}
+	all := sb.String()
+	var cut [len(parts)]string
+	off := 0
+	for i, p := range parts {
+		cut[i] = all[off : off+len(p)]
+		off += len(p)
+	}
+	e := logEntry{
+		start: start, id: cut[0], remote: cut[1], method: cut[2], path: cut[3],
+		query: cut[4], proto: cut[5], agent: cut[6], route: cut[7],
+		status: status, bytes: rec.bytes, duration: time.Since(start),
+	}
+	select {
+	case a.queue <- e:
+	default:
+		a.dropped.Add(1)
+	}
+}
+
+// run writes queued records until Close.
+func (a *AccessLog) run() {
+	defer close(a.done)
+	for {
+		select {
+		case e := <-a.queue:
+			a.write(e)
+		case <-a.stop:
+			for {
+				select {
+				case e := <-a.queue:
+					a.write(e)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+func (a *AccessLog) write(e logEntry) {
+	if e.flushed != nil {
+		close(e.flushed)
+		return
+	}
+	level := slog.LevelInfo
+	if e.status >= 500 {
+		level = slog.LevelError
+	}
+	rec := slog.NewRecord(e.start, level, "request", 0)
+	rec.AddAttrs(
+		slog.String(RequestIDKey, e.id),
+		slog.String("remote", e.remote),
+		slog.String("method", e.method),
+		slog.String("path", e.path),
+		slog.String("query", e.query),
+		slog.String("proto", e.proto),
+		slog.Int("status", e.status),
+		slog.Int64("bytes", e.bytes),
+		slog.Float64("duration", e.duration.Seconds()),
+		slog.String("user_agent", e.agent),
+		slog.String("route", e.route),
+	)
+	ctx := context.Background()
+	if a.logger.Enabled(ctx, level) {
+		_ = a.logger.Handler().Handle(ctx, rec)
+	}
+}
+
+// Dropped returns how many records were dropped because the queue was full
+// or the log closed.
+func (a *AccessLog) Dropped() uint64 { return a.dropped.Load() }
+
+// Flush waits until every record queued before the call is written, or ctx
+// ends.
+func (a *AccessLog) Flush(ctx context.Context) error {
+	if a.closed.Load() {
+		return ErrAccessLogClosed
+	}
+	mark := logEntry{flushed: make(chan struct{})}
+	select {
+	case a.queue <- mark:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-a.done:
+		return ErrAccessLogClosed
+	}
+	select {
+	case <-mark.flushed:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-a.done:
+		return nil
+	}
+}
+
+// Close writes the queued records and stops the background goroutine.
+// Records of requests finishing later are dropped and counted.
+func (a *AccessLog) Close() error {
+	a.once.Do(func() {
+		a.closed.Store(true)
+		close(a.stop)
+	})
+	<-a.done
+	return nil
+}

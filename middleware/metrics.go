@@ -1,0 +1,298 @@
+package middleware
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rawsock/httpserver"
+)
+
+// MetricsOptions configures [NewMetrics].
+type MetricsOptions struct {
+	// Path, when set, is answered by the middleware itself with the
+	// metrics (GET and HEAD), e.g. "/metrics"; such requests are not
+	// counted.
+	Path string
+	// Buckets are the upper bounds of the latency histogram, in seconds,
+	// ascending; DefaultLatencyBuckets if empty.
+	Buckets []float64
+	// Namespace prefixes every metric name; "http" if empty.
+	Namespace string
+}
+
+// DefaultLatencyBuckets are the latency histogram bounds, in seconds.
+var DefaultLatencyBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// knownMethods bound the method label; others count as "OTHER".
+var knownMethods = [...]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE", "OTHER"}
+
+// Metrics counts requests and exposes them in the Prometheus text format
+// (version 0.0.4), with no dependency: requests by method, route and
+// status; a latency histogram by method and route; requests in flight;
+// request and response body bytes; rate-limited, timed-out and panicked
+// requests; and, through [Metrics.Listener], open connections.
+//
+// The route label is Request.Pattern as left by the router, "unmatched"
+// when no route matched, so the label set is bounded by the routes; the
+// method label is one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS,
+// CONNECT, TRACE or OTHER.
+type Metrics struct {
+	path     string
+	ns       string
+	buckets  []float64
+	mu       sync.RWMutex
+	series   map[seriesKey]*series
+	inFlight atomic.Int64
+	bytesIn  atomic.Uint64
+	bytesOut atomic.Uint64
+	limited  atomic.Uint64
+	panicked atomic.Uint64
+	timedOut atomic.Uint64
+	conns    atomic.Int64
+	accepted atomic.Uint64
+}
+
+type seriesKey struct {
+	method uint8
+	route  string
+}
+
+// series holds the counters of one method and route.
+type series struct {
+	status  [900]atomic.Uint64 // by status - 100
+	buckets []atomic.Uint64    // histogram counts, non-cumulative; last is +Inf
+	sumNs   atomic.Uint64
+	count   atomic.Uint64
+}
+
+// NewMetrics returns an empty metrics set.
+func NewMetrics(opts MetricsOptions) *Metrics {
+	m := &Metrics{
+		path:    opts.Path,
+		ns:      or(opts.Namespace, "http"),
+		buckets: opts.Buckets,
+		series:  make(map[seriesKey]*series),
+	}
+	if len(m.buckets) == 0 {
+		m.buckets = DefaultLatencyBuckets
+	}
+	return m
+}
+
+func methodIndex(m string) uint8 {
+	for i, k := range knownMethods[:len(knownMethods)-1] {
+		if m == k {
+			return uint8(i)
+		}
+	}
+	return uint8(len(knownMethods) - 1)
+}
+
+// Middleware counts every request that passes through it. Place it after
+// [RequestID] and before [Recover] and [RateLimiter.Middleware], whose
+// outcomes it counts.
+func (m *Metrics) Middleware(next httpserver.Handler) httpserver.Handler {
+	return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		if m.path != "" && r.Path == m.path && (r.Method == "GET" || r.Method == "HEAD") {
+			m.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		m.inFlight.Add(1)
+		rec, owned := observe(w)
+		orig := r.Body
+		rec.body = countingBody{rc: orig}
+		r.Body = &rec.body
+		defer func() {
+			// Runs on panics too, so that in-flight stays right.
+			r.Body = orig
+			m.inFlight.Add(-1)
+			m.observeRequest(r, rec, time.Since(start))
+			if owned {
+				putRecorder(rec)
+			}
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func (m *Metrics) observeRequest(r *httpserver.Request, rec *recorder, d time.Duration) {
+	m.bytesIn.Add(uint64(rec.body.n))
+	m.bytesOut.Add(uint64(rec.bytes))
+	if rec.flags&flagPanicked != 0 {
+		m.panicked.Add(1)
+	}
+	if rec.flags&flagRateLimited != 0 {
+		m.limited.Add(1)
+	}
+	if rec.flags&flagTimedOut != 0 {
+		m.timedOut.Add(1)
+	}
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
+	}
+	s := m.get(seriesKey{methodIndex(r.Method), route})
+	status := rec.statusOr(httpserver.StatusOK)
+	if rec.flags&flagPanicked != 0 && !rec.wroteHeader {
+		status = httpserver.StatusInternalServerError
+	}
+	if status >= 100 && status <= 999 {
+		s.status[status-100].Add(1)
+	}
+	sec := d.Seconds()
+	i, _ := slices.BinarySearch(m.buckets, sec)
+	s.buckets[i].Add(1)
+	s.sumNs.Add(uint64(d))
+	s.count.Add(1)
+}
+
+// get returns the series of a key, creating it on first use.
+func (m *Metrics) get(k seriesKey) *series {
+	m.mu.RLock()
+	s := m.series[k]
+	m.mu.RUnlock()
+	if s != nil {
+		return s
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s = m.series[k]; s == nil {
+		s = &series{buckets: make([]atomic.Uint64, len(m.buckets)+1)}
+		k.route = strings.Clone(k.route)
+		m.series[k] = s
+	}
+	return s
+}
+
+// ServeHTTP answers with the metrics in the Prometheus text format.
+func (m *Metrics) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	m.WritePrometheus(w)
+}
+
+// WritePrometheus writes the metrics in the Prometheus text format.
+func (m *Metrics) WritePrometheus(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 16<<10)
+	m.mu.RLock()
+	keys := make([]seriesKey, 0, len(m.series))
+	for k := range m.series {
+		keys = append(keys, k)
+	}
+	all := make([]*series, len(keys))
+	slices.SortFunc(keys, func(a, b seriesKey) int {
+		if c := strings.Compare(a.route, b.route); c != 0 {
+			return c
+		}
+		return int(a.method) - int(b.method)
+	})
+	for i, k := range keys {
+		all[i] = m.series[k]
+	}
+	m.mu.RUnlock()
+
+	ns := m.ns
+	labels := func(k seriesKey) string {
+		return `method="` + knownMethods[k.method] + `",route="` + escapeLabel(k.route) + `"`
+	}
+	header := func(name, typ, help string) {
+		bw.WriteString("# HELP " + ns + name + " " + help + "\n# TYPE " + ns + name + " " + typ + "\n")
+	}
+	header("_requests_total", "counter", "Requests by method, route and status.")
+	for i, k := range keys {
+		for code := range all[i].status {
+			if n := all[i].status[code].Load(); n > 0 {
+				bw.WriteString(ns + "_requests_total{" + labels(k) + `,status="` + strconv.Itoa(code+100) + `"} ` + strconv.FormatUint(n, 10) + "\n")
+			}
+		}
+	}
+	header("_request_duration_seconds", "histogram", "Request latency by method and route.")
+	for i, k := range keys {
+		s, l := all[i], labels(k)
+		var cum uint64
+		for b := range s.buckets {
+			cum += s.buckets[b].Load()
+			le := "+Inf"
+			if b < len(m.buckets) {
+				le = strconv.FormatFloat(m.buckets[b], 'g', -1, 64)
+			}
+			bw.WriteString(ns + "_request_duration_seconds_bucket{" + l + `,le="` + le + `"} ` + strconv.FormatUint(cum, 10) + "\n")
+		}
+		bw.WriteString(ns + "_request_duration_seconds_sum{" + l + "} " + strconv.FormatFloat(float64(s.sumNs.Load())/1e9, 'g', -1, 64) + "\n")
+		bw.WriteString(ns + "_request_duration_seconds_count{" + l + "} " + strconv.FormatUint(cum, 10) + "\n")
+	}
+	gauge := func(name, help string, v int64) {
+		header(name, "gauge", help)
+		bw.WriteString(ns + name + " " + strconv.FormatInt(v, 10) + "\n")
+	}
+	counter := func(name, help string, v uint64) {
+		header(name, "counter", help)
+		bw.WriteString(ns + name + " " + strconv.FormatUint(v, 10) + "\n")
+	}
+	gauge("_requests_in_flight", "Requests being served.", m.inFlight.Load())
+	counter("_request_body_bytes_total", "Request body bytes read by handlers.", m.bytesIn.Load())
+	counter("_response_body_bytes_total", "Response body bytes written (after compression).", m.bytesOut.Load())
+	counter("_requests_rate_limited_total", "Requests rejected with 429 by the rate limiter.", m.limited.Load())
+	counter("_requests_panicked_total", "Requests whose handler panicked.", m.panicked.Load())
+	counter("_requests_timed_out_total", "Requests answered by the Timeout middleware.", m.timedOut.Load())
+	gauge("_open_connections", "Connections open on listeners wrapped by Metrics.Listener.", m.conns.Load())
+	counter("_connections_total", "Connections accepted on listeners wrapped by Metrics.Listener.", m.accepted.Load())
+	return bw.Flush()
+}
+
+// escapeLabel escapes a label value (backslash, quote, newline).
+func escapeLabel(s string) string {
+	if !strings.ContainsAny(s, "\\\"\n") {
+		return s
+	}
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+}
+
+// Listener wraps l so that the connections it accepts are counted in the
+// open_connections gauge. The connections keep their ReadFrom (sendfile).
+func (m *Metrics) Listener(l net.Listener) net.Listener { return &countingListener{l, m} }
+
+type countingListener struct {
+	net.Listener
+	m *Metrics
+}
+
+// Accept counts the connection it returns.
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.m.conns.Add(1)
+	l.m.accepted.Add(1)
+	return &countingConn{Conn: c, m: l.m}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	m      *Metrics
+	closed atomic.Bool
+}
+
+// Close uncounts the connection once.
+func (c *countingConn) Close() error {
+	if c.closed.CompareAndSwap(false, true) {
+		c.m.conns.Add(-1)
+	}
+	return c.Conn.Close()
+}
+
+// ReadFrom keeps sendfile(2) available to the server.
+func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(c.Conn, r)
+}

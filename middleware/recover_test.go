@@ -1,0 +1,116 @@
+package middleware
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/rawsock/httpserver"
+)
+
+func TestRecoverPanicBecomes500(t *testing.T) {
+	var logBuf syncBuffer
+	h := httpserver.Chain(RequestID(RequestIDOptions{}), Recover(RecoverOptions{Logger: jsonLogger(&logBuf)}))(
+		httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+			w.Header().Set("Content-Type", "image/png")
+			w.Header().Set("ETag", `"x"`)
+			panic("boom")
+		}))
+	base := serve(t, h)
+	c := client(t)
+	resp, body := do(t, c, "GET", base+"/p", map[string]string{"X-Request-ID": "crash-1"}, nil)
+	if resp.StatusCode != 500 || body != "Internal Server Error\n" {
+		t.Fatalf("got %d %q", resp.StatusCode, body)
+	}
+	if resp.Header.Get("ETag") != "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Errorf("stale representation fields: %v", resp.Header)
+	}
+	if resp.Header.Get("X-Request-ID") != "crash-1" {
+		t.Errorf("request id lost: %v", resp.Header)
+	}
+	out := logBuf.String()
+	if strings.Count(out, "\n") != 1 || !strings.Contains(out, `"panic":"boom"`) ||
+		!strings.Contains(out, `"request_id":"crash-1"`) || !strings.Contains(out, "recover_test.go") {
+		t.Errorf("want one log line with panic, request id and stack, got %s", out)
+	}
+	// The connection is still usable.
+	if resp, _ := do(t, c, "GET", base+"/p", nil, nil); resp.StatusCode != 500 {
+		t.Errorf("second request: %d", resp.StatusCode)
+	}
+}
+
+func TestRecoverAfterHeaderClosesConnection(t *testing.T) {
+	var logBuf syncBuffer
+	h := Recover(RecoverOptions{Logger: jsonLogger(&logBuf)})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("first part\n"))
+		w.Flush()
+		panic("late boom")
+	}))
+	base := serve(t, h)
+	resp, err := client(t).Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || err == nil || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("want 200 then a truncated chunked body, got %d %q %v", resp.StatusCode, b, err)
+	}
+	if n := strings.Count(logBuf.String(), "late boom"); n != 1 {
+		t.Errorf("panic logged %d times, want once", n)
+	}
+}
+
+func TestRecoverAbortHandlerNotLogged(t *testing.T) {
+	var logBuf syncBuffer
+	m := NewMetrics(MetricsOptions{})
+	h := httpserver.Chain(m.Middleware, Recover(RecoverOptions{Logger: jsonLogger(&logBuf)}))(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		panic(httpserver.ErrAbortHandler)
+	}))
+	base := serve(t, h)
+	_, err := client(t).Get(base + "/")
+	if err == nil {
+		t.Error("want the connection closed without a response")
+	}
+	if logBuf.String() != "" {
+		t.Errorf("ErrAbortHandler was logged: %s", logBuf.String())
+	}
+	var sb strings.Builder
+	m.WritePrometheus(&sb)
+	if !strings.Contains(sb.String(), "http_requests_panicked_total 0") {
+		t.Errorf("abort counted as a panic")
+	}
+}
+
+func TestRecoverDefaultLoggerAndOwnedRecorder(t *testing.T) {
+	m := NewMetrics(MetricsOptions{})
+	// A writer between Metrics and Recover makes Recover wrap its own
+	// recorder; the panic must still be counted.
+	between := func(next httpserver.Handler) httpserver.Handler {
+		return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+			next.ServeHTTP(struct{ passWriter }{passWriter{w}}, r)
+		})
+	}
+	h := httpserver.Chain(m.Middleware, between, Recover(RecoverOptions{}))(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		panic(errors.New("boom"))
+	}))
+	base := serve(t, h)
+	resp, _ := do(t, client(t), "GET", base+"/", nil, nil)
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	var sb strings.Builder
+	m.WritePrometheus(&sb)
+	if !strings.Contains(sb.String(), "http_requests_panicked_total 1") ||
+		!strings.Contains(sb.String(), `http_requests_total{method="GET",route="unmatched",status="500"} 1`) {
+		t.Errorf("panic not counted:\n%s", sb.String())
+	}
+}
+
+// passWriter is a minimal wrapping writer with Unwrap.
+type passWriter struct{ httpserver.ResponseWriter }
+
+func (p passWriter) Unwrap() httpserver.ResponseWriter { return p.ResponseWriter }

@@ -1,0 +1,146 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/rawsock/httpserver"
+)
+
+// ErrHandlerTimeout is returned by writes of a handler whose [Timeout]
+// expired.
+var ErrHandlerTimeout = errors.New("middleware: handler timeout")
+
+// TimeoutOptions configures [Timeout].
+type TimeoutOptions struct {
+	// Status is the status sent on expiry: 503 if zero (504 suits a
+	// handler waiting on an upstream).
+	Status int
+}
+
+// Timeout returns middleware that gives the handler a deadline d. The
+// handler runs with a context that ends at the deadline, and writes into a
+// buffer. If it returns in time the buffered response is sent; if the
+// deadline passes first, the client gets a 503 (or opts.Status) at once
+// and the handler's later writes fail with ErrHandlerTimeout.
+//
+// The handler still runs on the server's goroutine, so a panic reaches
+// Recover as usual, and the request is not released until it returns: the
+// handler must watch r.Context() and stop early. The buffer means the
+// handler cannot stream: Flush, hijacking, deadlines and trailers are not
+// available (the writer does not unwrap), and a body is held in memory.
+func Timeout(d time.Duration, opts TimeoutOptions) httpserver.Middleware {
+	status := opts.Status
+	if status == 0 {
+		status = httpserver.StatusServiceUnavailable
+	}
+	return func(next httpserver.Handler) httpserver.Handler {
+		return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			tw := &timeoutWriter{w: w, status: 0}
+			stop := context.AfterFunc(ctx, func() {
+				if ctx.Err() == context.DeadlineExceeded {
+					tw.expire(status)
+				}
+			})
+			defer func() {
+				stop()
+				tw.mu.Lock()
+				tw.done = true
+				tw.mu.Unlock()
+			}()
+			next.ServeHTTP(tw, r.WithContext(ctx))
+			tw.mu.Lock()
+			defer tw.mu.Unlock()
+			tw.done = true
+			if tw.timedOut {
+				return
+			}
+			tw.copyTo(w)
+		})
+	}
+}
+
+// timeoutWriter buffers a response until the handler returns. mu orders
+// the handler's writes against the timer's answer.
+type timeoutWriter struct {
+	mu       sync.Mutex
+	w        httpserver.ResponseWriter
+	header   httpserver.Header
+	body     []byte
+	status   int
+	timedOut bool
+	done     bool
+}
+
+// expire answers the request on behalf of a handler that ran out of time.
+func (tw *timeoutWriter) expire(status int) {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if tw.done || tw.timedOut {
+		return
+	}
+	tw.timedOut = true
+	note(tw.w, flagTimedOut)
+	httpserver.Error(tw.w, status)
+	tw.w.Flush()
+}
+
+// copyTo sends the buffered response.
+func (tw *timeoutWriter) copyTo(w httpserver.ResponseWriter) {
+	h := w.Header()
+	for k, v := range tw.header.All() {
+		h.Add(k, v)
+	}
+	if tw.status != 0 {
+		w.WriteHeader(tw.status)
+	}
+	if len(tw.body) > 0 {
+		w.Write(tw.body)
+	}
+}
+
+// Header implements httpserver.ResponseWriter.
+func (tw *timeoutWriter) Header() *httpserver.Header { return &tw.header }
+
+// WriteHeader implements httpserver.ResponseWriter. Informational
+// responses are dropped: they cannot be buffered.
+func (tw *timeoutWriter) WriteHeader(status int) {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if tw.timedOut || tw.status != 0 || status < 200 && status != httpserver.StatusSwitchingProtocols {
+		return
+	}
+	tw.status = status
+}
+
+// Write implements httpserver.ResponseWriter.
+func (tw *timeoutWriter) Write(p []byte) (int, error) {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if tw.timedOut {
+		return 0, ErrHandlerTimeout
+	}
+	if tw.status == 0 {
+		tw.status = httpserver.StatusOK
+	}
+	tw.body = append(tw.body, p...)
+	return len(p), nil
+}
+
+// WriteString implements httpserver.ResponseWriter.
+func (tw *timeoutWriter) WriteString(s string) (int, error) { return tw.Write(unsafeBytes(s)) }
+
+// Flush implements httpserver.ResponseWriter; a buffered response cannot
+// be streamed.
+func (tw *timeoutWriter) Flush() error {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if tw.timedOut {
+		return ErrHandlerTimeout
+	}
+	return httpserver.ErrNotSupported
+}
