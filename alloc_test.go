@@ -26,13 +26,15 @@ func TestZeroAllocHotPath(t *testing.T) {
 			w.Flush()
 		}), "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 1},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := startServer(t, tc.h)
-			k := newKeepAliveClient(t, s.addr, tc.req, tc.pipeline)
-			allocs := testing.AllocsPerRun(500, func() { k.roundTrip(t, tc.pipeline) })
-			if allocs != 0 {
-				t.Fatalf("%v allocations per round trip, want 0", allocs)
-			}
-		})
+		for _, engine := range engines {
+			t.Run(tc.name+"/"+string(engine), func(t *testing.T) {
+				s := startServer(t, tc.h, withEngine(engine))
+				k := newKeepAliveClient(t, s.addr, tc.req, tc.pipeline)
+				allocs := testing.AllocsPerRun(500, func() { k.roundTrip(t, tc.pipeline) })
+				if allocs != 0 {
+					t.Fatalf("%v allocations per round trip, want 0", allocs)
+				}
+			})
+		}
 	}
 }

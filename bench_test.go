@@ -81,23 +81,31 @@ func (k *keepAliveClient) roundTrip(tb testing.TB, pipeline int) {
 // BenchmarkPlaintextKeepAlive measures one request at a time over a real
 // loopback keep-alive connection: parse, handler, response.
 func BenchmarkPlaintextKeepAlive(b *testing.B) {
-	s := startServer(b, plaintextHandler)
-	k := newKeepAliveClient(b, s.addr, plaintextRequest, 1)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		k.roundTrip(b, 1)
+	for _, engine := range engines {
+		b.Run(string(engine), func(b *testing.B) {
+			s := startServer(b, plaintextHandler, withEngine(engine))
+			k := newKeepAliveClient(b, s.addr, plaintextRequest, 1)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k.roundTrip(b, 1)
+			}
+		})
 	}
 }
 
 // BenchmarkPlaintextPipelined sends 16 requests per write.
 func BenchmarkPlaintextPipelined(b *testing.B) {
-	s := startServer(b, plaintextHandler)
-	k := newKeepAliveClient(b, s.addr, plaintextRequest, 16)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i += 16 {
-		k.roundTrip(b, 16)
+	for _, engine := range engines {
+		b.Run(string(engine), func(b *testing.B) {
+			s := startServer(b, plaintextHandler, withEngine(engine))
+			k := newKeepAliveClient(b, s.addr, plaintextRequest, 16)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i += 16 {
+				k.roundTrip(b, 16)
+			}
+		})
 	}
 }
 
