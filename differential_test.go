@@ -288,11 +288,8 @@ func readStdRequests(input []byte) ([]stdRequest, error) {
 // peekHosts returns the Host field values of the head at the start of br,
 // as net/http's server sees them before ReadRequest drops the field.
 func peekHosts(br *bufio.Reader) []string {
+	br.Peek(1) // fill the buffer
 	buf, _ := br.Peek(br.Buffered())
-	if len(buf) == 0 {
-		buf, _ = br.Peek(1)
-		buf, _ = br.Peek(br.Buffered())
-	}
 	if i := bytes.IndexByte(buf, '\n'); i >= 0 {
 		buf = buf[i+1:]
 	} else {
