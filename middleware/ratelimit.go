@@ -46,7 +46,6 @@ type RateLimiter struct {
 	limitStr string
 	key      func(*httpserver.Request) string
 	trusted  []netip.Prefix
-	perShard int
 	seed     maphash.Seed
 	now      func() time.Time
 	epoch    time.Time
@@ -62,7 +61,8 @@ type rateShard struct {
 	buckets map[string]*bucket
 	head    bucket // sentinel of the recency list: head.next is the newest
 	free    *bucket
-	_       [40]byte // keep shards on separate cache lines
+	limit   int
+	_       [32]byte // keep shards on separate cache lines
 }
 
 type bucket struct {
@@ -91,7 +91,6 @@ func NewRateLimiter(opts RateLimitOptions) *RateLimiter {
 		limitStr: strconv.Itoa(burst),
 		key:      opts.Key,
 		trusted:  opts.TrustedProxies,
-		perShard: max(1, (maxKeys+rateShards-1)/rateShards),
 		seed:     maphash.MakeSeed(),
 		now:      opts.now,
 	}
@@ -103,6 +102,11 @@ func NewRateLimiter(opts RateLimitOptions) *RateLimiter {
 	for i := range l.shards {
 		s := &l.shards[i]
 		s.buckets = make(map[string]*bucket)
+		// Spread the cap exactly: the first maxKeys%64 shards take one more.
+		s.limit = max(1, maxKeys/rateShards)
+		if maxKeys >= rateShards && i < maxKeys%rateShards {
+			s.limit++
+		}
 		s.head.next, s.head.prev = &s.head, &s.head
 	}
 	return l
@@ -131,7 +135,7 @@ func (l *RateLimiter) allow(key string) Decision {
 	s.mu.Lock()
 	b := s.buckets[key]
 	if b == nil {
-		b = s.insert(key, l.perShard, now, l)
+		b = s.insert(key, now, l)
 	} else {
 		b.unlink()
 		now = max(now, b.last) // a caller that read the clock earlier
@@ -154,7 +158,7 @@ func (l *RateLimiter) allow(key string) Decision {
 
 // insert adds a full bucket for key, evicting the least recently seen one
 // when the shard is at its cap. The caller holds s.mu.
-func (s *rateShard) insert(key string, limit int, now int64, l *RateLimiter) *bucket {
+func (s *rateShard) insert(key string, now int64, l *RateLimiter) *bucket {
 	// Buckets idle long enough to have refilled are equivalent to absent
 	// ones: drop a couple from the old end on every insert.
 	for i := 0; i < 2; i++ {
@@ -162,7 +166,7 @@ func (s *rateShard) insert(key string, limit int, now int64, l *RateLimiter) *bu
 			s.evict(old)
 		}
 	}
-	if len(s.buckets) >= limit {
+	if len(s.buckets) >= s.limit {
 		s.evict(s.head.prev)
 	}
 	b := s.free

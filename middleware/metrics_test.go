@@ -1,0 +1,129 @@
+package middleware
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/router"
+)
+
+// metricValue returns the value of the sample whose name and labels are
+// exactly series, from the exposition of m.
+func metricValue(t testing.TB, m *Metrics, series string) string {
+	t.Helper()
+	var sb strings.Builder
+	if err := m.WritePrometheus(&sb); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(strings.NewReader(sb.String()))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			return v
+		}
+	}
+	return "<absent>"
+}
+
+func TestMetricsOverSocket(t *testing.T) {
+	m := NewMetrics(MetricsOptions{Path: "/metrics"})
+	rt := router.New()
+	rt.Get("/users/:id", func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteString("hello")
+	})
+	rt.Post("/upload", func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		if n != 11 {
+			t.Errorf("handler read %d", n)
+		}
+		w.WriteHeader(201)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httpserver.Server{Handler: m.Middleware(rt)}
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Serve(m.Listener(ln)) }()
+	defer func() { srv.Close(); <-done }()
+	base := "http://" + ln.Addr().String()
+	c := client(t)
+	for i := 0; i < 3; i++ {
+		do(t, c, "GET", base+"/users/"+string(rune('1'+i)), nil, nil)
+	}
+	do(t, c, "POST", base+"/upload", nil, strings.NewReader("hello world"))
+	do(t, c, "GET", base+"/missing/path/123", nil, nil)
+	do(t, c, "BREW", base+"/users/1", nil, nil)
+
+	resp, body := do(t, c, "GET", base+"/metrics", nil, nil)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
+		t.Fatalf("/metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{
+		`http_requests_total{method="GET",route="/users/:id",status="200"} 3`,
+		`http_requests_total{method="POST",route="/upload",status="201"} 1`,
+		`http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`http_requests_total{method="OTHER",route="unmatched",status="405"} 1`,
+		`http_request_duration_seconds_count{method="GET",route="/users/:id"} 3`,
+		`http_request_duration_seconds_bucket{method="GET",route="/users/:id",le="+Inf"} 3`,
+		"# TYPE http_request_duration_seconds histogram",
+		"http_requests_in_flight 0",
+		"http_request_body_bytes_total 11",
+		"http_response_body_bytes_total 44", // 3×"hello", "Not Found\n", "Method Not Allowed\n"
+		"http_open_connections 1",
+		"http_connections_total 1",
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("missing %q in\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "/missing/path/123") {
+		t.Error("raw path used as a label")
+	}
+	c.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for metricValue(t, m, "http_open_connections") != "0" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if v := metricValue(t, m, "http_open_connections"); v != "0" {
+		t.Errorf("open connections after close = %s", v)
+	}
+}
+
+func TestMetricsHistogramCumulative(t *testing.T) {
+	m := NewMetrics(MetricsOptions{Buckets: []float64{0.001, 1}, Namespace: "app"})
+	s := m.get(seriesKey{0, `we"ird\route` + "\n"})
+	s.buckets[0].Add(2)
+	s.buckets[1].Add(3)
+	s.buckets[2].Add(1)
+	var sb strings.Builder
+	m.WritePrometheus(&sb)
+	out := sb.String()
+	for _, want := range []string{
+		`app_request_duration_seconds_bucket{method="GET",route="we\"ird\\route\n",le="0.001"} 2`,
+		`app_request_duration_seconds_bucket{method="GET",route="we\"ird\\route\n",le="1"} 5`,
+		`app_request_duration_seconds_bucket{method="GET",route="we\"ird\\route\n",le="+Inf"} 6`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %s in\n%s", want, out)
+		}
+	}
+}
+
+func TestMethodIndex(t *testing.T) {
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"} {
+		if knownMethods[methodIndex(m)] != m {
+			t.Errorf("methodIndex(%s)", m)
+		}
+	}
+	for _, m := range []string{"get", "PROPFIND", ""} {
+		if knownMethods[methodIndex(m)] != "OTHER" {
+			t.Errorf("methodIndex(%q) not OTHER", m)
+		}
+	}
+}
