@@ -242,7 +242,7 @@ var knownDifferences = map[string]string{
 	"content-length.md: Content-Length reset when no body is received":                       "skipBody is an llhttp callback (the application declares that a message has no body, as for a response to HEAD); it has no equivalent for requests on a server, which must read Content-Length bytes (RFC 9112 §6.3 rule 6).",
 	"invalid.md: HTTP protocol and ANNOUNCE method":                                          extensibleMethod,
 	"invalid.md: Invalid method":                                                             extensibleMethod,
-	"method.md: CONNECT with body":                                                           "llhttp hands everything after a CONNECT head to the tunnel; we read the declared Content-Length as a body (the echo handler does not tunnel). RFC 9110 §9.3.6: a CONNECT request has no content, so the framing is undefined either way; see the report to the lead (rejecting CONNECT with Content-Length or Transfer-Encoding would be stricter).",
+	"method.md: CONNECT with body":                                                           "llhttp hands everything after a CONNECT head to the tunnel; RFC 9110 §9.3.6 says a CONNECT request has no content, so a declared body makes the framing ambiguous (body or tunnel bytes?) and we answer 400.",
 	"method.md: M-SEARCH request":                                                            "M-SEARCH * HTTP/1.1: the asterisk-form is only for OPTIONS (RFC 9112 §3.2.4); we answer 400.",
 	"method.md: SOURCE request with ICE":                                                     notHTTPVersion,
 	"method.md: OPTIONS request with RTSP":                                                   notHTTPVersion,

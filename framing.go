@@ -1,6 +1,9 @@
 package httpserver
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // This file decides how a request's body is delimited and whether the
 // connection persists. It is the most security-sensitive part of the
@@ -103,6 +106,12 @@ func analyzeHead(r *Request) (requestFraming, error) {
 		r.Host = host
 	}
 
+	// RFC 9110 §9.3.6: a CONNECT request has no content; bytes after its
+	// head belong to the tunnel. A declared body makes the framing
+	// ambiguous (body or tunnel data?), so it is rejected.
+	if r.Method == "CONNECT" && (te.seen || clSeen && length > 0) {
+		return f, badRequest("CONNECT request with a body, Content-Length", strconv.FormatInt(length, 10))
+	}
 	if te.seen {
 		// RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means
 		// the framing is faulty. We reject it.

@@ -93,6 +93,8 @@ func TestRequestRules(t *testing.T) {
 		{"asterisk-form OPTIONS", "OPTIONS * HTTP/1.1\r\n" + host + "\r\n", 200, "OPTIONS *", 0},
 		{"asterisk-form GET", "GET * HTTP/1.1\r\n" + host + "\r\n", 400, "", 0},
 		{"authority-form CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 200, "CONNECT example.com:443", 0},
+		{"CONNECT with a body", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nContent-Length: 3\r\n\r\nabc", 400, "", 0},
+		{"CONNECT chunked", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "", 0},
 		{"CONNECT without port", "CONNECT example.com HTTP/1.1\r\n" + host + "\r\n", 400, "", 0},
 		{"CONNECT origin-form", "CONNECT / HTTP/1.1\r\n" + host + "\r\n", 400, "", 0},
 		{"leading empty line ignored", "\r\nGET / HTTP/1.1\r\n" + host + "\r\n", 200, "GET /", 0},
