@@ -3,6 +3,7 @@ package middleware
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -94,6 +95,10 @@ func TestRecoverDefaultLoggerAndOwnedRecorder(t *testing.T) {
 			next.ServeHTTP(struct{ passWriter }{passWriter{w}}, r)
 		})
 	}
+	var logBuf syncBuffer
+	old := slog.Default()
+	slog.SetDefault(jsonLogger(&logBuf))
+	defer slog.SetDefault(old)
 	h := httpserver.Chain(m.Middleware, between, Recover(RecoverOptions{}))(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 		panic(errors.New("boom"))
 	}))
@@ -107,6 +112,9 @@ func TestRecoverDefaultLoggerAndOwnedRecorder(t *testing.T) {
 	if !strings.Contains(sb.String(), "http_requests_panicked_total 1") ||
 		!strings.Contains(sb.String(), `http_requests_total{method="GET",route="unmatched",status="500"} 1`) {
 		t.Errorf("panic not counted:\n%s", sb.String())
+	}
+	if !strings.Contains(logBuf.String(), `"panic":"boom"`) {
+		t.Errorf("default logger not used: %q", logBuf.String())
 	}
 }
 

@@ -40,11 +40,11 @@ func Timeout(d time.Duration, opts TimeoutOptions) httpserver.Middleware {
 		return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 			ctx, cancel := context.WithTimeout(r.Context(), d)
 			defer cancel()
-			tw := &timeoutWriter{w: w, status: 0}
+			tw := &timeoutWriter{w: w, ctx: ctx, expiry: status}
 			stop := context.AfterFunc(ctx, func() {
-				if ctx.Err() == context.DeadlineExceeded {
-					tw.expire(status)
-				}
+				tw.mu.Lock()
+				defer tw.mu.Unlock()
+				tw.checkExpired()
 			})
 			defer func() {
 				stop()
@@ -55,10 +55,11 @@ func Timeout(d time.Duration, opts TimeoutOptions) httpserver.Middleware {
 			next.ServeHTTP(tw, r.WithContext(ctx))
 			tw.mu.Lock()
 			defer tw.mu.Unlock()
-			tw.done = true
-			if tw.timedOut {
+			if tw.checkExpired() {
+				tw.done = true
 				return
 			}
+			tw.done = true
 			tw.copyTo(w)
 		})
 	}
@@ -69,6 +70,8 @@ func Timeout(d time.Duration, opts TimeoutOptions) httpserver.Middleware {
 type timeoutWriter struct {
 	mu       sync.Mutex
 	w        httpserver.ResponseWriter
+	ctx      context.Context
+	expiry   int // the status to answer on expiry
 	header   httpserver.Header
 	body     []byte
 	status   int
@@ -76,17 +79,21 @@ type timeoutWriter struct {
 	done     bool
 }
 
-// expire answers the request on behalf of a handler that ran out of time.
-func (tw *timeoutWriter) expire(status int) {
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	if tw.done || tw.timedOut {
-		return
+// checkExpired answers the request on behalf of a handler that ran out of
+// time, once, and reports whether it has. Whoever sees the deadline first,
+// the timer or the handler's next write, does it. The caller holds mu.
+func (tw *timeoutWriter) checkExpired() bool {
+	if tw.timedOut {
+		return true
+	}
+	if tw.done || tw.ctx.Err() != context.DeadlineExceeded {
+		return false
 	}
 	tw.timedOut = true
 	note(tw.w, flagTimedOut)
-	httpserver.Error(tw.w, status)
+	httpserver.Error(tw.w, tw.expiry)
 	tw.w.Flush()
+	return true
 }
 
 // copyTo sends the buffered response.
@@ -111,7 +118,7 @@ func (tw *timeoutWriter) Header() *httpserver.Header { return &tw.header }
 func (tw *timeoutWriter) WriteHeader(status int) {
 	tw.mu.Lock()
 	defer tw.mu.Unlock()
-	if tw.timedOut || tw.status != 0 || status < 200 && status != httpserver.StatusSwitchingProtocols {
+	if tw.checkExpired() || tw.status != 0 || status < 200 && status != httpserver.StatusSwitchingProtocols {
 		return
 	}
 	tw.status = status
@@ -121,7 +128,7 @@ func (tw *timeoutWriter) WriteHeader(status int) {
 func (tw *timeoutWriter) Write(p []byte) (int, error) {
 	tw.mu.Lock()
 	defer tw.mu.Unlock()
-	if tw.timedOut {
+	if tw.checkExpired() {
 		return 0, ErrHandlerTimeout
 	}
 	if tw.status == 0 {
@@ -139,7 +146,7 @@ func (tw *timeoutWriter) WriteString(s string) (int, error) { return tw.Write(un
 func (tw *timeoutWriter) Flush() error {
 	tw.mu.Lock()
 	defer tw.mu.Unlock()
-	if tw.timedOut {
+	if tw.checkExpired() {
 		return ErrHandlerTimeout
 	}
 	return httpserver.ErrNotSupported

@@ -1,0 +1,45 @@
+package middleware
+
+import (
+	"testing"
+	"time"
+
+	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/httpservertest"
+)
+
+func TestSecurityHeaders(t *testing.T) {
+	tests := []struct {
+		name string
+		opts SecurityHeadersOptions
+		want map[string]string
+	}{
+		{"defaults", SecurityHeadersOptions{}, map[string]string{
+			"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin",
+			"X-Frame-Options": "DENY", "Strict-Transport-Security": "", "Content-Security-Policy": ""}},
+		{"HSTS needs force", SecurityHeadersOptions{HSTSMaxAge: time.Hour}, map[string]string{"Strict-Transport-Security": ""}},
+		{"HSTS forced", SecurityHeadersOptions{HSTSMaxAge: 365 * 24 * time.Hour, HSTSForce: true, HSTSIncludeSubdomains: true, HSTSPreload: true},
+			map[string]string{"Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload"}},
+		{"CSP", SecurityHeadersOptions{ContentSecurityPolicy: "default-src 'self'; frame-ancestors 'none'", FrameOptions: "-", ReferrerPolicy: "no-referrer"},
+			map[string]string{"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'", "X-Frame-Options": "", "Referrer-Policy": "no-referrer"}},
+		{"CSP report only", SecurityHeadersOptions{ContentSecurityPolicy: "default-src 'self'", CSPReportOnly: true, ReferrerPolicy: "-", FrameOptions: "SAMEORIGIN"},
+			map[string]string{"Content-Security-Policy-Report-Only": "default-src 'self'", "Content-Security-Policy": "", "Referrer-Policy": "", "X-Frame-Options": "SAMEORIGIN"}},
+	}
+	for _, tt := range tests {
+		rec := httpservertest.NewRecorder()
+		SecurityHeaders(tt.opts)(httpserver.HandlerFunc(ok)).ServeHTTP(rec, httpservertest.NewRequest("GET", "/", nil))
+		for k, v := range tt.want {
+			if got := rec.HeaderMap.Get(k); got != v {
+				t.Errorf("%s: %s = %q, want %q", tt.name, k, got, v)
+			}
+		}
+	}
+}
+
+func TestSecurityHeadersOverSocket(t *testing.T) {
+	base := serve(t, SecurityHeaders(SecurityHeadersOptions{})(httpserver.HandlerFunc(ok)))
+	resp, _ := do(t, client(t), "GET", base+"/", nil, nil)
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("headers: %v", resp.Header)
+	}
+}
