@@ -130,8 +130,9 @@ func (p *corsPolicy) preflight(w httpserver.ResponseWriter, r *httpserver.Reques
 		h.Set("Access-Control-Allow-Methods", p.methodsList)
 		if reqHeaders := r.Header.Get("Access-Control-Request-Headers"); reqHeaders != "" {
 			// Every requested field was checked: echo the list (a literal
-			// "*" would not cover credentialed requests).
-			h.Set("Access-Control-Allow-Headers", strings.Clone(reqHeaders))
+			// "*" would not cover credentialed requests). Response fields
+			// may alias the request: they are written before it is reused.
+			h.Set("Access-Control-Allow-Headers", reqHeaders)
 		}
 		if p.maxAge != "" {
 			h.Set("Access-Control-Max-Age", p.maxAge)
@@ -145,7 +146,7 @@ func (p *corsPolicy) setOrigin(h *httpserver.Header, origin string) {
 		h.Set("Access-Control-Allow-Origin", "*")
 		return
 	}
-	h.Set("Access-Control-Allow-Origin", strings.Clone(origin))
+	h.Set("Access-Control-Allow-Origin", origin)
 	if p.credentials {
 		h.Set("Access-Control-Allow-Credentials", "true")
 	}
