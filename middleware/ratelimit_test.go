@@ -220,8 +220,10 @@ func TestRateLimitKeyFunc(t *testing.T) {
 	if codes("a") != 200 || codes("a") != 429 || codes("b") != 200 {
 		t.Error("per-key limiting failed")
 	}
-	if codes("") != 200 || codes("") != 200 {
-		t.Error("empty key should be exempt")
+	for i := 0; i < 3; i++ {
+		if codes("") != 200 {
+			t.Error("empty key should be exempt")
+		}
 	}
 }
 

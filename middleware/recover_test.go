@@ -63,6 +63,12 @@ func TestRecoverAfterHeaderClosesConnection(t *testing.T) {
 	if n := strings.Count(logBuf.String(), "late boom"); n != 1 {
 		t.Errorf("panic logged %d times, want once", n)
 	}
+	// On the wire: the first chunk, then the connection closes without
+	// the last-chunk that would make the body look complete.
+	out := rawExchange(t, base, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if !strings.Contains(out, "first part") || strings.Contains(out, "\r\n0\r\n\r\n") {
+		t.Errorf("raw response: %q", out)
+	}
 }
 
 func TestRecoverAbortHandlerNotLogged(t *testing.T) {

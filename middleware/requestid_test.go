@@ -113,7 +113,8 @@ func TestRequestIDFromEmpty(t *testing.T) {
 	if got := RequestIDFrom(nil); got != "" { //nolint:staticcheck
 		t.Errorf("RequestIDFrom(nil) = %q", got)
 	}
-	ctx := context.WithValue(&idContext{Context: context.Background(), n: 2, buf: [64]byte{'a', 'b'}}, struct{}{}, 1)
+	type otherKey struct{}
+	ctx := context.WithValue(&idContext{Context: context.Background(), n: 2, buf: [64]byte{'a', 'b'}}, otherKey{}, 1)
 	if got := RequestIDFrom(ctx); got != "ab" {
 		t.Errorf("through a derived context: %q", got)
 	}
