@@ -264,15 +264,16 @@ func (l *eventLoop) forget(f *fdConn) {
 // handle implements connEngine: it takes the socket out of the runtime's
 // poller and registers it with a loop, parked until its first request.
 func (e *epollEngine) handle(nc net.Conn) {
+	var raddr string
+	if a := nc.RemoteAddr(); a != nil {
+		raddr = a.String()
+	}
 	f, ok := e.adopt(nc)
 	if !ok {
 		goroutineEngine{e.s}.handle(nc)
 		return
 	}
-	c := &conn{srv: e.s, cfg: &e.s.cfg, nc: f, evented: true, evs: f}
-	if a := f.raddr; a != nil {
-		c.remoteAddr = a.String()
-	}
+	c := &conn{srv: e.s, cfg: &e.s.cfg, nc: f, evented: true, evs: f, remoteAddr: raddr}
 	f.c = c
 	c.setIdleDeadline(time.Now(), e.s.cfg.timeouts.ReadHeader)
 	if !e.s.trackConn(c, true) {
@@ -322,7 +323,7 @@ func (e *epollEngine) adopt(nc net.Conn) (*fdConn, bool) {
 		unix.Close(fd)
 		return nil, false
 	}
-	f := &fdConn{fd: fd, gen: e.gen.Add(1), laddr: tc.LocalAddr(), raddr: tc.RemoteAddr()}
+	f := &fdConn{fd: fd, gen: e.gen.Add(1)}
 	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
 	tc.Close()
 	return f, true

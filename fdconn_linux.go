@@ -28,8 +28,7 @@ type fdConn struct {
 	closed bool
 	rw, ww *fdWaiter // goroutines waiting to read or write
 
-	rdl, wdl     atomic.Int64 // deadlines, unix ns; 0: none
-	laddr, raddr net.Addr
+	rdl, wdl atomic.Int64 // deadlines, unix ns; 0: none
 }
 
 // fdWaiter is how a goroutine waits for readiness; pooled so that waiting
@@ -257,11 +256,37 @@ func (f *fdConn) CloseWrite() error {
 	return os.NewSyscallError("shutdown", unix.Shutdown(f.fd, unix.SHUT_WR))
 }
 
-// LocalAddr implements net.Conn.
-func (f *fdConn) LocalAddr() net.Addr { return f.laddr }
+// LocalAddr implements net.Conn. It asks the kernel (getsockname), so
+// that an idle connection does not keep the address in memory.
+func (f *fdConn) LocalAddr() net.Addr { return f.addr(unix.Getsockname) }
 
-// RemoteAddr implements net.Conn.
-func (f *fdConn) RemoteAddr() net.Addr { return f.raddr }
+// RemoteAddr implements net.Conn, asking the kernel (getpeername).
+func (f *fdConn) RemoteAddr() net.Addr { return f.addr(unix.Getpeername) }
+
+func (f *fdConn) addr(get func(int) (unix.Sockaddr, error)) net.Addr {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return nil
+	}
+	sa, err := get(f.fd)
+	if err != nil {
+		return nil
+	}
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return &net.TCPAddr{IP: net.IP(sa.Addr[:]).To16(), Port: sa.Port}
+	case *unix.SockaddrInet6:
+		a := &net.TCPAddr{IP: net.IP(sa.Addr[:]), Port: sa.Port}
+		if sa.ZoneId != 0 {
+			if ifi, err := net.InterfaceByIndex(int(sa.ZoneId)); err == nil {
+				a.Zone = ifi.Name
+			}
+		}
+		return a
+	}
+	return nil
+}
 
 // SetDeadline implements net.Conn.
 func (f *fdConn) SetDeadline(t time.Time) error {

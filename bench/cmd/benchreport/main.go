@@ -1,0 +1,263 @@
+// Command benchreport turns the results of bench/run.sh into the tables of
+// docs/benchmarks.md (medians over the rounds, ratios to net/http and
+// fasthttp) and an SVG bar chart.
+//
+//	go run ./cmd/benchreport -dir results -svg ../docs/benchmarks.svg
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"html"
+	"log"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// run is one wrk run of one server.
+type run struct {
+	scenario, server        string
+	rps, p50, p99, rss, cpu float64
+	errors, requests        float64
+}
+
+// summary is the median of a server's runs in a scenario.
+type summary struct {
+	rps, p50, p99, rss, perCPU, errors float64
+	n                                  int
+}
+
+var servers = []string{"httpserver-goroutine", "httpserver-pool", "httpserver-epoll", "nethttp", "fasthttp"}
+var scenarios = []string{"plaintext-c64", "plaintext-c256", "pipelined16-c256", "json-c256"}
+
+func main() {
+	dir := flag.String("dir", "results", "directory with raw.tsv, idle.tsv and machine.txt")
+	svg := flag.String("svg", "", "write the chart here")
+	flag.Parse()
+
+	runs, err := readRuns(filepath.Join(*dir, "raw.tsv"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	sums := summarize(runs)
+	if b, err := os.ReadFile(filepath.Join(*dir, "machine.txt")); err == nil {
+		fmt.Println("```")
+		fmt.Print(string(b))
+		fmt.Println("```")
+		fmt.Println()
+	}
+	printHeadline(sums, *dir)
+	for _, sc := range scenarios {
+		printScenario(sc, sums)
+	}
+	printIdle(*dir)
+	if *svg != "" {
+		if err := os.WriteFile(*svg, chart(sums), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+func readRuns(path string) ([]run, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var runs []run
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Split(sc.Text(), "\t")
+		if len(fs) < 10 || fs[0] == "round" {
+			continue
+		}
+		num := func(i int) float64 { v, _ := strconv.ParseFloat(fs[i], 64); return v }
+		runs = append(runs, run{scenario: fs[1], server: fs[2], rps: num(3), p50: num(4), p99: num(5),
+			rss: num(6), cpu: num(7), errors: num(8), requests: num(9)})
+	}
+	return runs, sc.Err()
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func summarize(runs []run) map[string]map[string]summary {
+	type acc struct{ rps, p50, p99, rss, perCPU, errors []float64 }
+	accs := map[[2]string]*acc{}
+	for _, r := range runs {
+		k := [2]string{r.scenario, r.server}
+		a := accs[k]
+		if a == nil {
+			a = &acc{}
+			accs[k] = a
+		}
+		a.rps = append(a.rps, r.rps)
+		a.p50 = append(a.p50, r.p50)
+		a.p99 = append(a.p99, r.p99)
+		a.rss = append(a.rss, r.rss)
+		a.errors = append(a.errors, r.errors)
+		if r.cpu > 0 {
+			a.perCPU = append(a.perCPU, r.requests/r.cpu)
+		}
+	}
+	out := map[string]map[string]summary{}
+	for k, a := range accs {
+		if out[k[0]] == nil {
+			out[k[0]] = map[string]summary{}
+		}
+		out[k[0]][k[1]] = summary{rps: median(a.rps), p50: median(a.p50), p99: median(a.p99),
+			rss: median(a.rss), perCPU: median(a.perCPU), errors: median(a.errors), n: len(a.rps)}
+	}
+	return out
+}
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+func kilo(v float64) string {
+	if v >= 1e6 {
+		return fmt.Sprintf("%.2fM", v/1e6)
+	}
+	return fmt.Sprintf("%.1fk", v/1e3)
+}
+
+func ms(us float64) string { return fmt.Sprintf("%.2f ms", us/1000) }
+
+// printHeadline prints the table in the shape of the issue's targets.
+func printHeadline(sums map[string]map[string]summary, dir string) {
+	idle := readIdle(dir)
+	fmt.Println("| server | plaintext c256 req/s | pipelined x16 c256 req/s | req per server CPU-second (c256) | RSS per idle keep-alive conn (18,000) |")
+	fmt.Println("|---|---|---|---|---|")
+	for _, s := range servers {
+		p, pl := sums["plaintext-c256"][s], sums["pipelined16-c256"][s]
+		kib := "—"
+		if v, ok := idle[[2]string{s, "18000"}]; ok {
+			kib = fmt.Sprintf("%.2f KiB", v)
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s |\n", s, kilo(p.rps), kilo(pl.rps), kilo(p.perCPU), kib)
+	}
+	fmt.Println()
+}
+
+func printScenario(sc string, sums map[string]map[string]summary) {
+	m := sums[sc]
+	if len(m) == 0 {
+		return
+	}
+	base, fast := m["nethttp"], m["fasthttp"]
+	fmt.Printf("### %s (median of %d runs)\n\n", sc, m[servers[0]].n)
+	fmt.Println("| server | req/s | p50 | p99 | RSS | req per CPU-s | req/s vs net/http | req/s vs fasthttp | CPU efficiency vs fasthttp | errors |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	for _, s := range servers {
+		r, ok := m[s]
+		if !ok {
+			continue
+		}
+		fmt.Printf("| %s | %s | %s | %s | %.1f MiB | %s | %s | %s | %s | %.0f |\n", s, kilo(r.rps), ms(r.p50), ms(r.p99),
+			r.rss/1024, kilo(r.perCPU), ratio(r.rps, base.rps), ratio(r.rps, fast.rps), ratio(r.perCPU, fast.perCPU), r.errors)
+	}
+	fmt.Println()
+}
+
+func readIdle(dir string) map[[2]string]float64 {
+	out := map[[2]string]float64{}
+	b, err := os.ReadFile(filepath.Join(dir, "idle.tsv"))
+	if err != nil {
+		return out
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		fs := strings.Split(line, "\t")
+		if len(fs) < 5 || fs[0] == "server" {
+			continue
+		}
+		v, _ := strconv.ParseFloat(fs[4], 64)
+		out[[2]string{fs[0], fs[1]}] = v
+	}
+	return out
+}
+
+func printIdle(dir string) {
+	idle := readIdle(dir)
+	if len(idle) == 0 {
+		return
+	}
+	fmt.Println("### Idle keep-alive connections (RSS above baseline, per connection)")
+	fmt.Println()
+	fmt.Println("| server | 10,000 conns | 18,000 conns | vs fasthttp (18,000) |")
+	fmt.Println("|---|---|---|---|")
+	for _, s := range servers {
+		a, okA := idle[[2]string{s, "10000"}]
+		b, okB := idle[[2]string{s, "18000"}]
+		if !okA && !okB {
+			continue
+		}
+		fmt.Printf("| %s | %.2f KiB | %.2f KiB | %s |\n", s, a, b, ratio(b, idle[[2]string{"fasthttp", "18000"}]))
+	}
+	fmt.Println()
+}
+
+// chart draws one panel of horizontal bars (median req/s) per scenario.
+func chart(sums map[string]map[string]summary) []byte {
+	const (
+		width   = 760
+		labelW  = 170
+		barH    = 16
+		gap     = 4
+		titleH  = 26
+		panelGp = 14
+	)
+	colors := map[string]string{"httpserver-goroutine": "#1f77b4", "httpserver-pool": "#6baed6",
+		"httpserver-epoll": "#08306b", "nethttp": "#999999", "fasthttp": "#d62728"}
+	var b strings.Builder
+	y := 10
+	var body strings.Builder
+	for _, sc := range scenarios {
+		m := sums[sc]
+		if len(m) == 0 {
+			continue
+		}
+		top := 0.0
+		for _, s := range servers {
+			top = max(top, m[s].rps)
+		}
+		fmt.Fprintf(&body, `<text x="10" y="%d" font-weight="bold">%s — requests/s (median)</text>`+"\n", y+16, html.EscapeString(sc))
+		y += titleH
+		for _, s := range servers {
+			r, ok := m[s]
+			if !ok {
+				continue
+			}
+			w := 0
+			if top > 0 {
+				w = int(r.rps / top * float64(width-labelW-90))
+			}
+			fmt.Fprintf(&body, `<text x="10" y="%d">%s</text>`, y+12, s)
+			fmt.Fprintf(&body, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, labelW, y, w, barH, colors[s])
+			fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`+"\n", labelW+w+6, y+12, kilo(r.rps))
+			y += barH + gap
+		}
+		y += panelGp
+	}
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, y)
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
+	b.WriteString(body.String())
+	b.WriteString("</svg>\n")
+	return []byte(b.String())
+}

@@ -1,0 +1,136 @@
+// Command idleconns measures what an idle keep-alive connection costs a
+// server: it opens N connections to it from source addresses spread over
+// 127.0.0.2-127.0.0.251, sends one request on each and checks the answer,
+// then reports the server's resident memory per connection above its
+// baseline (read from /proc/PID/status before and after).
+//
+//	idleconns -addr 127.0.0.1:9001 -pid 1234 -n 10000
+//
+// Everything is bounded: N connections, each with a 10 s deadline, and a
+// 120 s limit overall.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:9000", "server address (loopback only)")
+	pid := flag.Int("pid", 0, "server process id, for its RSS")
+	n := flag.Int("n", 10000, "connections to open")
+	settle := flag.Duration("settle", 2*time.Second, "wait before reading the RSS")
+	flag.Parse()
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil || !net.ParseIP(host).IsLoopback() {
+		log.Fatalf("idleconns: %q is not a loopback address", *addr)
+	}
+	time.AfterFunc(120*time.Second, func() { log.Fatal("idleconns: gave up after 120s") })
+
+	base := rssKiB(*pid)
+	conns := make([]net.Conn, *n)
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64)
+	for i := range *n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, err := dialAndAsk(*addr, i)
+			if err != nil {
+				if failed.Add(1) <= 3 {
+					log.Printf("idleconns: connection %d: %v", i, err)
+				}
+				return
+			}
+			conns[i] = c
+		}()
+	}
+	wg.Wait()
+	if f := failed.Load(); f > 0 {
+		log.Fatalf("idleconns: %d of %d connections failed", f, *n)
+	}
+	runtime.GC()
+	time.Sleep(*settle)
+	after := rssKiB(*pid)
+	perConn := float64(after-base) / float64(*n)
+	fmt.Printf("conns=%d base_kib=%d after_kib=%d per_conn_kib=%.2f\n", *n, base, after, perConn)
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// dialAndAsk opens connection i from 127.0.0.(2+i%250) and checks one
+// keep-alive answer on it.
+func dialAndAsk(addr string, i int) (net.Conn, error) {
+	d := net.Dialer{
+		Timeout:   10 * time.Second,
+		LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%250))},
+	}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write([]byte("GET /plaintext HTTP/1.1\r\nHost: bench\r\n\r\n")); err != nil {
+		c.Close()
+		return nil, err
+	}
+	br := bufio.NewReaderSize(c, 512)
+	status, err := br.ReadString('\n')
+	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 200") {
+		c.Close()
+		return nil, fmt.Errorf("status %q: %v", status, err)
+	}
+	length := -1
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		if line == "\r\n" {
+			break
+		}
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "Content-Length") {
+			length, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	body := make([]byte, max(length, 0))
+	if _, err := io.ReadFull(br, body); err != nil || !bytes.Equal(body, []byte("Hello, World!")) {
+		c.Close()
+		return nil, fmt.Errorf("body %q: %v", body, err)
+	}
+	c.SetDeadline(time.Time{})
+	return c, nil
+}
+
+// rssKiB reads VmRSS of a process.
+func rssKiB(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		log.Fatalf("idleconns: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kib, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return kib
+		}
+	}
+	log.Fatal("idleconns: no VmRSS")
+	return 0
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Load benchmark: this project's server (each engine), net/http and fasthttp
+# under wrk, interleaved and repeated; then the idle-connection test; then
+# the report (medians, ratios, SVG chart) for docs/benchmarks.md.
+#
+#   bench/run.sh                    # 3 rounds x 5 s per run (about 7 min)
+#   ROUNDS=5 DURATION=10s bench/run.sh
+#   IDLE=0 bench/run.sh             # skip the idle-connection test
+#   PROFILE=1 bench/run.sh          # also a CPU profile of each engine
+#
+# All traffic stays on 127.0.0.0/8. Results go to bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5s}
+IDLE=${IDLE:-1}
+IDLE_COUNTS=${IDLE_COUNTS:-"10000 18000"}
+PROFILE=${PROFILE:-0}
+IMPLS=(httpserver-goroutine httpserver-pool httpserver-epoll nethttp fasthttp)
+# scenario name, connections, path, lua script
+SCENARIOS=("plaintext-c64 64 /plaintext report" "plaintext-c256 256 /plaintext report"
+	"pipelined16-c256 256 /plaintext pipeline" "json-c256 256 /json report")
+
+if ! command -v wrk >/dev/null; then
+	echo "run.sh: installing wrk" >&2
+	apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+mkdir -p results bin
+go build -o bin/ ./cmd/...
+OUT=results
+RAW=$OUT/raw.tsv
+IDLEF=$OUT/idle.tsv
+TICK=$(getconf CLK_TCK)
+{
+	echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
+	echo "kernel: $(uname -r)"
+	echo "go: $(go version | cut -d' ' -f3-)"
+	echo "wrk: $(wrk --version 2>&1 | head -1 | cut -d' ' -f2)"
+	echo "runs: $ROUNDS rounds x $DURATION, wrk -t2"
+} >$OUT/machine.txt
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+port_of() { echo $((9200 + $1)); }
+
+# cpu_ticks PID: user+system CPU time of a process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+wait_port() {
+	for _ in $(seq 100); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+		sleep 0.05
+	done
+	echo "run.sh: port $1 did not open" >&2
+	return 1
+}
+
+# Start every server once; they idle while the others are measured.
+declare -A PID_OF
+for i in "${!IMPLS[@]}"; do
+	impl=${IMPLS[$i]}
+	bin/benchserver -impl "$impl" -addr "127.0.0.1:$(port_of "$i")" 2>/dev/null &
+	PID_OF[$impl]=$!
+	PIDS+=($!)
+	wait_port "$(port_of "$i")"
+done
+for i in "${!IMPLS[@]}"; do # warm-up
+	wrk -t2 -c64 -d1s "http://127.0.0.1:$(port_of "$i")/plaintext" >/dev/null
+done
+
+echo -e "round\tscenario\tserver\treq_per_s\tp50_us\tp99_us\trss_kib\tcpu_s\terrors\trequests" >$RAW
+for round in $(seq "$ROUNDS"); do
+	for sc in "${SCENARIOS[@]}"; do
+		read -r name conns path script <<<"$sc"
+		# Rotate the order every round so no server always goes first.
+		for k in "${!IMPLS[@]}"; do
+			i=$(((k + round) % ${#IMPLS[@]}))
+			impl=${IMPLS[$i]}
+			pid=${PID_OF[$impl]}
+			c0=$(cpu_ticks "$pid")
+			res=$(wrk -t2 -c"$conns" -d"$DURATION" --timeout 5s -s "lua/$script.lua" \
+				"http://127.0.0.1:$(port_of "$i")$path" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
+			c1=$(cpu_ticks "$pid")
+			read -r reqs dur_us errs p50 p99 <<<"$res"
+			rps=$(awk -v r="$reqs" -v d="$dur_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
+			cpu=$(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN {printf "%.2f", (b - a) / t}')
+			rss=$(rss_kib "$pid")
+			echo -e "$round\t$name\t$impl\t$rps\t$p50\t$p99\t$rss\t$cpu\t$errs\t$reqs" | tee -a $RAW
+		done
+	done
+done
+cleanup
+PIDS=()
+
+if [ "$PROFILE" = 1 ]; then
+	for impl in httpserver-goroutine httpserver-epoll fasthttp; do
+		bin/benchserver -impl "$impl" -addr 127.0.0.1:9299 -cpuprofile "$OUT/$impl.pprof" 2>/dev/null &
+		pid=$!
+		wait_port 9299
+		wrk -t2 -c256 -d"$DURATION" http://127.0.0.1:9299/plaintext >/dev/null
+		kill -TERM "$pid"
+		wait "$pid" || true
+		go tool pprof -top -nodecount=30 bin/benchserver "$OUT/$impl.pprof" >"$OUT/$impl.top.txt" 2>/dev/null
+		echo "profile: $OUT/$impl.top.txt"
+	done
+fi
+
+if [ "$IDLE" = 1 ]; then
+	echo -e "server\tconns\tbase_kib\tafter_kib\tper_conn_kib" >$IDLEF
+	for impl in "${IMPLS[@]}"; do
+		for n in $IDLE_COUNTS; do
+			bin/benchserver -impl "$impl" -addr 127.0.0.1:9298 2>/dev/null &
+			pid=$!
+			wait_port 9298
+			line=$(bin/idleconns -addr 127.0.0.1:9298 -pid "$pid" -n "$n")
+			kill -TERM "$pid"
+			wait "$pid" || true
+			echo "$impl $line"
+			echo "$line" | awk -v s="$impl" '{
+				for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+				printf "%s\t%s\t%s\t%s\t%s\n", s, v["conns"], v["base_kib"], v["after_kib"], v["per_conn_kib"] }' >>$IDLEF
+			sleep 1 # let TIME_WAIT sockets of the closed connections drain a little
+		done
+	done
+fi
+
+go run ./cmd/benchreport -dir $OUT -svg ../docs/benchmarks.svg | tee $OUT/report.md
