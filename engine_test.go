@@ -254,6 +254,9 @@ func TestEpollSlowReaderBackpressure(t *testing.T) {
 	}
 }
 
+// s0addr is the address the test client dialled, from the Host field.
+func s0addr(r *Request) string { return r.Host }
+
 // TestEpollSendfileAndHijack: sendfile through fdConn.ReadFrom (whole and
 // limited file) and a hijacked connection echoing on the loop.
 func TestEpollSendfileAndHijack(t *testing.T) {
@@ -284,6 +287,9 @@ func TestEpollSendfileAndHijack(t *testing.T) {
 				return
 			}
 			defer nc.Close()
+			if nc.LocalAddr().String() != s0addr(r) || nc.RemoteAddr().String() != r.RemoteAddr {
+				t.Errorf("addresses %v %v, request from %s", nc.LocalAddr(), nc.RemoteAddr(), r.RemoteAddr)
+			}
 			rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
 			rw.Flush()
 			line, _ := rw.ReadString('\n')
@@ -309,7 +315,7 @@ func TestEpollSendfileAndHijack(t *testing.T) {
 	}
 	defer nc.Close()
 	nc.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(nc, "GET /hijack HTTP/1.1\r\nHost: h\r\n\r\nhello\n")
+	io.WriteString(nc, "GET /hijack HTTP/1.1\r\nHost: "+s.addr+"\r\n\r\nhello\n")
 	br := bufio.NewReader(nc)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil || resp.StatusCode != 101 {
