@@ -3,8 +3,11 @@
 package httpserver
 
 import (
+	"errors"
 	"net"
+	"os"
 	"runtime"
+	"syscall"
 	"sync/atomic"
 	"time"
 
@@ -36,12 +39,21 @@ type epollEngine struct {
 	sweepEvery time.Duration
 }
 
-// eventLoop is one epoll instance and the goroutine waiting on it.
+// eventLoop is one epoll instance and the goroutine waiting on it. The
+// epoll descriptor is itself registered with Go's runtime poller, so a
+// loop with nothing to do is a parked goroutine, not a thread blocked in
+// epoll_wait: the scheduler wakes it like any network wait, and the
+// workers it readies run without waiting for a blocked thread's P.
 type eventLoop struct {
 	e      *epollEngine
 	epfd   int
 	wakefd int
 	events []unix.EpollEvent
+	file   *os.File        // epfd, for the runtime poller
+	rc     syscall.RawConn // of file
+	poll   func(uintptr) bool
+	n      int   // events found by poll
+	err    error // error of poll
 }
 
 // maxTableFDs caps the descriptor table (8 bytes a slot).
@@ -100,11 +112,31 @@ func newEventLoop(e *epollEngine) (*eventLoop, error) {
 		unix.Close(wakefd)
 		return nil, err
 	}
-	return &eventLoop{e: e, epfd: epfd, wakefd: wakefd, events: make([]unix.EpollEvent, 256)}, nil
+	l := &eventLoop{e: e, epfd: epfd, wakefd: wakefd, events: make([]unix.EpollEvent, 256)}
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		l.close()
+		return nil, err
+	}
+	l.file = os.NewFile(uintptr(epfd), "epoll")
+	rc, err := l.file.SyscallConn()
+	if err != nil {
+		l.close()
+		return nil, err
+	}
+	l.rc = rc
+	l.poll = func(uintptr) bool {
+		l.n, l.err = unix.EpollWait(l.epfd, l.events, 0)
+		return l.n > 0 || l.err != nil && l.err != unix.EINTR && l.err != unix.EAGAIN
+	}
+	return l, nil
 }
 
 func (l *eventLoop) close() {
-	unix.Close(l.epfd)
+	if l.file != nil {
+		l.file.Close()
+	} else {
+		unix.Close(l.epfd)
+	}
 	unix.Close(l.wakefd)
 }
 
@@ -118,15 +150,22 @@ func (l *eventLoop) wake() {
 func (l *eventLoop) run() {
 	defer l.close()
 	e := l.e
-	msec := int(e.sweepEvery / time.Millisecond)
 	lastSweep := time.Now()
+	l.file.SetReadDeadline(lastSweep.Add(e.sweepEvery))
 	for {
-		n, err := unix.EpollWait(l.epfd, l.events, msec)
-		if err != nil && err != unix.EINTR {
-			e.s.cfg.logger.Error("httpserver: epoll_wait failed; event loop ends", "err", err)
+		l.n, l.err = 0, nil
+		// poll runs epoll_wait without blocking; when it finds nothing
+		// the goroutine parks until the runtime poller sees the epoll
+		// descriptor readable, or the sweep deadline.
+		if err := l.rc.Read(l.poll); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			e.s.cfg.logger.Error("httpserver: event loop ends", "err", err)
 			return
 		}
-		for i := range n {
+		if l.err != nil && l.err != unix.EINTR && l.err != unix.EAGAIN {
+			e.s.cfg.logger.Error("httpserver: epoll_wait failed; event loop ends", "err", l.err)
+			return
+		}
+		for i := range l.n {
 			ev := &l.events[i]
 			fd := int(ev.Fd)
 			if fd == l.wakefd {
@@ -146,6 +185,7 @@ func (l *eventLoop) run() {
 		if now := time.Now(); now.Sub(lastSweep) >= e.sweepEvery {
 			lastSweep = now
 			l.sweep(now)
+			l.file.SetReadDeadline(now.Add(e.sweepEvery))
 		}
 	}
 }
