@@ -66,10 +66,39 @@ type seriesKey struct {
 
 // series holds the counters of one method and route.
 type series struct {
-	status  [900]atomic.Uint64 // by status - 100
-	buckets []atomic.Uint64    // histogram counts, non-cumulative; last is +Inf
+	status  [statusSlots]statusCount // first come, first served
+	other   atomic.Uint64            // statuses beyond the slots
+	buckets []atomic.Uint64          // histogram counts, non-cumulative; last is +Inf
 	sumNs   atomic.Uint64
-	count   atomic.Uint64
+}
+
+// statusSlots bounds the distinct statuses counted per method and route;
+// further ones are counted with status="other".
+const statusSlots = 16
+
+type statusCount struct {
+	code atomic.Uint32
+	n    atomic.Uint64
+}
+
+// countStatus adds one to the slot of code, claiming a free slot the first
+// time a code is seen.
+func (s *series) countStatus(code int) {
+	c := uint32(code)
+	for i := range s.status {
+		sc := &s.status[i]
+		cur := sc.code.Load()
+		if cur == 0 && sc.code.CompareAndSwap(0, c) {
+			cur = c
+		} else if cur == 0 {
+			cur = sc.code.Load()
+		}
+		if cur == c {
+			sc.n.Add(1)
+			return
+		}
+	}
+	s.other.Add(1)
 }
 
 // NewMetrics returns an empty metrics set.
@@ -144,14 +173,11 @@ func (m *Metrics) observeRequest(r *httpserver.Request, rec *recorder, d time.Du
 	if rec.flags&flagPanicked != 0 && !rec.wroteHeader {
 		status = httpserver.StatusInternalServerError
 	}
-	if status >= 100 && status <= 999 {
-		s.status[status-100].Add(1)
-	}
+	s.countStatus(status)
 	sec := d.Seconds()
 	i, _ := slices.BinarySearch(m.buckets, sec)
 	s.buckets[i].Add(1)
 	s.sumNs.Add(uint64(d))
-	s.count.Add(1)
 }
 
 // get returns the series of a key, creating it on first use.
@@ -207,10 +233,23 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 	}
 	header("_requests_total", "counter", "Requests by method, route and status.")
 	for i, k := range keys {
-		for code := range all[i].status {
-			if n := all[i].status[code].Load(); n > 0 {
-				bw.WriteString(ns + "_requests_total{" + labels(k) + `,status="` + strconv.Itoa(code+100) + `"} ` + strconv.FormatUint(n, 10) + "\n")
+		type sample struct {
+			code string
+			n    uint64
+		}
+		var samples []sample
+		for j := range all[i].status {
+			sc := &all[i].status[j]
+			if code, n := sc.code.Load(), sc.n.Load(); code != 0 && n > 0 {
+				samples = append(samples, sample{strconv.Itoa(int(code)), n})
 			}
+		}
+		if n := all[i].other.Load(); n > 0 {
+			samples = append(samples, sample{"other", n})
+		}
+		slices.SortFunc(samples, func(a, b sample) int { return strings.Compare(a.code, b.code) })
+		for _, smp := range samples {
+			bw.WriteString(ns + "_requests_total{" + labels(k) + `,status="` + smp.code + `"} ` + strconv.FormatUint(smp.n, 10) + "\n")
 		}
 	}
 	header("_request_duration_seconds", "histogram", "Request latency by method and route.")

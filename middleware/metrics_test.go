@@ -127,3 +127,18 @@ func TestMethodIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsStatusSlots(t *testing.T) {
+	m := NewMetrics(MetricsOptions{})
+	s := m.get(seriesKey{0, "/x"})
+	for code := 200; code < 200+statusSlots+3; code++ {
+		s.countStatus(code)
+		s.countStatus(code)
+	}
+	if v := metricValue(t, m, `http_requests_total{method="GET",route="/x",status="200"}`); v != "2" {
+		t.Errorf("200: %s", v)
+	}
+	if v := metricValue(t, m, `http_requests_total{method="GET",route="/x",status="other"}`); v != "6" {
+		t.Errorf("other: %s", v)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -35,7 +36,12 @@ type RequestIDOptions struct {
 // [RequestIDFrom], [Logger] and [NewLogHandler] find it.
 //
 // It costs two allocations per request: the context (which holds the ID's
-// bytes) and the request copy made by Request.WithContext.
+// bytes) and the request copy made by Request.WithContext. The new context
+// asks the server for the request's own context only when a handler needs
+// it (Done, Err, Deadline or another Value), so that requests whose
+// handlers never watch for cancellation do not pay for the server's
+// client-gone detection. Once the middleware returns, the context reports
+// itself cancelled, like the server's.
 func RequestID(opts RequestIDOptions) httpserver.Middleware {
 	name := opts.Header
 	if name == "" {
@@ -43,7 +49,8 @@ func RequestID(opts RequestIDOptions) httpserver.Middleware {
 	}
 	return func(next httpserver.Handler) httpserver.Handler {
 		return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
-			c := &idContext{Context: r.Context()}
+			c := &idContext{req: r}
+			defer c.end()
 			if in := r.Header.Get(name); !opts.IgnoreIncoming && validRequestID(in) {
 				c.n = uint8(copy(c.buf[:], in))
 			} else {
@@ -58,23 +65,72 @@ func RequestID(opts RequestIDOptions) httpserver.Middleware {
 }
 
 // idContext is a context carrying a request ID in its own storage, so that
-// the ID costs no allocation of its own.
+// the ID costs no allocation of its own. Its parent, the request's context,
+// is fetched on first use.
 type idContext struct {
-	context.Context
-	buf [maxRequestIDLen]byte
-	n   uint8
+	mu     sync.Mutex
+	req    *httpserver.Request // the request to take the parent from
+	parent atomic.Pointer[context.Context]
+	buf    [maxRequestIDLen]byte
+	n      uint8
 }
 
 type requestIDKey struct{}
 
+// endedContext stands for the parent of a request that ended before its
+// context was asked for.
+var endedContext = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
 func (c *idContext) id() string { return unsafe.String(&c.buf[0], int(c.n)) }
+
+// ctx returns the parent context, fetching it on first use.
+func (c *idContext) ctx() context.Context {
+	if p := c.parent.Load(); p != nil {
+		return *p
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.parent.Load(); p != nil {
+		return *p
+	}
+	parent := context.Background()
+	if c.req != nil {
+		parent = c.req.Context()
+		c.req = nil
+	}
+	c.parent.Store(&parent)
+	return parent
+}
+
+// end marks the request over: a parent not fetched yet will never be.
+func (c *idContext) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.parent.Load() == nil {
+		c.parent.Store(&endedContext)
+	}
+	c.req = nil
+}
+
+// Deadline implements context.Context.
+func (c *idContext) Deadline() (time.Time, bool) { return c.ctx().Deadline() }
+
+// Done implements context.Context.
+func (c *idContext) Done() <-chan struct{} { return c.ctx().Done() }
+
+// Err implements context.Context.
+func (c *idContext) Err() error { return c.ctx().Err() }
 
 // Value returns the context itself for the request ID key.
 func (c *idContext) Value(key any) any {
 	if key == (requestIDKey{}) {
 		return c
 	}
-	return c.Context.Value(key)
+	return c.ctx().Value(key)
 }
 
 // RequestIDFrom returns the request ID that [RequestID] put in ctx, or "".

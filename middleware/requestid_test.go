@@ -114,7 +114,7 @@ func TestRequestIDFromEmpty(t *testing.T) {
 		t.Errorf("RequestIDFrom(nil) = %q", got)
 	}
 	type otherKey struct{}
-	ctx := context.WithValue(&idContext{Context: context.Background(), n: 2, buf: [64]byte{'a', 'b'}}, otherKey{}, 1)
+	ctx := context.WithValue(&idContext{n: 2, buf: [64]byte{'a', 'b'}}, otherKey{}, 1)
 	if got := RequestIDFrom(ctx); got != "ab" {
 		t.Errorf("through a derived context: %q", got)
 	}
@@ -146,5 +146,41 @@ func TestLoggerCarriesRequestID(t *testing.T) {
 	}
 	if Logger(context.Background()) != slog.Default() {
 		t.Error("Logger without id should be slog.Default()")
+	}
+}
+
+func TestRequestIDContextIsLazy(t *testing.T) {
+	type key struct{}
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
+	var inner context.Context
+	h := RequestID(RequestIDOptions{})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		inner = r.Context()
+		if inner.Value(key{}) != "v" {
+			t.Error("parent values not reachable")
+		}
+		if inner.Err() != nil {
+			t.Error("cancelled too early")
+		}
+		cancel()
+		<-inner.Done()
+		if _, ok := inner.Deadline(); ok {
+			t.Error("unexpected deadline")
+		}
+	}))
+	h.ServeHTTP(httpservertest.NewRecorder(), httpservertest.NewRequest("GET", "/", nil).WithContext(parent))
+	if inner.Err() != context.Canceled {
+		t.Errorf("Err = %v", inner.Err())
+	}
+
+	// A context never asked for its parent reports itself cancelled once
+	// the request is over.
+	h = RequestID(RequestIDOptions{})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		inner = r.Context()
+	}))
+	h.ServeHTTP(httpservertest.NewRecorder(), httpservertest.NewRequest("GET", "/", nil))
+	select {
+	case <-inner.Done():
+	default:
+		t.Error("context still live after the request")
 	}
 }
