@@ -59,7 +59,7 @@ func RequestID(opts RequestIDOptions) httpserver.Middleware {
 			}
 			id := c.id()
 			w.Header().Set(name, id)
-			next.ServeHTTP(w, r.WithContext(c))
+			next.ServeHTTP(w, withContext(r, c, &c.body))
 		})
 	}
 }
@@ -73,6 +73,7 @@ type idContext struct {
 	parent atomic.Pointer[context.Context]
 	buf    [maxRequestIDLen]byte
 	n      uint8
+	body   trailerBody // see withContext
 }
 
 type requestIDKey struct{}

@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -182,5 +183,23 @@ func TestRequestIDContextIsLazy(t *testing.T) {
 	case <-inner.Done():
 	default:
 		t.Error("context still live after the request")
+	}
+}
+
+// TestRequestIDKeepsTrailers checks that a handler behind RequestID (which
+// copies the request) still sees the trailers of a chunked body.
+func TestRequestIDKeepsTrailers(t *testing.T) {
+	got := make(chan string, 1)
+	h := RequestID(RequestIDOptions{})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		io.Copy(io.Discard, r.Body)
+		got <- r.Trailer.Get("X-Sum")
+	}))
+	base := serve(t, h)
+	out := rawExchange(t, base, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\nX-Sum: 42\r\n\r\n")
+	if !strings.HasPrefix(out, "HTTP/1.1 200") {
+		t.Fatalf("response %q", out)
+	}
+	if v := <-got; v != "42" {
+		t.Errorf("trailer X-Sum = %q, want 42", v)
 	}
 }

@@ -41,6 +41,7 @@ func Timeout(d time.Duration, opts TimeoutOptions) httpserver.Middleware {
 			ctx, cancel := context.WithTimeout(r.Context(), d)
 			defer cancel()
 			tw := &timeoutWriter{w: w, ctx: ctx, expiry: status}
+			r = withContext(r, ctx, &tw.trailers)
 			stop := context.AfterFunc(ctx, func() {
 				tw.mu.Lock()
 				defer tw.mu.Unlock()
@@ -52,7 +53,7 @@ func Timeout(d time.Duration, opts TimeoutOptions) httpserver.Middleware {
 				tw.done = true
 				tw.mu.Unlock()
 			}()
-			next.ServeHTTP(tw, r.WithContext(ctx))
+			next.ServeHTTP(tw, r)
 			tw.mu.Lock()
 			defer tw.mu.Unlock()
 			if tw.checkExpired() {
@@ -72,6 +73,7 @@ type timeoutWriter struct {
 	w        httpserver.ResponseWriter
 	ctx      context.Context
 	expiry   int // the status to answer on expiry
+	trailers trailerBody
 	header   httpserver.Header
 	body     []byte
 	status   int

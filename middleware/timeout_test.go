@@ -2,6 +2,8 @@ package middleware
 
 import (
 	"errors"
+	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +76,17 @@ func TestTimeoutDefaultStatusAndPanic(t *testing.T) {
 	h.ServeHTTP(rec, httpservertest.NewRequest("GET", "/", nil))
 	if rec.Code != 500 {
 		t.Errorf("panic under Timeout: %d", rec.Code)
+	}
+}
+
+func TestTimeoutKeepsTrailers(t *testing.T) {
+	h := Timeout(5*time.Second, TimeoutOptions{})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteString("sum=" + r.Trailer.Get("X-Sum"))
+	}))
+	base := serve(t, h)
+	out := rawExchange(t, base, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\nX-Sum: 42\r\n\r\n")
+	if !strings.HasSuffix(out, "sum=42") {
+		t.Errorf("response %q", out)
 	}
 }
