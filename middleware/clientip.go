@@ -32,13 +32,15 @@ func ClientIP(r *httpserver.Request, trusted []netip.Prefix) netip.Addr {
 	return client
 }
 
-// remoteIP parses "ip:port" (or a bare IP) without allocating.
+// remoteIP parses "ip:port" (or a bare IP) without allocating. An IPv6
+// zone is dropped: it names an interface of the host that wrote it and
+// would only split one client into several keys.
 func remoteIP(addr string) netip.Addr {
 	if ap, err := netip.ParseAddrPort(addr); err == nil {
-		return ap.Addr().Unmap()
+		return ap.Addr().Unmap().WithZone("")
 	}
 	if a, err := netip.ParseAddr(addr); err == nil {
-		return a.Unmap()
+		return a.Unmap().WithZone("")
 	}
 	return netip.Addr{}
 }

@@ -88,15 +88,16 @@ func Compress(opts CompressOptions) httpserver.Middleware {
 
 func (c *compressor) middleware(next httpserver.Handler) httpserver.Handler {
 	return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		enc := negotiateEncoding(r)
 		// RFC 9110 §14.2: a Range applies to the selected representation;
-		// compressing on the fly would change the bytes it addresses.
+		// compressing on the fly would change the bytes it addresses. A
+		// HEAD response has no body to compress. Both still get Vary.
 		if r.Method == "HEAD" || r.Header.Has("Range") {
-			next.ServeHTTP(w, r)
-			return
+			enc = encIdentity
 		}
 		cw := c.writers.Get().(*compressWriter)
 		buf := cw.buf[:0]
-		*cw = compressWriter{c: c, w: w, enc: negotiateEncoding(r), buf: buf}
+		*cw = compressWriter{c: c, w: w, enc: enc, buf: buf}
 		next.ServeHTTP(cw, r)
 		cw.finish()
 		cw.w = nil
