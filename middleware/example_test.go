@@ -31,7 +31,7 @@ func ExampleNewPipeline() {
 	r := router.New()
 	r.Get("/hello", hello)
 	srv := &httpserver.Server{Handler: p.Wrap(r)}
-	_ = srv // srv.Serve(p.Metrics.Listener(ln)) counts open connections too
+	p.Metrics.SetServer(srv) // reports open connections and the server's load
 
 	rec := httpservertest.NewRecorder()
 	srv.Handler.ServeHTTP(rec, httpservertest.NewRequest("GET", "/hello", nil))

@@ -57,6 +57,7 @@ type Metrics struct {
 	timedOut atomic.Uint64
 	conns    atomic.Int64
 	accepted atomic.Uint64
+	server   atomic.Pointer[httpserver.Server]
 }
 
 type seriesKey struct {
@@ -281,10 +282,25 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 	counter("_requests_rate_limited_total", "Requests rejected with 429 by the rate limiter.", m.limited.Load())
 	counter("_requests_panicked_total", "Requests whose handler panicked.", m.panicked.Load())
 	counter("_requests_timed_out_total", "Requests answered by the Timeout middleware.", m.timedOut.Load())
-	gauge("_open_connections", "Connections open on listeners wrapped by Metrics.Listener.", m.conns.Load())
+	if srv := m.server.Load(); srv != nil {
+		st := srv.Stats()
+		gauge("_open_connections", "Connections open, idle ones included.", st.Conns)
+		counter("_connections_rejected_total", "Connections refused for capacity.", st.Rejected)
+		gauge("_server_workers", "Worker goroutines alive (pool and epoll engines).", st.Workers)
+		gauge("_server_busy_workers", "Workers running a connection or request.", st.BusyWorkers)
+		gauge("_server_queue_depth", "Connections or requests waiting for a worker.", int64(st.QueueDepth))
+	} else {
+		gauge("_open_connections", "Connections open on listeners wrapped by Metrics.Listener.", m.conns.Load())
+	}
 	counter("_connections_total", "Connections accepted on listeners wrapped by Metrics.Listener.", m.accepted.Load())
 	return bw.Flush()
 }
+
+// SetServer makes the metrics report the load of s from Server.Stats:
+// open connections, connections rejected for capacity, workers and queue
+// depth. It works with every engine, at no cost per request; prefer it to
+// [Metrics.Listener].
+func (m *Metrics) SetServer(s *httpserver.Server) { m.server.Store(s) }
 
 // escapeLabel escapes a label value (backslash, quote, newline).
 func escapeLabel(s string) string {
@@ -295,7 +311,10 @@ func escapeLabel(s string) string {
 }
 
 // Listener wraps l so that the connections it accepts are counted in the
-// open_connections gauge. The connections keep their ReadFrom (sendfile).
+// open_connections and connections_total metrics. The connections keep
+// their ReadFrom (sendfile), but the wrapping hides the *net.TCPListener
+// and *net.TCPConn that the epoll engine needs, so that engine falls back
+// to a goroutine per connection: with it, use [Metrics.SetServer].
 func (m *Metrics) Listener(l net.Listener) net.Listener { return &countingListener{l, m} }
 
 type countingListener struct {

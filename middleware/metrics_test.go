@@ -142,3 +142,21 @@ func TestMetricsStatusSlots(t *testing.T) {
 		t.Errorf("other: %s", v)
 	}
 }
+
+func TestMetricsServerStats(t *testing.T) {
+	m := NewMetrics(MetricsOptions{Path: "/metrics"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httpserver.Server{Handler: m.Middleware(httpserver.HandlerFunc(ok))}
+	m.SetServer(srv)
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Serve(ln) }()
+	defer func() { srv.Close(); <-done }()
+	resp, body := do(t, client(t), "GET", "http://"+ln.Addr().String()+"/metrics", nil, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "http_open_connections 1\n") ||
+		!strings.Contains(body, "http_connections_rejected_total 0\n") || !strings.Contains(body, "# TYPE http_server_workers gauge") {
+		t.Errorf("metrics:\n%s", body)
+	}
+}

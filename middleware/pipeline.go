@@ -41,8 +41,8 @@ type PipelineOptions struct {
 type Pipeline struct {
 	// AccessLog is the access log, or nil when disabled.
 	AccessLog *AccessLog
-	// Metrics is the metrics set, or nil when disabled; wrap listeners
-	// with Metrics.Listener to count open connections.
+	// Metrics is the metrics set, or nil when disabled; call
+	// Metrics.SetServer to report open connections and the server's load.
 	Metrics *Metrics
 	// RateLimiter is the limiter, or nil when disabled.
 	RateLimiter *RateLimiter

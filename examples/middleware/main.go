@@ -60,6 +60,7 @@ func main() {
 	}
 
 	srv := &httpserver.Server{Handler: pipeline.Wrap(routes()), Logger: logger}
+	pipeline.Metrics.SetServer(srv) // open connections, workers, rejections
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		logger.Error("listen", "err", err)
@@ -78,7 +79,7 @@ func main() {
 	}()
 
 	logger.Info("listening", "addr", ln.Addr().String())
-	if err := srv.Serve(pipeline.Metrics.Listener(ln)); !errors.Is(err, httpserver.ErrServerClosed) {
+	if err := srv.Serve(ln); !errors.Is(err, httpserver.ErrServerClosed) {
 		logger.Error("serve", "err", err)
 		os.Exit(1)
 	}
