@@ -125,11 +125,15 @@ func BenchmarkCompressSmall(b *testing.B) {
 
 func BenchmarkCompress8KiB(b *testing.B) {
 	body := strings.Repeat(smallJSON, 110)[:8192]
-	b.SetBytes(int64(len(body)))
-	benchMiddleware(b, Compress(CompressOptions{}), func(w httpserver.ResponseWriter, r *httpserver.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteString(body)
-	}, nil)
+	for _, ae := range []string{"gzip", "zstd", "deflate"} {
+		b.Run(ae, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			benchMiddleware(b, Compress(CompressOptions{}), func(w httpserver.ResponseWriter, r *httpserver.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteString(body)
+			}, func(r *httpserver.Request) { r.Header.Set("Accept-Encoding", ae) })
+		})
+	}
 }
 
 func BenchmarkTimeout(b *testing.B) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/rawsock/httpserver"
 )
 
@@ -22,6 +23,8 @@ type CompressOptions struct {
 	// ContentTypes lists the compressible media types; a trailing "/*"
 	// matches a whole type ("text/*"). If empty, DefaultCompressibleTypes.
 	ContentTypes []string
+	// NoZstd leaves zstd out of the negotiation (gzip and deflate only).
+	NoZstd bool
 }
 
 // DefaultCompressibleTypes are the media types compressed by default.
@@ -46,15 +49,17 @@ var DefaultCompressibleTypes = []string{
 type compressor struct {
 	level   int
 	minSize int
+	noZstd  bool
 	exact   []string
 	prefix  []string
-	gzip    sync.Pool
-	flate   sync.Pool
+	pools   [numEncodings]sync.Pool // encoders by coding
 	writers sync.Pool
 }
 
-// Compress returns middleware that compresses responses with gzip or
-// deflate as negotiated with Accept-Encoding. A response is compressed
+// Compress returns middleware that compresses responses with zstd, gzip or
+// deflate as negotiated with Accept-Encoding (zstd preferred on ties).
+// zstd comes from github.com/klauspost/compress (pure Go, no net/http);
+// brotli is left out because the Go brotli package imports net/http. A response is compressed
 // when its Content-Type is in the allow list, it has no Content-Encoding
 // yet, its status allows content and is not 206, the request is not HEAD
 // and has no Range field, and its body reaches MinSize (or the handler
@@ -63,7 +68,7 @@ type compressor struct {
 // every response of a compressible type gets "Vary: Accept-Encoding".
 // Encoders are pooled.
 func Compress(opts CompressOptions) httpserver.Middleware {
-	c := &compressor{level: opts.Level, minSize: opts.MinSize}
+	c := &compressor{level: opts.Level, minSize: opts.MinSize, noZstd: opts.NoZstd}
 	if c.level <= 0 || c.level > 9 {
 		c.level = 5
 	}
@@ -88,7 +93,7 @@ func Compress(opts CompressOptions) httpserver.Middleware {
 
 func (c *compressor) middleware(next httpserver.Handler) httpserver.Handler {
 	return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
-		enc := negotiateEncoding(r)
+		enc := negotiateEncoding(r, c.allowed)
 		// RFC 9110 §14.2: a Range applies to the selected representation;
 		// compressing on the fly would change the bytes it addresses. A
 		// HEAD response has no body to compress. Both still get Vary.
@@ -104,6 +109,9 @@ func (c *compressor) middleware(next httpserver.Handler) httpserver.Handler {
 		c.writers.Put(cw)
 	})
 }
+
+// allowed reports whether the compressor may use enc.
+func (c *compressor) allowed(enc encoding) bool { return enc != encZstd || !c.noZstd }
 
 // compressible reports whether a Content-Type value names an allowed type.
 func (c *compressor) compressible(ct string) bool {
@@ -138,19 +146,27 @@ type encoder interface {
 }
 
 func (c *compressor) getEncoder(enc encoding, w io.Writer) encoder {
+	if z, ok := c.pools[enc].Get().(encoder); ok {
+		z.Reset(w)
+		return z
+	}
 	switch enc {
 	case encGzip:
-		if z, ok := c.gzip.Get().(*gzip.Writer); ok {
-			z.Reset(w)
-			return z
-		}
 		z, _ := gzip.NewWriterLevel(w, c.level)
 		return z
-	default:
-		if z, ok := c.flate.Get().(*flate.Writer); ok {
-			z.Reset(w)
-			return z
+	case encZstd:
+		level := zstd.SpeedDefault
+		switch {
+		case c.level <= 3:
+			level = zstd.SpeedFastest
+		case c.level >= 8:
+			level = zstd.SpeedBetterCompression
 		}
+		// A 256 KiB window and no goroutines keep a pooled encoder small.
+		z, _ := zstd.NewWriter(w, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(1),
+			zstd.WithWindowSize(256<<10), zstd.WithLowerEncoderMem(true))
+		return z
+	default:
 		z, _ := flate.NewWriter(w, c.level)
 		return z
 	}
@@ -158,11 +174,7 @@ func (c *compressor) getEncoder(enc encoding, w io.Writer) encoder {
 
 func (c *compressor) putEncoder(enc encoding, z encoder) {
 	z.Reset(io.Discard)
-	if enc == encGzip {
-		c.gzip.Put(z)
-	} else {
-		c.flate.Put(z)
-	}
+	c.pools[enc].Put(z)
 }
 
 // compressWriter holds back the header and the first MinSize bytes of a
@@ -237,7 +249,7 @@ func (cw *compressWriter) decide(compress bool) {
 		h := cw.w.Header()
 		h.Del("Content-Length")
 		h.Del("Accept-Ranges")
-		h.Set("Content-Encoding", supportedEncodings[cw.enc-1].name)
+		h.Set("Content-Encoding", encodingNames[cw.enc])
 		// RFC 9110 §8.8.3: a strong validator names exact bytes; the
 		// compressed ones differ per coding, so weaken it.
 		if et := h.Get("ETag"); strings.HasPrefix(et, "\"") {

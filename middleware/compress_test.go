@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/httpservertest"
 )
@@ -33,8 +34,12 @@ func TestNegotiateEncoding(t *testing.T) {
 		{[]string{"gzip;q=0.5, deflate;q=0.8"}, encDeflate},
 		{[]string{"gzip;q=0, deflate"}, encDeflate},
 		{[]string{"gzip;q=0"}, encIdentity},
-		{[]string{"*"}, encGzip},
-		{[]string{"*;q=0.5, gzip;q=0.1"}, encDeflate}, // deflate takes *'s 0.5
+		{[]string{"*"}, encZstd},
+		{[]string{"*;q=0.5, gzip;q=0.1"}, encZstd}, // zstd and deflate take *'s 0.5; zstd preferred
+		{[]string{"*;q=0.5, gzip;q=0.1, zstd;q=0"}, encDeflate},
+		{[]string{"gzip, deflate, br, zstd"}, encZstd}, // curl's list: tie, server preference
+		{[]string{"gzip, zstd;q=0.9"}, encGzip},
+		{[]string{"ZSTD"}, encZstd},
 		{[]string{"*;q=0"}, encIdentity},
 		{[]string{"br"}, encIdentity},
 		{[]string{"br, identity;q=0"}, encIdentity}, // nothing we have: send identity anyway
@@ -55,9 +60,15 @@ func TestNegotiateEncoding(t *testing.T) {
 		for _, v := range tt.ae {
 			r.Header.Add("Accept-Encoding", v)
 		}
-		if got := negotiateEncoding(r); got != tt.want {
-			t.Errorf("Accept-Encoding %q: got %d, want %d", tt.ae, got, tt.want)
+		if got := negotiateEncoding(r, func(encoding) bool { return true }); got != tt.want {
+			t.Errorf("Accept-Encoding %q: got %s, want %s", tt.ae, encodingNames[got], encodingNames[tt.want])
 		}
+	}
+	// Without zstd, the next best is chosen.
+	r := httpservertest.NewRequest("GET", "/", nil)
+	r.Header.Add("Accept-Encoding", "zstd, deflate;q=0.5")
+	if got := negotiateEncoding(r, func(e encoding) bool { return e != encZstd }); got != encDeflate {
+		t.Errorf("zstd disallowed: got %s", encodingNames[got])
 	}
 }
 
@@ -181,6 +192,10 @@ func TestCompressOverSocket(t *testing.T) {
 	}{
 		{"/big", "GET", "gzip", "", "gzip", "Accept-Encoding", bigText, 200},
 		{"/big", "GET", "deflate", "", "deflate", "Accept-Encoding", bigText, 200},
+		{"/big", "GET", "zstd", "", "zstd", "Accept-Encoding", bigText, 200},
+		{"/chunks", "GET", "zstd, gzip", "", "zstd", "Accept-Encoding", strings.Repeat(bigText[:45], 200), 200},
+		{"/stream", "GET", "zstd", "", "zstd", "Accept-Encoding", "data: one\n\ndata: two\n\n", 200},
+		{"/file", "GET", "zstd", "", "zstd", "Accept-Encoding", bigText, 200},
 		{"/big", "GET", "", "", "", "Accept-Encoding", bigText, 200},
 		{"/big", "GET", "br", "", "", "Accept-Encoding", bigText, 200},
 		{"/big", "HEAD", "gzip", "", "", "Accept-Encoding", "", 200},
@@ -224,7 +239,7 @@ func TestCompressOverSocket(t *testing.T) {
 				name, resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"), len(body),
 				tt.wantStatus, tt.wantCE, tt.wantVary, len(tt.wantBody))
 		}
-		if tt.wantCE == "gzip" || tt.wantCE == "deflate" {
+		if tt.wantCE == "gzip" || tt.wantCE == "deflate" || tt.wantCE == "zstd" {
 			if len(raw) >= len(body) && tt.path != "/stream" {
 				t.Errorf("%s: %d compressed bytes for %d", name, len(raw), len(body))
 			}
@@ -250,6 +265,13 @@ func decode(t *testing.T, ce string, raw []byte) string {
 		r = zr
 	case "deflate":
 		r = flate.NewReader(bytes.NewReader(raw))
+	case "zstd":
+		zr, err := zstd.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		r = zr
 	default:
 		return string(raw)
 	}
@@ -328,16 +350,34 @@ func TestCompressCurl(t *testing.T) {
 }
 
 func TestCompressOptionsAndRecorder(t *testing.T) {
-	h := Compress(CompressOptions{Level: 1, MinSize: 10, ContentTypes: []string{"application/x-custom"}})(
+	h := Compress(CompressOptions{Level: 1, MinSize: 10, ContentTypes: []string{"application/x-custom"}, NoZstd: true})(
 		httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 			w.Header().Set("Content-Type", "application/x-custom")
 			w.Write([]byte(strings.Repeat("a", 100)))
 		}))
 	rec := httpservertest.NewRecorder()
 	req := httpservertest.NewRequest("GET", "/", nil)
-	req.Header.Set("Accept-Encoding", "deflate")
+	req.Header.Set("Accept-Encoding", "zstd, deflate;q=0.5")
 	h.ServeHTTP(rec, req)
 	if rec.HeaderMap.Get("Content-Encoding") != "deflate" || decode(t, "deflate", rec.Body.Bytes()) != strings.Repeat("a", 100) {
 		t.Errorf("custom type not compressed: %v", rec.HeaderMap)
+	}
+}
+
+func TestCompressZstdLevelsAndPool(t *testing.T) {
+	for _, level := range []int{1, 5, 9} {
+		h := Compress(CompressOptions{Level: level})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteString(bigText)
+		}))
+		for i := 0; i < 3; i++ { // the second and third reuse the pooled encoder
+			req := httpservertest.NewRequest("GET", "/", nil)
+			req.Header.Set("Accept-Encoding", "zstd")
+			rec := httpservertest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.HeaderMap.Get("Content-Encoding") != "zstd" || decode(t, "zstd", rec.Body.Bytes()) != bigText {
+				t.Fatalf("level %d round %d: %v", level, i, rec.HeaderMap)
+			}
+		}
 	}
 }
