@@ -329,14 +329,22 @@ func TestCompressCurl(t *testing.T) {
 		t.Skip("curl not installed")
 	}
 	base := compressServer(t)
-	for _, path := range []string{"/big", "/chunks", "/file"} {
-		out, err := exec.Command(curl, "-sS", "--compressed", "-D", "-", base+path).Output()
+	for _, tc := range []struct{ path, ae string }{
+		{"/big", ""}, {"/chunks", ""}, {"/file", ""}, // curl's own list
+		{"/big", "gzip"}, {"/chunks", "deflate"}, {"/file", "zstd"},
+	} {
+		path := tc.path
+		args := []string{"-sS", "--compressed", "-D", "-", base + path}
+		if tc.ae != "" {
+			args = append(args, "-H", "Accept-Encoding: "+tc.ae)
+		}
+		out, err := exec.Command(curl, args...).Output()
 		if err != nil {
 			t.Fatalf("curl %s: %v", path, err)
 		}
 		head, body, _ := strings.Cut(string(out), "\r\n\r\n")
-		if !strings.Contains(strings.ToLower(head), "content-encoding:") {
-			t.Errorf("curl %s: not compressed:\n%s", path, head)
+		if !strings.Contains(strings.ToLower(head), "content-encoding: "+tc.ae) {
+			t.Errorf("curl %s (%q): not compressed as asked:\n%s", path, tc.ae, head)
 		}
 		if want := bigText; path == "/chunks" {
 			want = strings.Repeat(bigText[:45], 200)
