@@ -65,6 +65,7 @@ func CORS(opts CORSOptions) (httpserver.Middleware, error) {
 	for _, o := range opts.AllowedOrigins {
 		switch {
 		case o == "*":
+			// Fetch §3.2.5: a credentialed response must not use "*".
 			if opts.AllowCredentials {
 				return nil, fmt.Errorf("%w: origin \"*\" with credentials", ErrCORSConfig)
 			}
@@ -104,11 +105,16 @@ func (p *corsPolicy) middleware(next httpserver.Handler) httpserver.Handler {
 	return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 		h := w.Header()
 		origin, hasOrigin := r.Header.Lookup("Origin")
+		// Fetch §3.2.2: a CORS-preflight request is an OPTIONS request
+		// with Origin and Access-Control-Request-Method.
 		if r.Method == "OPTIONS" && hasOrigin && r.Header.Has("Access-Control-Request-Method") {
 			p.preflight(w, r, origin)
 			return
 		}
+		// RFC 9110 §12.5.5: the answer depends on Origin, so caches must
+		// key on it, even for requests without one.
 		h.Add("Vary", "Origin")
+		// Fetch §3.2.3: a disallowed origin gets no CORS fields at all.
 		if hasOrigin && p.allowed(origin) {
 			p.setOrigin(h, origin)
 			if p.exposed != "" {
@@ -199,7 +205,7 @@ func matchWildcard(origin, prefix, suffix string) bool {
 
 func (p *corsPolicy) methodAllowed(m string) bool {
 	for _, a := range p.methods {
-		if a == m { // methods are case-sensitive (RFC 9110 §9.1)
+		if a == m { // methods are case-sensitive (RFC 9110 §9.1; Fetch §3.2.5 byte-case match)
 			return true
 		}
 	}

@@ -93,6 +93,8 @@ func (tw *timeoutWriter) checkExpired() bool {
 	}
 	tw.timedOut = true
 	note(tw.w, flagTimedOut)
+	// RFC 9110 §15.6.4 (503: temporarily unable to handle) or §15.6.5
+	// (504: an upstream did not answer in time), as configured.
 	httpserver.Error(tw.w, tw.expiry)
 	tw.w.Flush()
 	return true
