@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -31,6 +32,9 @@ type AccessLogOptions struct {
 	// QuietSample logs one request in this many to a Quiet path; 0 logs
 	// none of the successful ones.
 	QuietSample int
+	// TrustedProxies, when set, adds a "client" attribute: the client IP
+	// found through X-Forwarded-For or Forwarded (see [ClientIP]).
+	TrustedProxies []netip.Prefix
 }
 
 // AccessLog writes one structured record per request through log/slog:
@@ -43,6 +47,7 @@ type AccessLog struct {
 	logger  *slog.Logger
 	queue   chan logEntry
 	quiet   map[string]struct{}
+	trusted []netip.Prefix
 	sample  uint64
 	seen    atomic.Uint64
 	dropped atomic.Uint64
@@ -56,12 +61,12 @@ type AccessLog struct {
 // allocation, copied from the request (whose buffers the server reuses).
 // A non-nil flushed makes the entry a flush marker.
 type logEntry struct {
-	start                                                time.Time
-	id, remote, method, path, query, proto, agent, route string
-	status                                               int
-	bytes                                                int64
-	duration                                             time.Duration
-	flushed                                              chan struct{}
+	start                                                        time.Time
+	id, remote, method, path, query, proto, agent, route, client string
+	status                                                       int
+	bytes                                                        int64
+	duration                                                     time.Duration
+	flushed                                                      chan struct{}
 }
 
 // NewAccessLog starts an access log; Close stops it.
@@ -75,11 +80,12 @@ func NewAccessLog(opts AccessLogOptions) *AccessLog {
 		n = 4096
 	}
 	a := &AccessLog{
-		logger: l,
-		queue:  make(chan logEntry, n),
-		quiet:  make(map[string]struct{}, len(opts.Quiet)),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
+		logger:  l,
+		queue:   make(chan logEntry, n),
+		quiet:   make(map[string]struct{}, len(opts.Quiet)),
+		trusted: opts.TrustedProxies,
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	if opts.QuietSample > 0 {
 		a.sample = uint64(opts.QuietSample)
@@ -127,7 +133,14 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 	}
 	id := RequestIDFrom(r.Context())
 	agent := r.Header.Get("User-Agent")
-	parts := [...]string{id, r.RemoteAddr, r.Method, r.Path, r.RawQuery, r.Proto, agent, r.Pattern}
+	var ipBuf [48]byte
+	client := ""
+	if a.trusted != nil {
+		if ip := ClientIP(r, a.trusted); ip.IsValid() {
+			client = unsafeString(ip.AppendTo(ipBuf[:0]))
+		}
+	}
+	parts := [...]string{id, r.RemoteAddr, r.Method, r.Path, r.RawQuery, r.Proto, agent, r.Pattern, client}
 	var n int
 	for _, p := range parts {
 		n += len(p)
@@ -146,7 +159,7 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 	}
 	e := logEntry{
 		start: start, id: cut[0], remote: cut[1], method: cut[2], path: cut[3],
-		query: cut[4], proto: cut[5], agent: cut[6], route: cut[7],
+		query: cut[4], proto: cut[5], agent: cut[6], route: cut[7], client: cut[8],
 		status: status, bytes: rec.bytes, duration: time.Since(start),
 	}
 	select {
@@ -213,6 +226,9 @@ func (a *AccessLog) write(e logEntry) {
 		slog.String("user_agent", e.agent),
 		slog.String("route", e.route),
 	)
+	if e.client != "" {
+		rec.AddAttrs(slog.String("client", e.client))
+	}
 	ctx := context.Background()
 	if a.logger.Enabled(ctx, level) {
 		_ = a.logger.Handler().Handle(ctx, rec)

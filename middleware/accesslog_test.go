@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -59,6 +60,18 @@ func TestAccessLogJSONLine(t *testing.T) {
 	json.Unmarshal([]byte(lines[1]), &m)
 	if m["status"] != 404.0 || m["route"] != "" {
 		t.Errorf("unmatched: status %v route %v", m["status"], m["route"])
+	}
+}
+
+func TestAccessLogClientBehindProxy(t *testing.T) {
+	var buf syncBuffer
+	logs := NewAccessLog(AccessLogOptions{Logger: jsonLogger(&buf), TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	defer logs.Close()
+	base := serve(t, logs.Middleware(httpserver.HandlerFunc(ok)))
+	do(t, client(t), "GET", base+"/", map[string]string{"X-Forwarded-For": "198.51.100.7"}, nil)
+	flushLog(t, logs)
+	if !strings.Contains(buf.String(), `"client":"198.51.100.7"`) {
+		t.Errorf("no client attribute: %s", buf.String())
 	}
 }
 
