@@ -17,12 +17,23 @@ func Logger(ctx context.Context) *slog.Logger {
 	return LoggerFrom(ctx, slog.Default())
 }
 
-// LoggerFrom is [Logger] for a given base logger.
+// LoggerFrom is [Logger] for a given base logger. The derived logger is
+// kept in the request's context, so that calling it again for the same
+// base costs nothing.
 func LoggerFrom(ctx context.Context, base *slog.Logger) *slog.Logger {
-	if id := RequestIDFrom(ctx); id != "" {
-		return base.With(slog.String(RequestIDKey, id))
+	if ctx == nil {
+		return base
 	}
-	return base
+	c, ok := ctx.Value(requestIDKey{}).(*idContext)
+	if !ok {
+		return base
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.logBase != base || c.logger == nil {
+		c.logBase, c.logger = base, base.With(slog.String(RequestIDKey, c.id()))
+	}
+	return c.logger
 }
 
 // NewLogHandler wraps a slog.Handler so that records logged with a context

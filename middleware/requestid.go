@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,6 +75,8 @@ type idContext struct {
 	buf    [maxRequestIDLen]byte
 	n      uint8
 	body   trailerBody // see withContext
+
+	logBase, logger *slog.Logger // cached by LoggerFrom
 }
 
 type requestIDKey struct{}

@@ -148,6 +148,19 @@ func TestLoggerCarriesRequestID(t *testing.T) {
 	if Logger(context.Background()) != slog.Default() {
 		t.Error("Logger without id should be slog.Default()")
 	}
+	//lint:ignore SA1012 nil is what callers may pass
+	if LoggerFrom(nil, base) != base { //nolint:staticcheck
+		t.Error("LoggerFrom(nil) should be the base")
+	}
+	// The derived logger is cached per base.
+	h = RequestID(RequestIDOptions{})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		a, b := LoggerFrom(r.Context(), base), LoggerFrom(r.Context(), base)
+		other := LoggerFrom(r.Context(), wrapped)
+		if a != b || a == other || LoggerFrom(r.Context(), base) == other {
+			t.Error("logger cache")
+		}
+	}))
+	h.ServeHTTP(httpservertest.NewRecorder(), httpservertest.NewRequest("GET", "/", nil))
 }
 
 func TestRequestIDContextIsLazy(t *testing.T) {
