@@ -96,6 +96,14 @@ type connEngine interface {
 	stop()
 }
 
+// acceptingEngine is an engine with its own accept loop for some
+// listeners.
+type acceptingEngine interface {
+	// acceptLoop serves l until it closes, if the engine handles this
+	// kind of listener; handled false leaves l to Serve's loop.
+	acceptLoop(l net.Listener) (handled bool, err error)
+}
+
 // goroutineEngine serves each connection on a goroutine of its own.
 type goroutineEngine struct{ s *Server }
 

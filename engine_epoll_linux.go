@@ -5,6 +5,7 @@ package httpserver
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"os"
 	"runtime"
 	"syscall"
@@ -301,36 +302,154 @@ func (l *eventLoop) forget(f *fdConn) {
 	}
 }
 
-// handle implements connEngine: it takes the socket out of the runtime's
-// poller and registers it with a loop, parked until its first request.
+// handle implements connEngine for connections accepted by Serve's
+// generic loop (listeners that are not TCP listeners): a TCP socket is
+// taken out of the runtime's poller and registered with a loop.
 func (e *epollEngine) handle(nc net.Conn) {
 	var raddr string
 	if a := nc.RemoteAddr(); a != nil {
 		raddr = a.String()
 	}
-	f, ok := e.adopt(nc)
+	fd, ok := e.adopt(nc)
 	if !ok {
 		goroutineEngine{e.s}.handle(nc)
 		return
 	}
+	e.register(fd, raddr)
+}
+
+// acceptLoop implements acceptingEngine: on a TCP listener it accepts with
+// accept4(2) straight into non-blocking descriptors, waiting for the
+// listener through the runtime poller, so a connection costs no net.Conn
+// and no registration with the runtime. (A listener's own RawConn cannot
+// wait, so the loop waits on a duplicate of its descriptor, closed with
+// the listener.)
+func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
+	tl, ok := l.(*net.TCPListener)
+	if !ok {
+		return false, nil
+	}
+	lrc, err := tl.SyscallConn()
+	if err != nil {
+		return false, nil
+	}
+	dup := -1
+	var derr error
+	if err := lrc.Control(func(fd uintptr) {
+		dup, derr = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
+	}); err != nil || derr != nil {
+		return false, nil
+	}
+	if unix.SetNonblock(dup, true) != nil {
+		unix.Close(dup)
+		return false, nil
+	}
+	lf := os.NewFile(uintptr(dup), "listener")
+	s := e.s
+	if !s.trackCloser(lf, true) {
+		lf.Close()
+		return true, ErrServerClosed
+	}
+	defer s.trackCloser(lf, false)
+	defer lf.Close()
+	rc, err := lf.SyscallConn()
+	if err != nil {
+		return true, err
+	}
+	var (
+		nfd  int
+		sa   unix.Sockaddr
+		aerr error
+	)
+	accept := func(fd uintptr) bool {
+		nfd, sa, aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		return aerr != unix.EAGAIN
+	}
+	var backoff time.Duration
+	for {
+		if err := rc.Read(accept); err != nil {
+			if s.shuttingDown() {
+				return true, ErrServerClosed
+			}
+			return true, err
+		}
+		if aerr != nil {
+			if s.shuttingDown() {
+				return true, ErrServerClosed
+			}
+			if aerr == unix.EINTR {
+				continue
+			}
+			if isTemporaryAcceptError(aerr) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.cfg.logger.Warn("httpserver: accept error; retrying", "err", aerr, "delay", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return true, os.NewSyscallError("accept4", aerr)
+		}
+		backoff = 0
+		if max := s.cfg.limits.MaxConns; max > 0 && s.connCount.Load() >= int64(max) || nfd >= len(e.table) {
+			s.rejected.Add(1)
+			writeOverCapacity(nfd)
+			unix.Close(nfd)
+			continue
+		}
+		// Accepted sockets get TCP_NODELAY, as Go's own do.
+		unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		e.register(nfd, sockaddrString(sa))
+	}
+}
+
+// writeOverCapacity answers 503 on a fresh socket, without waiting.
+func writeOverCapacity(fd int) {
+	b := appendStatusLine(make([]byte, 0, 192), StatusServiceUnavailable)
+	b = append(b, "Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"...)
+	b = appendDate(b, time.Now())
+	b = append(b, "Content-Length: 20\r\n\r\nService Unavailable\n"...)
+	unix.Write(fd, b)
+}
+
+// sockaddrString formats a peer address as net.TCPAddr.String does.
+func sockaddrString(sa unix.Sockaddr) string {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port)).String()
+	case *unix.SockaddrInet6:
+		a := netip.AddrFrom16(sa.Addr)
+		if sa.ZoneId != 0 {
+			if ifi, err := net.InterfaceByIndex(int(sa.ZoneId)); err == nil {
+				a = a.WithZone(ifi.Name)
+			}
+		}
+		return netip.AddrPortFrom(a, uint16(sa.Port)).String()
+	}
+	return ""
+}
+
+// register parks a new connection's descriptor on a loop until its first
+// request.
+func (e *epollEngine) register(fd int, raddr string) {
+	f := &fdConn{fd: fd, gen: e.gen.Add(1)}
+	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
 	c := &conn{srv: e.s, cfg: &e.s.cfg, nc: f, evented: true, evs: f, remoteAddr: raddr}
 	f.c = c
 	c.setIdleDeadline(time.Now(), e.s.cfg.timeouts.ReadHeader)
 	if !e.s.trackConn(c, true) {
-		unix.Close(f.fd)
+		unix.Close(fd)
 		return
 	}
-	e.table[f.fd].Store(f)
+	e.table[fd].Store(f)
 	e.live.Add(1)
 	for {
 		top := e.maxFD.Load()
-		if int64(f.fd) <= top || e.maxFD.CompareAndSwap(top, int64(f.fd)) {
+		if int64(fd) <= top || e.maxFD.CompareAndSwap(top, int64(fd)) {
 			break
 		}
 	}
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(f.fd), Pad: int32(f.gen)}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(fd), Pad: int32(f.gen)}
 	f.mu.Lock()
-	err := unix.EpollCtl(f.loop.epfd, unix.EPOLL_CTL_ADD, f.fd, &ev)
+	err := unix.EpollCtl(f.loop.epfd, unix.EPOLL_CTL_ADD, fd, &ev)
 	f.mu.Unlock()
 	if err != nil {
 		e.s.cfg.logger.Warn("httpserver: epoll_ctl failed; closing connection", "err", err)
@@ -343,30 +462,28 @@ func (e *epollEngine) handle(nc net.Conn) {
 
 // adopt duplicates the descriptor of a TCP connection and closes the
 // original, leaving a non-blocking socket that only this engine polls.
-func (e *epollEngine) adopt(nc net.Conn) (*fdConn, bool) {
+func (e *epollEngine) adopt(nc net.Conn) (int, bool) {
 	tc, ok := nc.(*net.TCPConn)
 	if !ok {
-		return nil, false
+		return -1, false
 	}
 	rc, err := tc.SyscallConn()
 	if err != nil {
-		return nil, false
+		return -1, false
 	}
 	fd := -1
 	var derr error
 	if err := rc.Control(func(s uintptr) {
 		fd, derr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0)
 	}); err != nil || derr != nil {
-		return nil, false
+		return -1, false
 	}
 	if fd >= len(e.table) || unix.SetNonblock(fd, true) != nil {
 		unix.Close(fd)
-		return nil, false
+		return -1, false
 	}
-	f := &fdConn{fd: fd, gen: e.gen.Add(1)}
-	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
 	tc.Close()
-	return f, true
+	return fd, true
 }
 
 func (e *epollEngine) stats(st *Stats) { e.pool.stats(st) }

@@ -325,3 +325,52 @@ func TestEpollSendfileAndHijack(t *testing.T) {
 		t.Fatalf("echo %q", line)
 	}
 }
+
+// wrappedListener hides the *net.TCPListener, so Serve's own accept loop
+// runs and the epoll engine adopts each accepted socket.
+type wrappedListener struct{ net.Listener }
+
+// TestEpollOtherListeners: connections from a wrapped TCP listener are
+// adopted by the loops; those from a Unix socket listener are served on
+// goroutines.
+func TestEpollOtherListeners(t *testing.T) {
+	for _, network := range []string{"tcp", "unix"} {
+		t.Run(network, func(t *testing.T) {
+			addr := "127.0.0.1:0"
+			if network == "unix" {
+				addr = filepath.Join(t.TempDir(), "sock")
+			}
+			ln, err := net.Listen(network, addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &Server{Engine: EngineEpoll, Handler: plaintextHandler}
+			done := make(chan error, 1)
+			go func() { done <- s.Serve(wrappedListener{ln}) }()
+			c, err := net.Dial(network, ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			br := bufio.NewReader(c)
+			for range 2 {
+				if _, body := roundTrip(t, c, br, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); body != "Hello, World!" {
+					t.Fatalf("body %q", body)
+				}
+			}
+			if network == "tcp" {
+				waitFor(t, "the connection to park", func() bool { p, _ := parkedConns(s); return p == 1 })
+			} else if p, total := parkedConns(s); p != 0 || total != 1 {
+				t.Fatalf("unix socket connection: %d parked of %d", p, total)
+			}
+			c.Close()
+			if err := s.Shutdown(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != ErrServerClosed {
+				t.Fatalf("Serve = %v", err)
+			}
+		})
+	}
+}

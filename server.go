@@ -3,6 +3,7 @@ package httpserver
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -36,6 +37,7 @@ type Server struct {
 
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}
+	closers    map[io.Closer]struct{} // closed with the listeners
 	conns      map[*conn]struct{}
 	inShutdown atomic.Bool
 	connCount  atomic.Int64
@@ -81,6 +83,7 @@ func (s *Server) init() {
 			s.cfg.logger = slog.Default()
 		}
 		s.listeners = make(map[*net.Listener]struct{})
+		s.closers = make(map[io.Closer]struct{})
 		s.conns = make(map[*conn]struct{})
 		s.doneCh = make(chan struct{})
 	})
@@ -138,6 +141,11 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	defer s.trackListener(&l, false)
 
+	if ae, ok := eng.(acceptingEngine); ok {
+		if handled, err := ae.acceptLoop(l); handled {
+			return err
+		}
+	}
 	var backoff time.Duration
 	for {
 		nc, err := l.Accept()
@@ -174,6 +182,22 @@ func (s *Server) trackListener(l *net.Listener, add bool) bool {
 		s.listeners[l] = struct{}{}
 	} else {
 		delete(s.listeners, l)
+	}
+	return true
+}
+
+// trackCloser adds (or removes) something closed with the listeners, such
+// as an engine's duplicate of a listener descriptor.
+func (s *Server) trackCloser(c io.Closer, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.inShutdown.Load() {
+			return false
+		}
+		s.closers[c] = struct{}{}
+	} else {
+		delete(s.closers, c)
 	}
 	return true
 }
@@ -250,6 +274,10 @@ func (s *Server) closeListeners() {
 	for l := range s.listeners {
 		(*l).Close()
 		delete(s.listeners, l)
+	}
+	for c := range s.closers {
+		c.Close()
+		delete(s.closers, c)
 	}
 }
 
