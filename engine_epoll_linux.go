@@ -8,8 +8,8 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
-	"syscall"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
