@@ -3,7 +3,7 @@ GO ?= go
 STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 30s
 
-.PHONY: run test check race bench fuzz cover
+.PHONY: run test check race bench bench-load fuzz cover
 
 run: ## serve the embedded default site on :8080
 	$(GO) run ./cmd/httpserver
@@ -21,8 +21,12 @@ cover:
 	$(GO) test -race -coverprofile=coverage.out -coverpkg=./,./router/,./static/,./nethttp/ ./...
 	bash .ci/coverage-gate coverage.out
 
-bench: ## micro-benchmarks of the core (parser, keep-alive and pipelined loopback)
+bench: ## micro-benchmarks of the core (parser, keep-alive and pipelined loopback, per engine)
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 . ./router/ ./static/
+	@echo "Load tests against net/http and fasthttp (wrk, idle connections): bench/run.sh, or make bench-load"
+
+bench-load: ## wrk load test and idle-connection test against net/http and fasthttp (docs/benchmarks.md)
+	bash bench/run.sh
 
 fuzz: ## each fuzz target for FUZZTIME
 	for target in $$($(GO) test -list '^Fuzz' . | grep ^Fuzz); do \
