@@ -8,23 +8,26 @@ import (
 )
 
 // workerPool runs connections on a bounded set of reusable goroutines.
-// Work always passes through the queue: a submitter that finds no idle
-// worker starts one, up to max; a worker beyond min that found no work for
-// idleTimeout exits.
+// Work goes straight to a worker waiting on the unbuffered handoff
+// channel; with none waiting a new worker is started for it, up to max;
+// beyond that it waits in the queue. A worker beyond min that found no
+// work for idleTimeout exits.
 type workerPool struct {
+	handoff     chan *conn
 	queue       chan *conn
 	run         func(*conn)
 	min, max    int64
 	idleTimeout time.Duration
 
-	workers, idle, busy atomic.Int64
-	quit                chan struct{}
-	quitOnce            sync.Once
-	stopped             atomic.Bool
+	workers, busy atomic.Int64
+	quit          chan struct{}
+	quitOnce      sync.Once
+	stopped       atomic.Bool
 }
 
 func newWorkerPool(o PoolOptions, run func(*conn)) *workerPool {
 	p := &workerPool{
+		handoff:     make(chan *conn),
 		queue:       make(chan *conn, o.QueueSize),
 		run:         run,
 		min:         int64(o.MinWorkers),
@@ -34,76 +37,89 @@ func newWorkerPool(o PoolOptions, run func(*conn)) *workerPool {
 	}
 	for range o.MinWorkers {
 		p.workers.Add(1)
-		go p.worker()
+		go p.worker(nil)
 	}
 	return p
 }
 
-// submit queues c for a worker without blocking; it reports false when
-// the queue is full or the pool stopped.
+// submit gives c to a worker, or queues it, without blocking; it reports
+// false when the pool and queue are full or the pool stopped.
 func (p *workerPool) submit(c *conn) bool {
 	if p.stopped.Load() {
 		return false
+	}
+	select {
+	case p.handoff <- c: // a worker was waiting
+		return true
+	default:
+	}
+	if p.reserveWorker() {
+		go p.worker(c)
+		return true
 	}
 	select {
 	case p.queue <- c:
 	default:
 		return false
 	}
-	p.spawnIfNeeded()
+	p.ensureWorker()
 	return true
 }
 
-// submitWait queues c, waiting for room until the pool stops; it reports
-// whether c was queued.
+// submitWait is submit, but waits for room in the queue until the pool
+// stops; it reports whether c was taken.
 func (p *workerPool) submitWait(c *conn) bool {
 	if p.submit(c) {
 		return true
 	}
 	select {
 	case p.queue <- c:
-		p.spawnIfNeeded()
+		p.ensureWorker()
 		return true
 	case <-p.quit:
 		return false
 	}
 }
 
-// spawnIfNeeded starts a worker when none is idle and the bound allows.
-// The queue was written before idle is read, and a retiring worker lowers
-// idle before it looks at the queue, so queued work always finds a worker.
-func (p *workerPool) spawnIfNeeded() {
-	if p.idle.Load() > 0 {
-		return
-	}
+// reserveWorker counts one more worker if the bound allows.
+func (p *workerPool) reserveWorker() bool {
 	for {
 		n := p.workers.Load()
 		if n >= p.max {
-			return
+			return false
 		}
 		if p.workers.CompareAndSwap(n, n+1) {
-			go p.worker()
-			return
+			return true
 		}
 	}
 }
 
-// worker runs queued connections until it idles out or the pool stops.
-func (p *workerPool) worker() {
+// ensureWorker starts a worker for queued work if one retired meanwhile
+// and left room under the bound.
+func (p *workerPool) ensureWorker() {
+	if p.reserveWorker() {
+		go p.worker(nil)
+	}
+}
+
+// worker runs first (if any), then whatever it is given, until it idles
+// out or the pool stops.
+func (p *workerPool) worker(first *conn) {
+	if first != nil {
+		p.serve(first)
+	}
 	t := time.NewTimer(p.idleTimeout)
 	defer t.Stop()
 	last := time.Now()
 	for {
-		p.idle.Add(1)
 		select {
+		case c := <-p.handoff:
+			p.serve(c)
+			last = time.Now()
 		case c := <-p.queue:
-			p.idle.Add(-1)
-			p.busy.Add(1)
-			p.run(c)
-			p.busy.Add(-1)
+			p.serve(c)
 			last = time.Now()
 		case <-t.C:
-			p.idle.Add(-1)
 			if wait := p.idleTimeout - time.Since(last); wait > 0 {
 				t.Reset(wait) // worked since the timer was set
 				continue
@@ -114,7 +130,6 @@ func (p *workerPool) worker() {
 			t.Reset(p.idleTimeout)
 			last = time.Now()
 		case <-p.quit:
-			p.idle.Add(-1)
 			p.drain()
 			p.workers.Add(-1)
 			return
@@ -122,7 +137,13 @@ func (p *workerPool) worker() {
 	}
 }
 
-// retire ends an idle worker beyond min, unless work arrived meanwhile.
+func (p *workerPool) serve(c *conn) {
+	p.busy.Add(1)
+	p.run(c)
+	p.busy.Add(-1)
+}
+
+// retire ends an idle worker beyond min, unless work is queued.
 func (p *workerPool) retire() bool {
 	for {
 		n := p.workers.Load()
