@@ -103,6 +103,7 @@ if [ "$PROFILE" = 1 ]; then
 	for impl in httpserver-goroutine httpserver-epoll fasthttp; do
 		bin/benchserver -impl "$impl" -addr 127.0.0.1:9299 -cpuprofile "$OUT/$impl.pprof" 2>/dev/null &
 		pid=$!
+		PIDS=("$pid")
 		wait_port 9299
 		wrk -t2 -c256 -d"$DURATION" http://127.0.0.1:9299/plaintext >/dev/null
 		kill -TERM "$pid"
@@ -118,10 +119,12 @@ if [ "$IDLE" = 1 ]; then
 		for n in $IDLE_COUNTS; do
 			bin/benchserver -impl "$impl" -addr 127.0.0.1:9298 2>/dev/null &
 			pid=$!
+			PIDS=("$pid")
 			wait_port 9298
-			line=$(bin/idleconns -addr 127.0.0.1:9298 -pid "$pid" -n "$n")
+			line=$(bin/idleconns -addr 127.0.0.1:9298 -pid "$pid" -n "$n") || line="conns=$n base_kib=0 after_kib=0 per_conn_kib=failed"
 			kill -TERM "$pid"
 			wait "$pid" || true
+			PIDS=()
 			echo "$impl $line"
 			echo "$line" | awk -v s="$impl" '{
 				for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
