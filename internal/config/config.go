@@ -32,6 +32,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxConns caps concurrent connections; zero means no cap.
 	MaxConns int
+	// Engine is how connections are run (see [httpserver.Engine]); empty
+	// means the server's default.
+	Engine httpserver.Engine
 
 	// LogLevel is the minimum level logged.
 	LogLevel slog.Level

@@ -28,6 +28,7 @@ type fileConfig struct {
 	MaxHeaderBytes    yaml.Node   `yaml:"max_header_bytes"`
 	MaxBodyBytes      yaml.Node   `yaml:"max_body_bytes"`
 	MaxConns          yaml.Node   `yaml:"max_conns"`
+	Engine            yaml.Node   `yaml:"engine"`
 	LogLevel          yaml.Node   `yaml:"log_level"`
 	LogFormat         yaml.Node   `yaml:"log_format"`
 	ServerName        yaml.Node   `yaml:"server_name"`
@@ -56,6 +57,7 @@ func (f *fileConfig) nodes() map[string]*yaml.Node {
 		"max_header_bytes":    &f.MaxHeaderBytes,
 		"max_body_bytes":      &f.MaxBodyBytes,
 		"max_conns":           &f.MaxConns,
+		"engine":              &f.Engine,
 		"log_level":           &f.LogLevel,
 		"log_format":          &f.LogFormat,
 		"server_name":         &f.ServerName,

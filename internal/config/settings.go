@@ -41,6 +41,10 @@ var settings = []setting{
 		c.MaxConns, err = parseCount(v)
 		return err
 	}},
+	{name: "engine", arg: "NAME", usage: "how connections are run: goroutine, pool or epoll (Linux)", set: func(c *Config, v string) (err error) {
+		c.Engine, err = parseEngine(v)
+		return err
+	}},
 	{name: "log-level", arg: "LEVEL", usage: "debug, info, warn or error", set: func(c *Config, v string) (err error) {
 		c.LogLevel, err = parseLevel(v)
 		return err
