@@ -374,3 +374,29 @@ func TestEpollOtherListeners(t *testing.T) {
 		})
 	}
 }
+
+// TestExpectContinueOnEngines: over a real socket on every engine, the
+// 100 Continue goes out when the handler reads, before the body arrives.
+func TestExpectContinueOnEngines(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			b, err := io.ReadAll(r.Body)
+			if err != nil {
+				t.Error(err)
+			}
+			w.WriteString("got " + string(b))
+		}))
+		c, br := s.rawConn(t)
+		io.WriteString(c, "POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+		line, err := br.ReadString('\n')
+		if err != nil || line != "HTTP/1.1 100 Continue\r\n" {
+			t.Fatalf("interim %q %v", line, err)
+		}
+		if blank, _ := br.ReadString('\n'); blank != "\r\n" {
+			t.Fatalf("after 100: %q", blank)
+		}
+		if _, body := roundTrip(t, c, br, "hello", "POST"); body != "got hello" {
+			t.Fatalf("body %q", body)
+		}
+	})
+}
