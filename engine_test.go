@@ -400,3 +400,76 @@ func TestExpectContinueOnEngines(t *testing.T) {
 		}
 	})
 }
+
+// TestEpollFullPoolAnswers503: with the one worker busy and the queue
+// full, the loop answers a further request 503 itself and closes.
+func TestEpollFullPoolAnswers503(t *testing.T) {
+	release := make(chan struct{})
+	s := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		if r.Path == "/block" {
+			<-release
+		}
+		w.WriteString("ok")
+	}), withEngine(EngineEpoll), func(s *Server) {
+		s.Pool = PoolOptions{MinWorkers: 1, MaxWorkers: 1, QueueSize: 1}
+	})
+	c1, br1 := s.rawConn(t)
+	io.WriteString(c1, "GET /block HTTP/1.1\r\nHost: h\r\n\r\n")
+	waitFor(t, "the worker to be busy", func() bool { return s.Stats().BusyWorkers == 1 })
+	c2, br2 := s.rawConn(t)
+	io.WriteString(c2, "GET /block HTTP/1.1\r\nHost: h\r\n\r\n")
+	waitFor(t, "the request to queue", func() bool { return s.Stats().QueueDepth == 1 })
+	c3, br3 := s.rawConn(t)
+	resp, _ := roundTrip(t, c3, br3, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") != "1" {
+		t.Fatalf("third: %d %v", resp.StatusCode, resp.Header)
+	}
+	expectClosed(t, c3, br3)
+	if st := s.Stats(); st.Rejected != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	close(release)
+	for _, p := range []struct {
+		c  net.Conn
+		br *bufio.Reader
+	}{{c1, br1}, {c2, br2}} {
+		if _, body := roundTrip(t, p.c, p.br, "", "GET"); body != "ok" {
+			t.Fatalf("body %q", body)
+		}
+	}
+}
+
+// TestEpollIPv6: the peer address of an IPv6 connection is formatted as
+// net.TCPAddr does.
+func TestEpollIPv6(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	ln.Close()
+	s := &Server{Engine: EngineEpoll, Handler: HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString(r.RemoteAddr) })}
+	ln, err = net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, body := roundTrip(t, c, bufio.NewReader(c), "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); body != c.LocalAddr().String() {
+		t.Fatalf("RemoteAddr %q, client is %s", body, c.LocalAddr())
+	}
+	c.Close()
+	if err := s.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != ErrServerClosed {
+		t.Fatalf("Serve = %v", err)
+	}
+	if st := (&Server{}).Stats(); st.Engine != DefaultEngine || st.Workers != 0 {
+		t.Fatalf("stats of an unstarted server: %+v", st)
+	}
+}
