@@ -28,8 +28,8 @@ const maxPooledHead = 16 << 10
 
 // eventSource is the socket of an evented connection.
 type eventSource interface {
-	// armRead asks the event loop to take the connection back and wake
-	// it when bytes arrive.
+	// armRead hands the connection, just marked idle, back to the event
+	// loop; input that arrived while it was busy is read at once.
 	armRead()
 }
 

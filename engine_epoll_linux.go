@@ -194,17 +194,24 @@ func (l *eventLoop) run() {
 // handle deals with readiness of f: it wakes a goroutine waiting on the
 // socket or, for a parked connection, reads the new request.
 func (l *eventLoop) handle(f *fdConn, events uint32) {
-	if f.ready(events) {
+	if !f.ready(events) || !f.claim() {
 		return
 	}
-	c := f.c
-	if !c.state.CompareAndSwap(stateIdle, stateActive) {
-		return // served by a worker, hijacked or closed
+	if l.readClaimed(f.c) {
+		f.armRead()
 	}
+}
+
+// readClaimed reads the input of a connection just claimed from parked.
+// With a complete head (or an error, or a full buffer) it hands the
+// connection to a worker; with a partial head, or nothing, it parks it
+// again and reports true; on end of input it closes it.
+func (l *eventLoop) readClaimed(c *conn) (parked bool) {
+	f := c.nc.(*fdConn)
 	c.borrowBuffers()
 	if c.rend == len(c.rbuf) {
 		l.dispatch(c) // the head outgrew the buffer; the worker grows it
-		return
+		return false
 	}
 	n, err := f.readNow(c.rbuf[c.rend:])
 	switch {
@@ -218,7 +225,7 @@ func (l *eventLoop) handle(f *fdConn, events uint32) {
 		if m > 0 || serr != nil || c.rend == len(c.rbuf) {
 			c.scanner.reset()
 			l.dispatch(c)
-			return
+			return false
 		}
 		// A partial head: wait for the rest, keeping the buffer. The
 		// deadline set at its first byte still runs.
@@ -230,10 +237,10 @@ func (l *eventLoop) handle(f *fdConn, events uint32) {
 		c.state.Store(stateClosed)
 		c.dropParked()
 		l.e.s.trackConn(c, false)
-		return
+		return false
 	}
 	c.state.Store(stateIdle)
-	f.armRead()
+	return true
 }
 
 // dispatch hands a connection with a request to a worker; with the pool
@@ -288,9 +295,13 @@ func (l *eventLoop) sweep(now time.Time) {
 	}
 }
 
-// arm asks for one notification of events on f; f.mu is held.
-func (l *eventLoop) arm(f *fdConn, events uint32) error {
-	ev := unix.EpollEvent{Events: events | unix.EPOLLONESHOT, Fd: int32(f.fd), Pad: int32(f.gen)}
+// modify sets f's registration: input, and output too while a writer
+// waits; edge-triggered. f.mu is held.
+func (l *eventLoop) modify(f *fdConn, out bool) error {
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(f.fd), Pad: int32(f.gen)}
+	if out {
+		ev.Events |= unix.EPOLLOUT
+	}
 	return unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, f.fd, &ev)
 }
 
@@ -447,7 +458,7 @@ func (e *epollEngine) register(fd int, raddr string) {
 			break
 		}
 	}
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(fd), Pad: int32(f.gen)}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(fd), Pad: int32(f.gen)}
 	f.mu.Lock()
 	err := unix.EpollCtl(f.loop.epfd, unix.EPOLL_CTL_ADD, fd, &ev)
 	f.mu.Unlock()

@@ -108,27 +108,27 @@ func (p *workerPool) worker(first *conn) {
 	if first != nil {
 		p.serve(first)
 	}
+	// The timer is not reset per task (that costs a clock read and a
+	// timer update per request): a worker that worked during a period
+	// gets another one, so it exits after one to two idle periods.
 	t := time.NewTimer(p.idleTimeout)
 	defer t.Stop()
-	last := time.Now()
+	worked := false
 	for {
 		select {
 		case c := <-p.handoff:
 			p.serve(c)
-			last = time.Now()
+			worked = true
 		case c := <-p.queue:
 			p.serve(c)
-			last = time.Now()
+			worked = true
 		case <-t.C:
-			if wait := p.idleTimeout - time.Since(last); wait > 0 {
-				t.Reset(wait) // worked since the timer was set
+			if worked || !p.retire() {
+				worked = false
+				t.Reset(p.idleTimeout)
 				continue
 			}
-			if p.retire() {
-				return
-			}
-			t.Reset(p.idleTimeout)
-			last = time.Now()
+			return
 		case <-p.quit:
 			p.drain()
 			p.workers.Add(-1)

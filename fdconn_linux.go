@@ -24,9 +24,12 @@ type fdConn struct {
 	loop *eventLoop
 	c    *conn
 
-	mu     sync.Mutex
-	closed bool
-	rw, ww *fdWaiter // goroutines waiting to read or write
+	mu       sync.Mutex
+	closed   bool
+	rw, ww   *fdWaiter // goroutines waiting to read or write
+	rpend    bool      // input reported while nobody waited for it
+	wpend    bool      // room to write reported while nobody waited
+	outArmed bool      // EPOLLOUT is in the registration
 
 	rdl, wdl atomic.Int64 // deadlines, unix ns; 0: none
 }
@@ -128,7 +131,11 @@ func (f *fdConn) Write(p []byte) (int, error) {
 }
 
 // wait blocks until the loop reports the socket ready for the direction
-// of slot (f.rw or f.ww), the deadline passes, or the socket closes.
+// of slot (f.rw or f.ww), the deadline passes, or the socket closes. The
+// registration is edge-triggered: readiness reported while nobody waited
+// is kept in rpend/wpend and consumed here. Writers add EPOLLOUT to the
+// registration only while they wait, so the loop is not woken by every
+// acknowledgement of sent data.
 func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 	dl := deadline.Load()
 	var d time.Duration
@@ -137,15 +144,27 @@ func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 			return os.ErrDeadlineExceeded
 		}
 	}
-	w := waiterPool.Get().(*fdWaiter)
+	reading := slot == &f.rw
 	f.mu.Lock()
 	if f.closed {
 		f.mu.Unlock()
-		waiterPool.Put(w)
 		return net.ErrClosed
 	}
+	if reading && f.rpend || !reading && f.wpend {
+		// Ready since the caller's attempt: retry at once.
+		f.rpend = f.rpend && !reading
+		f.wpend = f.wpend && reading
+		f.mu.Unlock()
+		return nil
+	}
+	w := waiterPool.Get().(*fdWaiter)
 	*slot = w
-	err := f.loop.arm(f, f.interest())
+	var err error
+	if !reading && !f.outArmed {
+		if err = f.loop.modify(f, true); err == nil {
+			f.outArmed = true
+		}
+	}
 	f.mu.Unlock()
 	if err == nil {
 		if dl != 0 {
@@ -163,6 +182,10 @@ func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 	if *slot == w {
 		*slot = nil
 	}
+	if f.outArmed && f.ww == nil && !f.closed {
+		f.loop.modify(f, false)
+		f.outArmed = false
+	}
 	closed := f.closed
 	f.mu.Unlock()
 	select {
@@ -179,47 +202,56 @@ func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 	return nil // the caller retries, and checks the deadline if still blocked
 }
 
-// interest is the readiness the waiting goroutines need; f.mu is held.
-func (f *fdConn) interest() uint32 {
-	var ev uint32
-	if f.rw != nil {
-		ev |= unix.EPOLLIN | unix.EPOLLRDHUP
-	}
-	if f.ww != nil {
-		ev |= unix.EPOLLOUT
-	}
-	return ev
-}
-
-// ready is called by the loop with the events reported for f. It wakes the
-// waiting goroutines they concern and reports whether any goroutine is
-// waiting at all (then the event is not a new request).
-func (f *fdConn) ready(events uint32) bool {
+// ready is called by the loop with the events reported for f. It wakes
+// the goroutines waiting for them and reports whether input arrived that
+// no goroutine was waiting for: a new request, if the connection is parked.
+func (f *fdConn) ready(events uint32) (input bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.rw == nil && f.ww == nil {
-		return false
+	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
+		if f.rw != nil {
+			f.rw.wake()
+			f.rw = nil
+		} else {
+			input = true
+		}
 	}
-	if f.rw != nil && events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
-		f.rw.wake()
-		f.rw = nil
+	if events&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
+		if f.ww != nil {
+			f.ww.wake()
+			f.ww = nil
+		} else {
+			f.wpend = true
+		}
 	}
-	if f.ww != nil && events&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
-		f.ww.wake()
-		f.ww = nil
-	}
-	if ev := f.interest(); ev != 0 && !f.closed {
-		f.loop.arm(f, ev) // one-shot: re-arm for the goroutine still waiting
-	}
-	return true
+	return input
 }
 
-// armRead implements eventSource: the loop takes the idle connection back.
+// claim takes a parked connection for reading its new input; when the
+// connection is busy the input is remembered for whoever reads next.
+func (f *fdConn) claim() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.c.state.CompareAndSwap(stateIdle, stateActive) {
+		return true
+	}
+	f.rpend = true
+	return false
+}
+
+// armRead implements eventSource, after the connection was marked idle:
+// input that arrived while it was busy (its edge is gone) is read now, on
+// the calling goroutine, as the loop would have.
 func (f *fdConn) armRead() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !f.closed {
-		f.loop.arm(f, unix.EPOLLIN|unix.EPOLLRDHUP)
+	for {
+		f.mu.Lock()
+		pend := f.rpend
+		f.rpend = false
+		ok := pend && f.c.state.CompareAndSwap(stateIdle, stateActive)
+		f.mu.Unlock()
+		if !ok || !f.loop.readClaimed(f.c) {
+			return
+		}
 	}
 }
 
