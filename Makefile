@@ -18,7 +18,7 @@ check: ## everything CI checks
 	bash .ci/run
 
 cover:
-	$(GO) test -race -coverprofile=coverage.out -coverpkg=./,./router/,./static/,./nethttp/ ./...
+	$(GO) test -race -coverprofile=coverage.out -coverpkg=./,./router/,./static/,./nethttp/,./middleware/ ./...
 	bash .ci/coverage-gate coverage.out
 
 bench: ## micro-benchmarks of the core (parser, keep-alive and pipelined loopback, per engine)
