@@ -257,7 +257,7 @@ func (l *eventLoop) dispatch(c *conn) {
 	b = append(b, "Content-Length: 20\r\n\r\nService Unavailable\n"...)
 	f.mu.Lock()
 	if !f.closed {
-		unix.Write(f.fd, b) // best effort, never waits
+		syscall.Write(f.fd, b) // best effort, never waits
 	}
 	f.mu.Unlock()
 	c.state.Store(stateClosed)
@@ -418,7 +418,7 @@ func writeOverCapacity(fd int) {
 	b = append(b, "Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"...)
 	b = appendDate(b, time.Now())
 	b = append(b, "Content-Length: 20\r\n\r\nService Unavailable\n"...)
-	unix.Write(fd, b)
+	syscall.Write(fd, b)
 }
 
 // sockaddrString formats a peer address as net.TCPAddr.String does.

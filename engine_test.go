@@ -473,3 +473,26 @@ func TestEpollIPv6(t *testing.T) {
 		t.Fatalf("stats of an unstarted server: %+v", st)
 	}
 }
+
+// TestResponseOrdersHandlerWrites: what a handler wrote is visible to the
+// client once it has the response, without other synchronisation, as
+// with net.Conn (the race detector checks this in race builds).
+func TestResponseOrdersHandlerWrites(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		var seen string
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			seen = strings.Clone(r.Path)
+		}))
+		c := newClient(t)
+		for _, path := range []string{"/a", "/b"} {
+			resp, err := c.Get("http://" + s.addr + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if seen != path {
+				t.Fatalf("handler saw %q, want %q", seen, path)
+			}
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -16,7 +17,11 @@ import (
 // fdConn is a net.Conn over a non-blocking socket registered with an
 // event loop. Reads and writes that would block wait for the loop to
 // report readiness, with deadline support, so the connection and response
-// code runs on it unchanged. The descriptor is closed under mu, so no read
+// code runs on it unchanged. They go through package syscall, not
+// golang.org/x/sys/unix: syscall's Read and Write carry the race
+// detector's I/O synchronisation that net.Conn users rely on (what a
+// handler did happens before the client reads the response), and
+// x/sys/unix keeps a separate token. The descriptor is closed under mu, so no read
 // or write can reach a descriptor number reused by another connection.
 type fdConn struct {
 	fd   int
@@ -65,7 +70,7 @@ func (f *fdConn) Read(p []byte) (int, error) {
 			f.mu.Unlock()
 			return 0, net.ErrClosed
 		}
-		n, err := unix.Read(f.fd, p)
+		n, err := syscall.Read(f.fd, p)
 		f.mu.Unlock()
 		switch {
 		case err == nil && n > 0:
@@ -92,7 +97,7 @@ func (f *fdConn) readNow(p []byte) (int, error) {
 		return 0, net.ErrClosed
 	}
 	for {
-		n, err := unix.Read(f.fd, p)
+		n, err := syscall.Read(f.fd, p)
 		if err == unix.EINTR {
 			continue
 		}
@@ -112,7 +117,7 @@ func (f *fdConn) Write(p []byte) (int, error) {
 			f.mu.Unlock()
 			return written, net.ErrClosed
 		}
-		n, err := unix.Write(f.fd, p[written:])
+		n, err := syscall.Write(f.fd, p[written:])
 		f.mu.Unlock()
 		if n > 0 {
 			written += n
