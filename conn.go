@@ -56,11 +56,11 @@ type conn struct {
 
 	// Evented connections (EngineEpoll) borrow their buffers and exchange
 	// only while bytes are in flight; see conn_evented.go.
+	// (Fields ordered so that the struct fits a 320-byte allocation.)
 	evented   bool
-	evs       eventSource
+	timedOut  bool // the request head did not arrive in time: answer 408
 	bufs      *connBuffers
 	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
-	timedOut  bool         // the request head did not arrive in time: answer 408
 }
 
 func newConn(s *Server, nc net.Conn) *conn {

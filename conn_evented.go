@@ -127,7 +127,7 @@ func (c *conn) park() {
 	}
 	c.setIdleDeadline(time.Now(), timeout)
 	c.state.Store(stateIdle)
-	c.evs.armRead()
+	c.nc.(eventSource).armRead()
 }
 
 // setIdleDeadline sets when a parked connection is closed for idleness.

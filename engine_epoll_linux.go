@@ -443,7 +443,7 @@ func sockaddrString(sa unix.Sockaddr) string {
 func (e *epollEngine) register(fd int, raddr string) {
 	f := &fdConn{fd: fd, gen: e.gen.Add(1)}
 	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
-	c := &conn{srv: e.s, cfg: &e.s.cfg, nc: f, evented: true, evs: f, remoteAddr: raddr}
+	c := &conn{srv: e.s, cfg: &e.s.cfg, nc: f, evented: true, remoteAddr: raddr}
 	f.c = c
 	c.setIdleDeadline(time.Now(), e.s.cfg.timeouts.ReadHeader)
 	if !e.s.trackConn(c, true) {

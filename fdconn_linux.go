@@ -24,17 +24,20 @@ import (
 // x/sys/unix keeps a separate token. The descriptor is closed under mu, so no read
 // or write can reach a descriptor number reused by another connection.
 type fdConn struct {
-	fd   int
-	gen  uint32 // tells this registration from an earlier one of fd
+	fd  int
+	gen uint32 // tells this registration from an earlier one of fd
+
+	// Guarded by mu (declared here so the struct packs into 72 bytes).
+	closed   bool
+	rpend    bool // input reported while nobody waited for it
+	wpend    bool // room to write reported while nobody waited
+	outArmed bool // EPOLLOUT is in the registration
+
 	loop *eventLoop
 	c    *conn
 
-	mu       sync.Mutex
-	closed   bool
-	rw, ww   *fdWaiter // goroutines waiting to read or write
-	rpend    bool      // input reported while nobody waited for it
-	wpend    bool      // room to write reported while nobody waited
-	outArmed bool      // EPOLLOUT is in the registration
+	mu     sync.Mutex
+	rw, ww *fdWaiter // goroutines waiting to read or write; guarded by mu
 
 	rdl, wdl atomic.Int64 // deadlines, unix ns; 0: none
 }
