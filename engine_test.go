@@ -67,6 +67,23 @@ func TestPoolOptionsDefaults(t *testing.T) {
 	}
 }
 
+// needEpoll skips a test of the epoll engine outside Linux, where Serve
+// refuses it with ErrEngineUnsupported.
+func needEpoll(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		s := &Server{Engine: EngineEpoll}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Serve(ln); !errors.Is(err, ErrEngineUnsupported) {
+			t.Fatalf("Serve with epoll on %s = %v, want ErrEngineUnsupported", runtime.GOOS, err)
+		}
+		t.Skip("the epoll engine is Linux only")
+	}
+}
+
 // waitFor polls cond for up to 5 seconds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -180,9 +197,7 @@ func parkedConns(s *Server) (parked, total int) {
 // connections are parked on the loop without buffers, and a goroutine
 // count shows none is held for them.
 func TestEpollIdleConnectionsHoldNothing(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("the epoll engine is Linux only")
-	}
+	needEpoll(t)
 	s := startServer(t, plaintextHandler, withEngine(EngineEpoll), func(s *Server) {
 		s.Pool = PoolOptions{MinWorkers: 1, MaxWorkers: 2}
 	})
@@ -208,6 +223,7 @@ func TestEpollIdleConnectionsHoldNothing(t *testing.T) {
 // loop between them and served when complete; a second request pipelined
 // behind a body is served too.
 func TestEpollPartialHeadThenRest(t *testing.T) {
+	needEpoll(t)
 	s := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
 		b, _ := io.ReadAll(r.Body)
 		w.WriteString(r.Path + ":" + string(b))
@@ -229,6 +245,7 @@ func TestEpollPartialHeadThenRest(t *testing.T) {
 // TestEpollIdleTimeoutClosesParked: the loop's sweep closes a parked
 // connection after the idle timeout and forgets it.
 func TestEpollIdleTimeoutClosesParked(t *testing.T) {
+	needEpoll(t)
 	s := startServer(t, plaintextHandler, withEngine(EngineEpoll), func(s *Server) {
 		s.Timeouts.Idle = 50 * time.Millisecond
 	})
@@ -241,6 +258,7 @@ func TestEpollIdleTimeoutClosesParked(t *testing.T) {
 // TestEpollSlowReaderBackpressure: a client that does not read gets its
 // large response as it drains the socket; the worker waits for EPOLLOUT.
 func TestEpollSlowReaderBackpressure(t *testing.T) {
+	needEpoll(t)
 	big := strings.Repeat("0123456789abcdef", 256<<10>>4*16) // 4 MiB
 	s := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString(big) }), withEngine(EngineEpoll))
 	c, br := s.rawConn(t)
@@ -260,6 +278,7 @@ func s0addr(r *Request) string { return r.Host }
 // TestEpollSendfileAndHijack: sendfile through fdConn.ReadFrom (whole and
 // limited file) and a hijacked connection echoing on the loop.
 func TestEpollSendfileAndHijack(t *testing.T) {
+	needEpoll(t)
 	path := filepath.Join(t.TempDir(), "f")
 	content := strings.Repeat("sendfile!", 100000)
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
@@ -334,6 +353,7 @@ type wrappedListener struct{ net.Listener }
 // adopted by the loops; those from a Unix socket listener are served on
 // goroutines.
 func TestEpollOtherListeners(t *testing.T) {
+	needEpoll(t)
 	for _, network := range []string{"tcp", "unix"} {
 		t.Run(network, func(t *testing.T) {
 			addr := "127.0.0.1:0"
@@ -404,6 +424,7 @@ func TestExpectContinueOnEngines(t *testing.T) {
 // TestEpollFullPoolAnswers503: with the one worker busy and the queue
 // full, the loop answers a further request 503 itself and closes.
 func TestEpollFullPoolAnswers503(t *testing.T) {
+	needEpoll(t)
 	release := make(chan struct{})
 	s := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
 		if r.Path == "/block" {
@@ -442,6 +463,7 @@ func TestEpollFullPoolAnswers503(t *testing.T) {
 // TestEpollIPv6: the peer address of an IPv6 connection is formatted as
 // net.TCPAddr does.
 func TestEpollIPv6(t *testing.T) {
+	needEpoll(t)
 	ln, err := net.Listen("tcp", "[::1]:0")
 	if err != nil {
 		t.Skipf("no IPv6 loopback: %v", err)

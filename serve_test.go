@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,16 @@ type testServer struct {
 
 // engines lists the ways a server can run connections; every integration
 // test runs once per engine.
-var engines = []Engine{EngineGoroutine, EnginePool, EngineEpoll}
+var engines = availableEngines()
+
+// availableEngines lists the engines this system runs: epoll is Linux only.
+func availableEngines() []Engine {
+	e := []Engine{EngineGoroutine, EnginePool}
+	if runtime.GOOS == "linux" {
+		e = append(e, EngineEpoll)
+	}
+	return e
+}
 
 // forEachEngine runs fn as a subtest for every engine.
 func forEachEngine(t *testing.T, fn func(t *testing.T, start func(h Handler, configure ...func(*Server)) *testServer)) {
