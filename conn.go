@@ -59,7 +59,7 @@ type conn struct {
 	// (Fields ordered so that the struct fits a 320-byte allocation.)
 	evented   bool
 	timedOut  bool // the request head did not arrive in time: answer 408
-	bufs      *connBuffers
+	bufs      *connBuffers // evented: borrowed buffers; others: the holder of lent ones
 	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
 }
 
@@ -145,11 +145,7 @@ func (c *conn) finish() {
 // answers with an error response and reports false; it also reports false
 // when the client closed, went idle too long, or the server is stopping.
 func (c *conn) readRequest() bool {
-	ex := c.ex
-	ex.req.reset()
 	c.scanner.reset()
-	c.kept = c.kept[:0]
-
 	if c.rpos == c.rend {
 		if !c.waitForRequest() {
 			return false
@@ -157,6 +153,11 @@ func (c *conn) readRequest() bool {
 	} else {
 		c.state.Store(stateActive)
 	}
+	// The exchange is taken after the wait: a waiting connection lends
+	// it out (see lendIdleBuffers).
+	ex := c.ex
+	ex.req.reset()
+	c.kept = c.kept[:0]
 	start := time.Now()
 	c.setReadDeadline(start, c.cfg.timeouts.ReadHeader)
 
@@ -212,7 +213,9 @@ func (c *conn) waitForRequest() bool {
 	if c.srv.shuttingDown() {
 		return false
 	}
+	c.lendIdleBuffers()
 	n, err := c.nc.Read(c.rbuf)
+	c.reclaimIdleBuffers()
 	if n == 0 || err != nil && n == 0 {
 		return false
 	}

@@ -153,3 +153,53 @@ func (c *conn) dropParked() {
 	c.cancelContext()
 	c.releaseBuffers()
 }
+
+// idlePool holds the write buffers and exchanges that connections of the
+// goroutine and pool engines lend while they wait for their next request:
+// such a connection keeps only its read buffer (and its goroutine) while
+// idle.
+var idlePool sync.Pool
+
+// lendIdleBuffers puts the write buffer, head buffers and (outside race
+// builds, which keep each exchange to catch its use after the handler
+// returned) the exchange of a connection about to wait into idlePool.
+func (c *conn) lendIdleBuffers() {
+	h := c.bufs
+	if h == nil {
+		h = new(connBuffers)
+	}
+	c.bufs = nil
+	h.wbuf, h.head, h.kept = c.wbuf[:0], c.head[:0], c.kept[:0]
+	c.wbuf, c.head, c.kept = nil, nil, nil
+	if cap(h.head) > maxPooledHead {
+		h.head = nil
+	}
+	if cap(h.kept) > maxPooledHead {
+		h.kept = nil
+	}
+	if !raceEnabled {
+		h.ex, c.ex = c.ex, nil
+	}
+	idlePool.Put(h)
+}
+
+// reclaimIdleBuffers takes buffers (and an exchange) back from idlePool,
+// keeping the holder for the next wait.
+func (c *conn) reclaimIdleBuffers() {
+	h, _ := idlePool.Get().(*connBuffers)
+	if h == nil {
+		h = &connBuffers{wbuf: make([]byte, 0, writeBufferSize)}
+	}
+	c.wbuf, c.head, c.kept = h.wbuf, h.head, h.kept
+	if c.wbuf == nil {
+		c.wbuf = make([]byte, 0, writeBufferSize)
+	}
+	if c.ex == nil {
+		c.ex = h.ex
+		if c.ex == nil {
+			c.ex = new(exchange)
+		}
+	}
+	h.wbuf, h.head, h.kept, h.ex = nil, nil, nil, nil
+	c.bufs = h
+}
