@@ -58,7 +58,7 @@ type conn struct {
 	// only while bytes are in flight; see conn_evented.go.
 	// (Fields ordered so that the struct fits a 320-byte allocation.)
 	evented   bool
-	timedOut  bool // the request head did not arrive in time: answer 408
+	timedOut  bool         // the request head did not arrive in time: answer 408
 	bufs      *connBuffers // evented: borrowed buffers; others: the holder of lent ones
 	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
 }
