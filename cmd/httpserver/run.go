@@ -49,8 +49,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	defer closeAll(closers)
+	handler, pipeline, err := withPipeline(&cfg, handler, stdout, log)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	defer pipeline.Close() // after the shutdown: logs the drained requests
 	srv := &httpserver.Server{Handler: handler, Logger: log}
 	cfg.Apply(srv)
+	observeServer(pipeline, srv)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

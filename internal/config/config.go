@@ -51,6 +51,9 @@ type Config struct {
 	// Static lists directories served under URL prefixes (YAML only).
 	Static []Mount
 
+	// Middleware configures the request pipeline (see middleware.go).
+	Middleware Middleware
+
 	// Version asks the binary to print its version and exit.
 	Version bool
 }

@@ -35,6 +35,7 @@ type fileConfig struct {
 	Demo              yaml.Node   `yaml:"demo"`
 	Root              yaml.Node   `yaml:"root"`
 	Static            []mountFile `yaml:"static"`
+	Middleware        *mwSection  `yaml:"middleware"`
 }
 
 // mountFile is one entry of the static list.
@@ -122,6 +123,11 @@ func loadFile(c *Config, name string, origin map[string]*Error) error {
 			return err
 		}
 		c.Static = mounts
+	}
+	if f.Middleware != nil {
+		if err := f.Middleware.apply(&c.Middleware, name); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+
+	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/config"
+	"github.com/rawsock/httpserver/middleware"
+)
+
+// withPipeline puts h behind the middleware pipeline configured by cfg:
+// request IDs, the JSON access log on stdout, metrics, recovery, CORS, rate
+// limiting and compression. Close the pipeline after the shutdown, to
+// write the access log records still queued.
+func withPipeline(cfg *config.Config, h httpserver.Handler, stdout io.Writer, log *slog.Logger) (httpserver.Handler, *middleware.Pipeline, error) {
+	p, err := cfg.Pipeline(stdout, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.Wrap(h), p, nil
+}
+
+// observeServer lets the metrics report the server's connections and load.
+func observeServer(p *middleware.Pipeline, srv *httpserver.Server) {
+	if p.Metrics != nil {
+		p.Metrics.SetServer(srv)
+	}
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// lockedBuffer collects stdout written by the access log goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// runWithStdout runs the binary in process, returning its address, its
+// stdout, and a func that stops it and returns the exit status.
+func runWithStdout(t *testing.T, args ...string) (string, *lockedBuffer, func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := newLogSink()
+	stdout := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), env(nil), stdout, log) }()
+	addr := awaitAddr(t, log.addr, log)
+	stopped := false
+	stop := func() int {
+		cancel()
+		stopped = true
+		return <-done
+	}
+	t.Cleanup(func() {
+		if !stopped {
+			stop()
+		}
+	})
+	return addr, stdout, stop
+}
+
+func TestDefaultPipeline(t *testing.T) {
+	addr, stdout, stop := runWithStdout(t)
+	c := newClient(t)
+	base := "http://" + addr
+	resp, err := c.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	id := resp.Header.Get("X-Request-ID")
+	if len(id) != 26 || !resp.Uncompressed || resp.Header.Get("Vary") != "Accept-Encoding" {
+		t.Errorf("GET /: id %q uncompressed %v vary %q", id, resp.Uncompressed, resp.Header.Get("Vary"))
+	}
+	for i := 0; i < 3; i++ {
+		get(t, c, base+"/health")
+	}
+	code, _, body := get(t, c, base+"/metrics")
+	if code != 200 || !strings.Contains(body, `http_requests_total{method="GET",route=`) || !strings.Contains(body, "http_open_connections 1") {
+		t.Errorf("/metrics: %d\n%s", code, body)
+	}
+	if status := stop(); status != 0 {
+		t.Fatalf("exit %d", status)
+	}
+	// The access log went to stdout, flushed at shutdown; /health is quiet.
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("stdout lines %d:\n%s", len(lines), stdout)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec["msg"] != "request" || rec["request_id"] != id || rec["path"] != "/" || rec["status"] != 200.0 {
+		t.Errorf("access record %v", rec)
+	}
+}
+
+func TestPipelineFlags(t *testing.T) {
+	addr, stdout, _ := runWithStdout(t, "--access-log=false", "--rate-limit", "1", "--rate-burst", "2",
+		"--cors-origins", "https://app.example.com, https://*.example.org", "--metrics-path", "/_metrics")
+	c := newClient(t)
+	base := "http://" + addr
+	codes := []int{}
+	for i := 0; i < 3; i++ {
+		req, _ := http.NewRequest("GET", base+"/health", nil)
+		req.Header.Set("Origin", "https://x.example.org")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		codes = append(codes, resp.StatusCode)
+		if resp.Header.Get("Access-Control-Allow-Origin") != "https://x.example.org" {
+			t.Errorf("request %d: CORS fields %v", i, resp.Header)
+		}
+		if i == 2 && resp.Header.Get("Retry-After") == "" {
+			t.Errorf("429 without Retry-After")
+		}
+	}
+	if codes[0] != 200 || codes[1] != 200 || codes[2] != 429 {
+		t.Errorf("statuses %v, want 200 200 429", codes)
+	}
+	if code, _, body := get(t, c, base+"/_metrics"); code != 200 || !strings.Contains(body, "http_requests_rate_limited_total 1") {
+		t.Errorf("/_metrics: %d\n%s", code, body)
+	}
+	if stdout.String() != "" {
+		t.Errorf("access log written with --access-log=false: %s", stdout)
+	}
+}
