@@ -239,3 +239,22 @@ func TestAcceptErrorClassification(t *testing.T) {
 		t.Fatal("isTemporaryAcceptError")
 	}
 }
+
+// Middleware that replaces the context must not hide the trailers the
+// server fills in at the end of a chunked body.
+func TestTrailerSharedWithContextCopies(t *testing.T) {
+	type key struct{}
+	h := HandlerFunc(func(w ResponseWriter, r *Request) {
+		r = r.WithContext(context.WithValue(r.Context(), key{}, 1))
+		io.ReadAll(r.Body)
+		w.WriteString("trailer=" + r.Trailer.Get("X-Sum"))
+	})
+	out := serveBytes(h, []byte("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-Sum: 9\r\n\r\n"))
+	if rs := parseResponses(t, out, "POST"); len(rs) != 1 || rs[0].body != "trailer=9" {
+		t.Fatalf("%+v", rs)
+	}
+	var none *Header
+	if none.Get("x") != "" || none.Len() != 0 || none.Has("x") || none.Values("x") != nil {
+		t.Fatal("nil *Header does not read as empty")
+	}
+}

@@ -188,7 +188,9 @@ func (c *conn) readRequest() bool {
 	}
 	r.RemoteAddr = c.remoteAddr
 	r.src = c
-	ex.body.init(c, f, &r.Trailer)
+	ex.trailer.Reset()
+	r.Trailer = &ex.trailer
+	ex.body.init(c, f, r.Trailer)
 	r.Body = &ex.body
 	ex.res.init(c, r)
 	c.closeConn = !f.keepAlive

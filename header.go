@@ -8,7 +8,8 @@ import (
 // Header is an ordered list of HTTP header fields. Names compare
 // case-insensitively (RFC 9110 §5.1); a name may appear more than once.
 //
-// The zero value is an empty header ready to use. A Header obtained from a
+// The zero value is an empty header ready to use; a nil *Header reads as
+// empty. A Header obtained from a
 // [Request] holds strings that alias the connection's buffers: they are valid
 // until the handler returns; use [Header.Clone] or strings.Clone to keep them.
 type Header struct {
@@ -19,11 +20,20 @@ type headerField struct {
 	name, value string
 }
 
+// list returns the fields; a nil *Header reads as empty.
+func (h *Header) list() []headerField {
+	if h == nil {
+		return nil
+	}
+	return h.fields
+}
+
 // Get returns the first value of the named field, or "" if there is none.
 func (h *Header) Get(name string) string {
-	for i := range h.fields {
-		if equalFold(h.fields[i].name, name) {
-			return h.fields[i].value
+	fields := h.list()
+	for i := range fields {
+		if equalFold(fields[i].name, name) {
+			return fields[i].value
 		}
 	}
 	return ""
@@ -31,9 +41,10 @@ func (h *Header) Get(name string) string {
 
 // Lookup returns the first value of the named field and whether it exists.
 func (h *Header) Lookup(name string) (string, bool) {
-	for i := range h.fields {
-		if equalFold(h.fields[i].name, name) {
-			return h.fields[i].value, true
+	fields := h.list()
+	for i := range fields {
+		if equalFold(fields[i].name, name) {
+			return fields[i].value, true
 		}
 	}
 	return "", false
@@ -49,9 +60,10 @@ func (h *Header) Has(name string) bool {
 // [Header.All] on hot paths.
 func (h *Header) Values(name string) []string {
 	var vs []string
-	for i := range h.fields {
-		if equalFold(h.fields[i].name, name) {
-			vs = append(vs, h.fields[i].value)
+	fields := h.list()
+	for i := range fields {
+		if equalFold(fields[i].name, name) {
+			vs = append(vs, fields[i].value)
 		}
 	}
 	return vs
@@ -60,8 +72,9 @@ func (h *Header) Values(name string) []string {
 // Count returns how many fields carry the given name.
 func (h *Header) Count(name string) int {
 	n := 0
-	for i := range h.fields {
-		if equalFold(h.fields[i].name, name) {
+	fields := h.list()
+	for i := range fields {
+		if equalFold(fields[i].name, name) {
 			n++
 		}
 	}
@@ -71,8 +84,9 @@ func (h *Header) Count(name string) int {
 // All iterates over every field in the order received or added.
 func (h *Header) All() iter.Seq2[string, string] {
 	return func(yield func(string, string) bool) {
-		for i := range h.fields {
-			if !yield(h.fields[i].name, h.fields[i].value) {
+		fields := h.list()
+		for i := range fields {
+			if !yield(fields[i].name, fields[i].value) {
 				return
 			}
 		}
@@ -80,7 +94,7 @@ func (h *Header) All() iter.Seq2[string, string] {
 }
 
 // Len returns the number of fields.
-func (h *Header) Len() int { return len(h.fields) }
+func (h *Header) Len() int { return len(h.list()) }
 
 // Add appends a field, keeping any others of the same name.
 func (h *Header) Add(name, value string) {
@@ -123,8 +137,9 @@ func (h *Header) Reset() {
 // Clone returns a deep copy whose strings are independent of the original's
 // buffers, safe to keep after the handler returns.
 func (h *Header) Clone() Header {
-	c := Header{fields: make([]headerField, len(h.fields))}
-	for i, f := range h.fields {
+	fields := h.list()
+	c := Header{fields: make([]headerField, len(fields))}
+	for i, f := range fields {
 		c.fields[i] = headerField{strings.Clone(f.name), strings.Clone(f.value)}
 	}
 	return c
@@ -133,8 +148,9 @@ func (h *Header) Clone() Header {
 // ContainsToken reports whether the comma-separated list in any field of the
 // given name contains token, compared case-insensitively (RFC 9110 §5.6.1).
 func (h *Header) ContainsToken(name, token string) bool {
-	for i := range h.fields {
-		if equalFold(h.fields[i].name, name) && listContainsToken(h.fields[i].value, token) {
+	fields := h.list()
+	for i := range fields {
+		if equalFold(fields[i].name, name) && listContainsToken(fields[i].value, token) {
 			return true
 		}
 	}

@@ -13,9 +13,10 @@ var errUsedAfterReturn = errors.New("httpserver: Request, ResponseWriter or Body
 // the old one is marked released, so that a handler keeping any of them
 // panics on its next use instead of silently touching another request.
 type exchange struct {
-	req  Request
-	body body
-	res  response
+	req     Request
+	trailer Header // the request's trailer fields, shared by its copies
+	body    body
+	res     response
 }
 
 // release marks the exchange as no longer the handler's.

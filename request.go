@@ -36,8 +36,11 @@ type Request struct {
 	// Header holds the request header fields in the order received.
 	Header Header
 	// Trailer holds the trailer fields of a chunked body; it is filled when
-	// Body has been read to io.EOF.
-	Trailer Header
+	// Body has been read to io.EOF. It points to storage shared by the
+	// copies WithContext makes, so middleware that replaces the context
+	// does not hide trailers from the handler. It may be nil in a request
+	// built by hand; a nil *Header reads as empty.
+	Trailer *Header
 	// Body is the request body; it is never nil (an empty body reads
 	// io.EOF). Reading fails with an error wrapping ErrBodyTooLarge or
 	// ErrMalformedBody when the body breaks the limits or the framing.
@@ -153,10 +156,9 @@ func (r *Request) ProtoAtLeast(major, minor int) bool {
 
 // reset clears the request for reuse, keeping allocated storage.
 func (r *Request) reset() {
-	hdr, tr, pv, sc, q := r.Header, r.Trailer, r.pathValues, r.scratch, r.query
+	hdr, pv, sc, q := r.Header, r.pathValues, r.scratch, r.query
 	hdr.Reset()
-	tr.Reset()
 	q.reset()
 	clear(pv)
-	*r = Request{Header: hdr, Trailer: tr, pathValues: pv[:0], scratch: sc[:0], query: q}
+	*r = Request{Header: hdr, pathValues: pv[:0], scratch: sc[:0], query: q}
 }

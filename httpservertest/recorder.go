@@ -106,6 +106,7 @@ func NewRequest(method, target string, body io.Reader) *httpserver.Request {
 		Host:          "example.com",
 		RemoteAddr:    "192.0.2.1:1234",
 		ContentLength: 0,
+		Trailer:       &httpserver.Header{},
 	}
 	rest := target
 	if target == "*" || method == "CONNECT" {

@@ -60,7 +60,7 @@ func RequestID(opts RequestIDOptions) httpserver.Middleware {
 			}
 			id := c.id()
 			w.Header().Set(name, id)
-			next.ServeHTTP(w, withContext(r, c, &c.body))
+			next.ServeHTTP(w, r.WithContext(c))
 		})
 	}
 }
@@ -74,7 +74,6 @@ type idContext struct {
 	parent atomic.Pointer[context.Context]
 	buf    [maxRequestIDLen]byte
 	n      uint8
-	body   trailerBody // see withContext
 
 	logBase, logger *slog.Logger // cached by LoggerFrom
 }

@@ -41,7 +41,7 @@ func Timeout(d time.Duration, opts TimeoutOptions) httpserver.Middleware {
 			ctx, cancel := context.WithTimeout(r.Context(), d)
 			defer cancel()
 			tw := &timeoutWriter{w: w, ctx: ctx, expiry: status}
-			r = withContext(r, ctx, &tw.trailers)
+			r = r.WithContext(ctx)
 			stop := context.AfterFunc(ctx, func() {
 				tw.mu.Lock()
 				defer tw.mu.Unlock()
@@ -73,7 +73,6 @@ type timeoutWriter struct {
 	w        httpserver.ResponseWriter
 	ctx      context.Context
 	expiry   int // the status to answer on expiry
-	trailers trailerBody
 	header   httpserver.Header
 	body     []byte
 	status   int

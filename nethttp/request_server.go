@@ -19,6 +19,7 @@ import (
 // The result shares r's strings, which net/http never reuses.
 func NewServerRequest(r *http.Request) *httpserver.Request {
 	req := new(httpserver.Request).WithContext(r.Context())
+	req.Trailer = new(httpserver.Header)
 	req.Method = r.Method
 	req.Target = r.RequestURI
 	if req.Target == "" && r.URL != nil {

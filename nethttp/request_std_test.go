@@ -40,6 +40,7 @@ func serverRequest(method, target, host string, fields []field, contentLength in
 		ProtoMinor:    1,
 		RemoteAddr:    next("203.0.113.9:4711"),
 		ContentLength: contentLength,
+		Trailer:       new(httpserver.Header),
 		Body:          io.NopCloser(strings.NewReader(body)),
 	}
 	for _, f := range fields {
