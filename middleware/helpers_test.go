@@ -14,26 +14,15 @@ import (
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/testserver"
 )
 
-// serve starts a real server on loopback for h and returns its base URL.
+// serve starts a real server on loopback for h, on the engine CI selects
+// (internal/testserver), and returns its base URL.
 func serve(t testing.TB, h httpserver.Handler) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &httpserver.Server{Handler: h, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
-	return "http://" + ln.Addr().String()
+	addr, _ := testserver.Start(t, h)
+	return "http://" + addr
 }
 
 // client returns a net/http client whose idle connections are closed when

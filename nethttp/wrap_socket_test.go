@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/testserver"
 )
 
 // serveOwn runs h on an httpserver.Server on a loopback port until the test
@@ -26,22 +26,8 @@ func serveOwn(t *testing.T, h http.Handler) string {
 
 func serveOwnServer(t *testing.T, h http.Handler) (string, *httpserver.Server) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &httpserver.Server{Handler: Wrap(h), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		if err := <-done; err != httpserver.ErrServerClosed {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return "http://" + l.Addr().String(), srv
+	addr, srv := testserver.Start(t, Wrap(h))
+	return "http://" + addr, srv
 }
 
 // TestWrapOverSocket serves net/http handlers on the real server and checks

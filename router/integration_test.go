@@ -11,26 +11,14 @@ import (
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/testserver"
 )
 
-// startServer serves rt on a loopback port until the test ends.
+// startServer serves rt on a loopback port until the test ends, on the
+// engine CI selects (internal/testserver).
 func startServer(t *testing.T, rt *Router) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &httpserver.Server{Handler: rt}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
-	return ln.Addr().String()
+	addr, _ := testserver.Start(t, rt)
+	return addr
 }
 
 // rawGet sends one request line over a fresh connection and parses the

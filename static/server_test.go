@@ -10,27 +10,14 @@ import (
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/testserver"
 )
 
 // startServer serves h on a loopback port for the duration of the test and
-// returns its address.
+// returns its address, on the engine CI selects (internal/testserver).
 func startServer(t testing.TB, h httpserver.Handler) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &httpserver.Server{Handler: h}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
-	return ln.Addr().String()
+	addr, _ := testserver.Start(t, h)
+	return addr
 }
 
 // newClient returns a net/http client that does not decompress, follow
