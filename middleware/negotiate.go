@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/accept"
 )
 
 // encoding is a content coding the compressor can produce.
@@ -38,35 +39,20 @@ func negotiateEncoding(r *httpserver.Request, allowed func(encoding) bool) encod
 		q[i] = -1
 	}
 	star := -1
-	found := false
-	for name, v := range r.Header.All() {
-		if !strings.EqualFold(name, "Accept-Encoding") {
-			continue
+	found := accept.Elements(&r.Header, "Accept-Encoding", func(coding string, qv int) {
+		if coding == "*" {
+			star = qv
+			return
 		}
-		found = true
-		for v != "" {
-			var elem string
-			elem, v, _ = strings.Cut(v, ",")
-			coding, params, _ := strings.Cut(elem, ";")
-			coding = strings.TrimSpace(coding)
-			qv, ok := parseQ(params)
-			if !ok || coding == "" {
-				continue
-			}
-			if coding == "*" {
-				star = qv
-				continue
-			}
-			if strings.EqualFold(coding, "x-gzip") {
-				coding = "gzip"
-			}
-			for i, e := range supportedEncodings {
-				if strings.EqualFold(coding, encodingNames[e]) {
-					q[i] = qv
-				}
+		if strings.EqualFold(coding, "x-gzip") {
+			coding = "gzip"
+		}
+		for i, e := range supportedEncodings {
+			if strings.EqualFold(coding, encodingNames[e]) {
+				q[i] = qv
 			}
 		}
-	}
+	})
 	if !found {
 		return encIdentity
 	}
@@ -81,42 +67,4 @@ func negotiateEncoding(r *httpserver.Request, allowed func(encoding) bool) encod
 		}
 	}
 	return best
-}
-
-// parseQ reads the weight in the parameters of an Accept-Encoding element,
-// as thousandths (RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) /
-// ( "1" [ "." 0*3("0") ] )). No q parameter means 1000.
-func parseQ(params string) (int, bool) {
-	for params != "" {
-		var p string
-		p, params, _ = strings.Cut(params, ";")
-		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-		if !strings.EqualFold(strings.TrimSpace(k), "q") {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		if v == "" || len(v) > 5 || (v[0] != '0' && v[0] != '1') {
-			return 0, false
-		}
-		n := int(v[0]-'0') * 1000
-		if len(v) > 1 {
-			if v[1] != '.' {
-				return 0, false
-			}
-			scale := 100
-			for i := 2; i < len(v); i++ {
-				c := v[i]
-				if c < '0' || c > '9' {
-					return 0, false
-				}
-				n += int(c-'0') * scale
-				scale /= 10
-			}
-		}
-		if n > 1000 {
-			return 0, false
-		}
-		return n, true
-	}
-	return 1000, true
 }

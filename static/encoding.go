@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/accept"
 )
 
 // sibling describes a precompressed variant of a file: a file next to it
@@ -37,39 +38,22 @@ func parseAcceptEncoding(r *httpserver.Request) (w codingWeights, present bool) 
 		w.byCoding[i] = -1
 	}
 	w.identity, w.star = -1, -1
-	for name, v := range r.Header.All() {
-		if !strings.EqualFold(name, "Accept-Encoding") {
-			continue
-		}
-		present = true
-		for v != "" {
-			var elem string
-			elem, v, _ = strings.Cut(v, ",")
-			coding, params, _ := strings.Cut(elem, ";")
-			coding = strings.Trim(coding, " \t")
-			if coding == "" {
-				continue
-			}
-			q, ok := parseWeight(params)
-			if !ok {
-				continue // an element with a malformed weight is ignored
-			}
-			switch {
-			case coding == "*":
-				w.star = q
-			case strings.EqualFold(coding, "identity"):
-				w.identity = q
-			case strings.EqualFold(coding, "x-gzip"): // §8.4.1.3
-				w.byCoding[2] = max(w.byCoding[2], q)
-			default:
-				for i, s := range siblings {
-					if strings.EqualFold(coding, s.coding) {
-						w.byCoding[i] = max(w.byCoding[i], q)
-					}
+	present = accept.Elements(&r.Header, "Accept-Encoding", func(coding string, q int) {
+		switch {
+		case coding == "*":
+			w.star = q
+		case strings.EqualFold(coding, "identity"):
+			w.identity = q
+		case strings.EqualFold(coding, "x-gzip"): // §8.4.1.3
+			w.byCoding[2] = max(w.byCoding[2], q)
+		default:
+			for i, s := range siblings {
+				if strings.EqualFold(coding, s.coding) {
+					w.byCoding[i] = max(w.byCoding[i], q)
 				}
 			}
 		}
-	}
+	})
 	return w, present
 }
 
@@ -108,47 +92,4 @@ func (w *codingWeights) choose(available [len(siblings)]bool) int {
 		return -1
 	}
 	return best
-}
-
-// parseWeight parses the parameters after a coding; only "q" matters
-// (§12.4.2): qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
-// It returns thousandths, 1000 when there is no weight.
-func parseWeight(params string) (int, bool) {
-	q := 1000
-	for params != "" {
-		var p string
-		p, params, _ = strings.Cut(params, ";")
-		name, val, _ := strings.Cut(strings.Trim(p, " \t"), "=")
-		if !strings.EqualFold(strings.TrimSpace(name), "q") {
-			continue
-		}
-		var ok bool
-		if q, ok = parseQValue(strings.TrimSpace(val)); !ok {
-			return 0, false
-		}
-	}
-	return q, true
-}
-
-func parseQValue(s string) (int, bool) {
-	if s == "" || (s[0] != '0' && s[0] != '1') {
-		return 0, false
-	}
-	q := int(s[0]-'0') * 1000
-	if len(s) == 1 {
-		return q, true
-	}
-	if s[1] != '.' || len(s) > 5 {
-		return 0, false
-	}
-	scale := 100
-	for i := 2; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' || (q == 1000 && c != '0') {
-			return 0, false
-		}
-		q += int(c-'0') * scale
-		scale /= 10
-	}
-	return q, true
 }

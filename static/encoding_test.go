@@ -91,22 +91,3 @@ func TestPrecompressedValidatorsAndRanges(t *testing.T) {
 		t.Errorf("disabled: Content-Encoding %q Vary %q", rec.HeaderMap.Get("Content-Encoding"), rec.HeaderMap.Get("Vary"))
 	}
 }
-
-func TestParseQValue(t *testing.T) {
-	tests := []struct {
-		in string
-		q  int
-		ok bool
-	}{
-		{"1", 1000, true}, {"1.", 1000, true}, {"1.000", 1000, true}, {"0", 0, true},
-		{"0.5", 500, true}, {"0.05", 50, true}, {"0.005", 5, true}, {"0.999", 999, true},
-		{"1.001", 0, false}, {"2", 0, false}, {"0.1234", 0, false}, {"", 0, false},
-		{".5", 0, false}, {"0,5", 0, false}, {"0.a", 0, false},
-	}
-	for _, tt := range tests {
-		q, ok := parseQValue(tt.in)
-		if q != tt.q || ok != tt.ok {
-			t.Errorf("parseQValue(%q) = %d, %v; want %d, %v", tt.in, q, ok, tt.q, tt.ok)
-		}
-	}
-}
