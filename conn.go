@@ -131,14 +131,16 @@ func (c *conn) serve() {
 	}
 }
 
-// finish closes the socket (unless hijacked) and forgets the connection.
+// finish forgets the connection and closes the socket (unless hijacked).
+// It forgets first: a client that has seen the close must find the
+// connection gone from Stats and the open-connections gauge.
 func (c *conn) finish() {
+	c.srv.trackConn(c, false)
 	if c.state.Load() != stateHijacked {
 		c.state.Store(stateClosed)
 		c.nc.Close()
 	}
 	c.cancelContext()
-	c.srv.trackConn(c, false)
 }
 
 // readRequest reads and parses the next request head. On a bad request it
