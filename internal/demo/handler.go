@@ -44,8 +44,14 @@ type Mount struct {
 // handler dispatches to the endpoints.
 type handler struct {
 	opts    Options
-	mounts  []Mount // longest prefix first
+	mounts  []mount // longest prefix first
 	welcome []byte
+}
+
+// mount is a Mount with the route pattern that logs and metrics see.
+type mount struct {
+	Mount
+	pattern string // Prefix + "/*"
 }
 
 // Handler returns the binary's top-level handler; see the package
@@ -57,8 +63,11 @@ func Handler(opts Options) httpserver.Handler {
 	if opts.Start.IsZero() {
 		opts.Start = opts.Now()
 	}
-	mounts := slices.Clone(opts.Mounts)
-	slices.SortStableFunc(mounts, func(a, b Mount) int { return cmp.Compare(len(b.Prefix), len(a.Prefix)) })
+	mounts := make([]mount, len(opts.Mounts))
+	for i, m := range opts.Mounts {
+		mounts[i] = mount{m, m.Prefix + "/*"}
+	}
+	slices.SortStableFunc(mounts, func(a, b mount) int { return cmp.Compare(len(b.Prefix), len(a.Prefix)) })
 	return &handler{opts: opts, mounts: mounts, welcome: welcomePage(opts.Version)}
 }
 
@@ -67,9 +76,11 @@ func (h *handler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) 
 	p := r.Path
 	switch {
 	case p == "/health":
+		r.Pattern = "/health"
 		h.health(w, r)
 		return
 	case h.opts.Demo && (p == "/api/echo" || strings.HasPrefix(p, "/api/echo/")):
+		r.Pattern = "/api/echo/*"
 		echo(w, r)
 		return
 	case !strings.HasPrefix(p, "/"):
@@ -80,18 +91,22 @@ func (h *handler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) 
 	}
 	for _, m := range h.mounts {
 		if p == m.Prefix {
+			r.Pattern = m.pattern
 			redirectToDir(w, r)
 			return
 		}
 		if len(p) > len(m.Prefix) && p[len(m.Prefix)] == '/' && strings.HasPrefix(p, m.Prefix) {
+			r.Pattern = m.pattern
 			m.Handler.ServeHTTP(w, stripPrefix(r, len(m.Prefix)))
 			return
 		}
 	}
 	switch {
 	case h.opts.Root != nil:
+		r.Pattern = "/*"
 		h.opts.Root.ServeHTTP(w, r)
 	case h.opts.Demo && p == "/":
+		r.Pattern = "/"
 		h.serveWelcome(w, r)
 	default:
 		httpserver.Error(w, httpserver.StatusNotFound)

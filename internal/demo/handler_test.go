@@ -130,3 +130,32 @@ func TestWelcomeEscapesVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestDispatchPattern checks the route pattern left for logs and metrics:
+// one per endpoint or mount, never the raw path, empty when nothing took
+// the request.
+func TestDispatchPattern(t *testing.T) {
+	opts := Options{Demo: true, Mounts: []Mount{{Prefix: "/assets", Handler: tagged("m")}}}
+	withRoot := opts
+	withRoot.Root = tagged("root")
+	cases := []struct {
+		opts         Options
+		target, want string
+	}{
+		{opts, "/health", "/health"},
+		{opts, "/api/echo/x/y", "/api/echo/*"},
+		{opts, "/assets/css/a.css", "/assets/*"},
+		{opts, "/assets", "/assets/*"},
+		{opts, "/", "/"},
+		{opts, "/nope", ""},
+		{opts, "*", ""},
+		{withRoot, "/deep/page.html", "/*"},
+	}
+	for _, tc := range cases {
+		r := httpservertest.NewRequest("GET", tc.target, nil)
+		Handler(tc.opts).ServeHTTP(httpservertest.NewRecorder(), r)
+		if r.Pattern != tc.want {
+			t.Errorf("%s: Pattern = %q, want %q", tc.target, r.Pattern, tc.want)
+		}
+	}
+}
