@@ -217,6 +217,11 @@ func (c *conn) waitForRequest() bool {
 	if c.srv.shuttingDown() {
 		return false
 	}
+	if len(c.rbuf) > readBufferSize {
+		// A large head grew the buffer; a waiting connection goes back to
+		// the standard size rather than hold up to MaxHeaderBytes.
+		c.rbuf = make([]byte, readBufferSize)
+	}
 	c.lendIdleBuffers()
 	n, err := c.nc.Read(c.rbuf)
 	c.reclaimIdleBuffers()
