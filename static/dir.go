@@ -10,7 +10,8 @@ import (
 // serveDir answers a request for a directory: a redirect when the path
 // lacks its final slash, else the index file, else the listing when
 // enabled, else 404.
-func (h *fileHandler) serveDir(w httpserver.ResponseWriter, r *httpserver.Request, name string, slash bool, dir fs.File) {
+// key is the cache key of the directory's index file.
+func (h *fileHandler) serveDir(w httpserver.ResponseWriter, r *httpserver.Request, key, name string, slash bool, dir fs.File) {
 	if !slash {
 		h.redirectToSlash(w, r)
 		return
@@ -20,7 +21,7 @@ func (h *fileHandler) serveDir(w httpserver.ResponseWriter, r *httpserver.Reques
 		if f, err := h.src.open(index); err == nil {
 			defer f.Close()
 			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-				h.serveFile(w, r, index, f, fi)
+				h.serveFile(w, r, key, index, f, fi)
 				return
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -61,7 +62,18 @@ func (c *hashETags) get(name string, f fs.File, size int64) string {
 	if _, err := sk.Seek(0, io.SeekStart); err != nil {
 		return ""
 	}
-	tag := `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
-	c.m.Store(name, hashedTag{size, tag})
+	tag := hashTag(h.Sum(nil))
+	// name may alias the request's buffer: the map keeps a copy.
+	c.m.Store(strings.Clone(name), hashedTag{size, tag})
 	return tag
 }
+
+// contentETag returns the strong entity-tag of content, the same that
+// hashETags computes for a file with that content.
+func contentETag(content []byte) string {
+	sum := sha256.Sum256(content)
+	return hashTag(sum[:])
+}
+
+// hashTag formats the first 128 bits of a SHA-256 sum as an entity-tag.
+func hashTag(sum []byte) string { return `"` + hex.EncodeToString(sum[:16]) + `"` }

@@ -1,50 +1,84 @@
 package static
 
 import (
+	"bytes"
 	"io"
 	"io/fs"
-	"time"
 
 	"github.com/rawsock/httpserver"
 )
 
-// representation is the file chosen to answer: the file itself or one of
-// its precompressed siblings.
-type representation struct {
-	name     string
-	f        fs.File
-	fi       fs.FileInfo
-	encoding string // Content-Encoding, "" for identity
+// serveFile answers with the regular file name, open as f with info fi,
+// found without the cache: it describes the file (caching the description
+// under key when the cache is on) and serves it.
+func (h *fileHandler) serveFile(w httpserver.ResponseWriter, r *httpserver.Request, key, name string, f fs.File, fi fs.FileInfo) {
+	e, err := h.newEntry(key, name, f, fi)
+	if err != nil {
+		httpserver.Error(w, httpserver.StatusInternalServerError)
+		return
+	}
+	if h.cache != nil {
+		h.cache.store(e)
+	}
+	h.serveEntry(w, r, e, f)
 }
 
-// serveFile answers with the regular file f: negotiation of a
+// serveEntry answers with the file e describes: negotiation of a
 // precompressed sibling, validators, preconditions, then the whole body or
-// the ranges asked for.
-func (h *fileHandler) serveFile(w httpserver.ResponseWriter, r *httpserver.Request, name string, f fs.File, fi fs.FileInfo) {
-	hdr := w.Header()
-	ctype := h.contentType(name, f)
-	rep := representation{name: name, f: f, fi: fi}
-	if !h.opts.DisablePrecompressed {
-		if sib, found := h.negotiate(r, name); found {
-			// RFC 9110 §12.5.5: the response depends on Accept-Encoding
-			// whichever variant is sent, 304 and errors included.
-			// Added, not set: middleware may vary on other fields.
-			if !hdr.ContainsToken("Vary", "Accept-Encoding") {
-				hdr.Add("Vary", "Accept-Encoding")
+// the ranges asked for, from memory when e holds the content.
+//
+// f is the file itself when the caller has it open (a cache miss), nil on
+// a cache hit: a representation whose content is not held is then opened
+// and must still match e. When it does not, serveEntry writes nothing and
+// reports false: the caller drops e and serves without it.
+func (h *fileHandler) serveEntry(w httpserver.ResponseWriter, r *httpserver.Request, e *cacheEntry, f fs.File) bool {
+	idx := 0
+	if e.anySibling {
+		if weights, ok := parseAcceptEncoding(r); ok {
+			idx = weights.choose(e.available()) + 1
+		}
+	}
+	var file fs.File // the open representation when its content is not held
+	if idx > 0 && !e.reps[idx].held {
+		sf, ok := h.openVariant(&e.reps[idx])
+		switch {
+		case ok:
+			defer sf.Close()
+			file = sf
+		case f == nil:
+			return false
+		default:
+			idx = 0 // unreadable sibling: the identity file
+		}
+	}
+	rep := &e.reps[idx]
+	if idx == 0 && !rep.held {
+		file = f
+		if file == nil {
+			of, ok := h.openVariant(rep)
+			if !ok {
+				return false
 			}
-			if sib.f != nil {
-				defer sib.f.Close()
-				rep = sib
-			}
+			defer of.Close()
+			file = of
 		}
 	}
 
-	v := h.validators(rep)
+	hdr := w.Header()
+	if e.anySibling {
+		// RFC 9110 §12.5.5: the response depends on Accept-Encoding
+		// whichever variant is sent, 304 and errors included. Added,
+		// not set: middleware may vary on other fields.
+		if !hdr.ContainsToken("Vary", "Accept-Encoding") {
+			hdr.Add("Vary", "Accept-Encoding")
+		}
+	}
+	v, lastModified := h.validatorsOf(rep, file)
 	if v.etag != "" {
 		hdr.Set("ETag", v.etag)
 	}
-	if !v.modtime.IsZero() {
-		hdr.Set("Last-Modified", formatHTTPDate(v.modtime))
+	if lastModified != "" {
+		hdr.Set("Last-Modified", lastModified)
 	}
 	if h.opts.CacheControl != "" {
 		hdr.Set("Cache-Control", h.opts.CacheControl)
@@ -57,14 +91,15 @@ func (h *fileHandler) serveFile(w httpserver.ResponseWriter, r *httpserver.Reque
 			hdr.Del("Last-Modified")
 		}
 		w.WriteHeader(httpserver.StatusNotModified)
-		return
+		return true
 	case httpserver.StatusPreconditionFailed:
 		httpserver.Error(w, httpserver.StatusPreconditionFailed)
-		return
+		return true
 	}
 
-	size := rep.fi.Size()
-	seeker, canSeek := rep.f.(io.Seeker)
+	size := rep.stamp.size
+	_, canSeek := file.(io.Seeker)
+	canSeek = canSeek || rep.held
 	if canSeek {
 		hdr.Set("Accept-Ranges", "bytes") // RFC 9110 §14.3
 	} else {
@@ -74,91 +109,79 @@ func (h *fileHandler) serveFile(w httpserver.ResponseWriter, r *httpserver.Reque
 	// GET without Range would, and a repeated Range field is ignored.
 	if rng, ok := r.Header.Lookup("Range"); ok && r.Method == "GET" && canSeek &&
 		r.Header.Count("Range") == 1 && checkIfRange(r, v) {
-		ranges, err := parseRange(rng, size)
-		switch err {
-		case nil:
-			if rep.encoding != "" {
-				hdr.Set("Content-Encoding", rep.encoding)
-			}
-			if len(ranges) == 1 {
-				serveRange(w, rep.f, seeker, ctype, size, ranges[0])
-			} else {
-				serveMultipart(w, rep.f, seeker, ctype, size, ranges)
-			}
-			return
-		case errRangeUnit:
-			// §14.2: a range unit not understood is ignored.
-		default:
-			// §15.5.17: 416 with the current length.
-			hdr.Set("Content-Range", "bytes */"+itoa(size))
-			httpserver.Error(w, httpserver.StatusRequestedRangeNotSatisfiable)
-			return
+		if h.serveRanges(w, rep, file, e.ctype, rng) {
+			return true
 		}
 	}
 
-	hdr.Set("Content-Type", ctype)
+	hdr.Set("Content-Type", e.ctype)
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	if rep.encoding != "" {
 		hdr.Set("Content-Encoding", rep.encoding)
 	}
-	hdr.Set("Content-Length", itoa(size))
+	hdr.Set("Content-Length", rep.length)
 	w.WriteHeader(httpserver.StatusOK)
 	if r.Method == "HEAD" {
-		return
+		return true
+	}
+	if rep.held {
+		// Header and body leave together, from memory.
+		w.Write(rep.content)
+		return true
 	}
 	// With Content-Length set and an *os.File, the server sends with
 	// sendfile(2). A failure here means the client went away.
-	sendBody(w, rep.f, size)
+	sendBody(w, file, size)
+	return true
 }
 
-// validators returns the entity-tag and modification time of rep.
-func (h *fileHandler) validators(rep representation) validators {
-	v := validators{etag: statETag(rep.fi)}
-	if mt := rep.fi.ModTime(); !mt.IsZero() && mt.Unix() > 0 {
-		// RFC 9110 §8.8.2.1: never later than the response's Date.
-		v.modtime = mt.Truncate(time.Second)
-		if now := time.Now().Truncate(time.Second); v.modtime.After(now) {
-			v.modtime = now
-		}
+// serveRanges answers a Range field: 206 with one range or a multipart
+// body, or 416. It reports false when the field is to be ignored (a range
+// unit other than bytes) and the whole representation sent instead.
+func (h *fileHandler) serveRanges(w httpserver.ResponseWriter, rep *variant, file fs.File, ctype, rng string) bool {
+	size := rep.stamp.size
+	ranges, err := parseRange(rng, size)
+	switch err {
+	case nil:
+	case errRangeUnit:
+		// §14.2: a range unit not understood is ignored.
+		return false
+	default:
+		// §15.5.17: 416 with the current length.
+		w.Header().Set("Content-Range", "bytes */"+itoa(size))
+		httpserver.Error(w, httpserver.StatusRequestedRangeNotSatisfiable)
+		return true
 	}
-	if v.etag == "" {
-		v.etag = h.etags.get(rep.name, rep.f, rep.fi.Size())
+	if rep.encoding != "" {
+		w.Header().Set("Content-Encoding", rep.encoding)
 	}
-	return v
+	var rs io.ReadSeeker
+	if rep.held {
+		rs = bytes.NewReader(rep.content)
+	} else {
+		rs = file.(io.ReadSeeker) // the caller checked io.Seeker
+	}
+	if len(ranges) == 1 {
+		serveRange(w, rs, ctype, size, ranges[0])
+	} else {
+		serveMultipart(w, rs, ctype, size, ranges)
+	}
+	return true
 }
 
-// negotiate looks for precompressed siblings of name. found reports whether
-// at least one exists; the returned representation has an open file when
-// the client accepts one of them.
-func (h *fileHandler) negotiate(r *httpserver.Request, name string) (rep representation, found bool) {
-	var avail [len(siblings)]bool
-	for i, s := range siblings {
-		if fi, err := h.src.stat(name + s.ext); err == nil && fi.Mode().IsRegular() {
-			avail[i], found = true, true
-		}
-	}
-	if !found {
-		return rep, false
-	}
-	weights, ok := parseAcceptEncoding(r)
-	if !ok {
-		return rep, true
-	}
-	i := weights.choose(avail)
-	if i < 0 {
-		return rep, true
-	}
-	sname := name + siblings[i].ext
-	f, err := h.src.open(sname)
+// openVariant opens rep's file and checks that it is still the regular
+// file rep describes.
+func (h *fileHandler) openVariant(rep *variant) (fs.File, bool) {
+	f, err := h.src.open(rep.name)
 	if err != nil {
-		return rep, true
+		return nil, false
 	}
 	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
+	if err != nil || !fi.Mode().IsRegular() || stampOf(fi) != rep.stamp {
 		f.Close()
-		return rep, true
+		return nil, false
 	}
-	return representation{name: sname, f: f, fi: fi, encoding: siblings[i].coding}, true
+	return f, true
 }
 
 // contentType returns the media type of name: from the user's table, the
@@ -182,4 +205,12 @@ func (h *fileHandler) contentType(name string, f fs.File) string {
 		return "application/octet-stream"
 	}
 	return sniff(buf[:n])
+}
+
+// contentTypeOf is contentType for a file whose content is in memory.
+func (h *fileHandler) contentTypeOf(name string, content []byte) string {
+	if t := typeByExtension(name, h.opts.ContentTypes); t != "" {
+		return t
+	}
+	return sniff(content[:min(len(content), sniffLen)])
 }

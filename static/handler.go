@@ -17,6 +17,7 @@ type fileHandler struct {
 	src   source
 	opts  Options
 	etags hashETags
+	cache *fileCache // nil when disabled
 }
 
 // Dir returns a handler serving the OS directory root. Plain file bodies
@@ -32,7 +33,7 @@ func Dir(root string, opts *Options) (httpserver.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &dirHandler{fileHandler{src: src, opts: o}}, nil
+	return &dirHandler{fileHandler{src: src, opts: o, cache: newFileCache(o.Cache)}}, nil
 }
 
 // Handler returns a handler serving fsys, for example an embed.FS. Files
@@ -42,7 +43,8 @@ func Dir(root string, opts *Options) (httpserver.Handler, error) {
 // io.Seeker. opts.FollowSymlinks is ignored: fsys decides about links. A nil
 // opts means the defaults.
 func Handler(fsys fs.FS, opts *Options) httpserver.Handler {
-	return &fileHandler{src: fsSource{fsys}, opts: opts.withDefaults()}
+	o := opts.withDefaults()
+	return &fileHandler{src: fsSource{fsys}, opts: o, cache: newFileCache(o.Cache)}
 }
 
 // dirHandler is the handler of Dir, which owns an os.Root.
@@ -73,6 +75,16 @@ func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Reque
 		httpserver.Error(w, status)
 		return
 	}
+	key, cacheable := h.cacheKey(r.Path, name, slash)
+	if cacheable {
+		if e := h.lookup(key); e != nil {
+			if h.serveEntry(w, r, e, nil) {
+				return
+			}
+			// Changed since it was checked: serve it afresh.
+			h.cache.remove(e)
+		}
+	}
 	f, err := h.src.open(name)
 	if err != nil {
 		httpserver.Error(w, openStatus(err))
@@ -85,7 +97,7 @@ func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Reque
 		return
 	}
 	if fi.IsDir() {
-		h.serveDir(w, r, name, slash, f)
+		h.serveDir(w, r, key, name, slash, f)
 		return
 	}
 	if slash {
@@ -93,7 +105,31 @@ func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Reque
 		httpserver.Error(w, httpserver.StatusNotFound)
 		return
 	}
-	h.serveFile(w, r, name, f, fi)
+	h.serveFile(w, r, key, name, f, fi)
+}
+
+// cacheKey returns the cache key of a request for name: name itself, or
+// for a path with a final slash (a directory, whose index file is cached)
+// the name with its slash, "" for the root. cacheable is false when the
+// cache is off, or for a directory without index file. The key is cut from
+// p when p is already clean, so that a hit allocates nothing.
+func (h *fileHandler) cacheKey(p, name string, slash bool) (key string, cacheable bool) {
+	if h.cache == nil {
+		return "", false
+	}
+	if !slash {
+		return name, true
+	}
+	if h.opts.Index == "" {
+		return "", false
+	}
+	if name == "." {
+		return "", true
+	}
+	if len(p) == len(name)+2 && p[1:len(p)-1] == name {
+		return p[1:], true
+	}
+	return name + "/", true
 }
 
 // openStatus maps an error from opening a file to a status: 403 for a

@@ -4,19 +4,18 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"io"
-	"io/fs"
 
 	"github.com/rawsock/httpserver"
 )
 
 // serveRange answers 206 with one range (RFC 9110 §14.4, §15.3.7.1).
-func serveRange(w httpserver.ResponseWriter, f fs.File, s io.Seeker, ctype string, size int64, rg byteRange) {
+func serveRange(w httpserver.ResponseWriter, f io.ReadSeeker, ctype string, size int64, rg byteRange) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", ctype)
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Content-Range", contentRange(rg, size))
 	hdr.Set("Content-Length", itoa(rg.length))
-	if _, err := s.Seek(rg.start, io.SeekStart); err != nil {
+	if _, err := f.Seek(rg.start, io.SeekStart); err != nil {
 		httpserver.Error(w, httpserver.StatusInternalServerError)
 		return
 	}
@@ -29,7 +28,7 @@ func serveRange(w httpserver.ResponseWriter, f fs.File, s io.Seeker, ctype strin
 // "N-" and suffix ranges), else an io.LimitedReader around it. Both reach
 // sendfile(2) through the server's ReadFrom; the bare file also stays
 // zero-copy with writers that only recognise an *os.File.
-func rangeReader(f fs.File, rg byteRange, size int64) io.Reader {
+func rangeReader(f io.Reader, rg byteRange, size int64) io.Reader {
 	if rg.end() == size {
 		return f
 	}
@@ -40,7 +39,7 @@ func rangeReader(f fs.File, rg byteRange, size int64) io.Reader {
 // §14.6, §15.3.7.2), each part with its Content-Type and Content-Range,
 // separated by a random boundary. Content-Length is computed beforehand so
 // that each part's data can still go out with sendfile(2).
-func serveMultipart(w httpserver.ResponseWriter, f fs.File, s io.Seeker, ctype string, size int64, ranges []byteRange) {
+func serveMultipart(w httpserver.ResponseWriter, f io.ReadSeeker, ctype string, size int64, ranges []byteRange) {
 	boundary := randomBoundary()
 	heads := make([]string, len(ranges))
 	total := int64(0)
@@ -66,7 +65,7 @@ func serveMultipart(w httpserver.ResponseWriter, f fs.File, s io.Seeker, ctype s
 		if _, err := w.WriteString(heads[i]); err != nil {
 			return
 		}
-		if _, err := s.Seek(rg.start, io.SeekStart); err != nil {
+		if _, err := f.Seek(rg.start, io.SeekStart); err != nil {
 			// The header is gone: abort the connection rather than
 			// send a short body.
 			panic(httpserver.ErrAbortHandler)

@@ -80,6 +80,9 @@ type Options struct {
 	// DisablePrecompressed turns off the lookup of .br, .zst and .gz
 	// siblings.
 	DisablePrecompressed bool
+	// Cache configures the open-file cache, on by default: see
+	// [CacheOptions].
+	Cache CacheOptions
 }
 
 // withDefaults returns a copy of o (or of the zero Options) with defaults
