@@ -69,7 +69,8 @@ type CacheOptions struct {
 // store, only when it is clear), and eviction sweeps a ring of entries,
 // clearing bits and evicting the first entry found clear. It approximates
 // LRU without the list surgery that LRU needs on every hit, which would put
-// every reader under a lock.
+// every reader under a lock. New entries start clear, so files requested
+// once go first.
 type fileCache struct {
 	validity   int64 // nanoseconds; negative: check on every request
 	maxFile    int64 // content held up to this size; negative: none
@@ -149,11 +150,11 @@ func (c *fileCache) stale(e *cacheEntry, now int64) bool {
 }
 
 // store adds e under e.key, replacing any entry there, then evicts until
-// the cache is within its bounds (possibly evicting e itself when it alone
-// exceeds them).
+// the cache is within its bounds. e starts unreferenced: a file requested
+// once is evicted before the files requested again (as SIEVE does), so a
+// crawl through many files does not flush the hot ones.
 func (c *fileCache) store(e *cacheEntry) {
 	e.checked.Store(c.now())
-	e.ref.Store(true)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.m.Load(e.key); ok {
@@ -163,7 +164,7 @@ func (c *fileCache) store(e *cacheEntry) {
 	c.ring = append(c.ring, e)
 	c.bytes += e.bytes
 	c.m.Store(e.key, e)
-	c.evictLocked()
+	c.evictLocked(e)
 }
 
 // remove drops e, unless it was already replaced or evicted.
@@ -189,21 +190,24 @@ func (c *fileCache) removeLocked(e *cacheEntry) {
 	e.slot = -1
 }
 
-// evictLocked runs the CLOCK hand until the cache is within its bounds.
-// Each step clears a referenced bit or evicts; after a full turn of
-// clearing it evicts whatever it finds, so that readers setting bits
+// evictLocked runs the CLOCK hand until the cache is within its bounds,
+// sparing keep (the entry just stored) unless it is alone. Each step
+// clears a referenced bit, or evicts an entry whose bit is clear; after
+// two turns it evicts whatever it finds, so that readers setting bits
 // concurrently cannot keep it turning.
-func (c *fileCache) evictLocked() {
-	budget := len(c.ring)
-	for len(c.ring) > 0 && (len(c.ring) > c.maxEntries || c.bytes > c.maxBytes) {
+func (c *fileCache) evictLocked(keep *cacheEntry) {
+	for steps := 0; len(c.ring) > 0 && (len(c.ring) > c.maxEntries || c.bytes > c.maxBytes); steps++ {
 		if c.hand >= len(c.ring) {
 			c.hand = 0
 		}
 		e := c.ring[c.hand]
-		if budget > 0 && e.ref.Load() {
+		if e == keep && len(c.ring) > 1 {
+			c.hand++
+			continue
+		}
+		if steps < 2*len(c.ring) && e.ref.Load() {
 			e.ref.Store(false)
 			c.hand++
-			budget--
 			continue
 		}
 		c.removeLocked(e) // the slot now holds the former last entry

@@ -32,9 +32,27 @@ func bigFixture(t *testing.T) (string, []byte) {
 	return root, data
 }
 
+// cacheModes are the cache settings the socket tests run under: the
+// default (big.bin too large to hold), holding every file of the fixtures
+// in memory, and no cache.
+var cacheModes = []struct {
+	name string
+	opts CacheOptions
+}{
+	{"cache", CacheOptions{}},
+	{"cache-held", CacheOptions{MaxFileSize: 8 << 20}},
+	{"no-cache", CacheOptions{Disable: true}},
+}
+
 func TestRangesOverSocket(t *testing.T) {
+	for _, mode := range cacheModes {
+		t.Run(mode.name, func(t *testing.T) { testRangesOverSocket(t, mode.opts) })
+	}
+}
+
+func testRangesOverSocket(t *testing.T, cache CacheOptions) {
 	root, data := bigFixture(t)
-	h, err := Dir(root, nil)
+	h, err := Dir(root, &Options{Cache: cache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +152,13 @@ func TestRangesOverSocket(t *testing.T) {
 }
 
 func TestConditionalsOverSocket(t *testing.T) {
-	addr := startServer(t, newDir(t, &Options{CacheControl: "no-cache"}))
+	for _, mode := range cacheModes {
+		t.Run(mode.name, func(t *testing.T) { testConditionalsOverSocket(t, mode.opts) })
+	}
+}
+
+func testConditionalsOverSocket(t *testing.T, cache CacheOptions) {
+	addr := startServer(t, newDir(t, &Options{CacheControl: "no-cache", Cache: cache}))
 	c := newClient(t)
 	url := "http://" + addr + "/hello.txt"
 	resp, _ := get(t, c, "GET", url)
@@ -254,4 +278,113 @@ func TestCurl(t *testing.T) {
 	if got := run("--path-as-is", "-w", "%{http_code}", "-o", "/dev/null", base+"/../secret.txt"); got != "404" {
 		t.Errorf("curl traversal = %q", got)
 	}
+}
+
+// TestCacheOnOffIdenticalOverSocket sends the same requests, twice each
+// (a miss, then a hit), to servers with and without the cache and compares
+// the raw responses: status line, every header field but Date, and body,
+// with multipart boundaries normalised.
+func TestCacheOnOffIdenticalOverSocket(t *testing.T) {
+	root, _ := bigFixture(t)
+	addrs := make([]string, len(cacheModes))
+	for i, mode := range cacheModes {
+		h, err := Dir(root, &Options{Cache: mode.opts, CacheControl: "public, max-age=60"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.(interface{ Close() error }).Close()
+		addrs[i] = startServer(t, h)
+	}
+	// Validators of the fixture, from the server without cache.
+	_, head := rawExchange(t, addrs[len(addrs)-1], "HEAD /digits.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	etag := headerValue(head, "ETag")
+	lm := headerValue(head, "Last-Modified")
+	if etag == "" || lm == "" {
+		t.Fatalf("no validators in %q", head)
+	}
+	requests := []struct{ target, headers string }{
+		{"/hello.txt", ""},
+		{"/digits.txt", "Range: bytes=2-5\r\n"},
+		{"/digits.txt", "Range: bytes=0-1,5-6,-3\r\n"},
+		{"/digits.txt", "Range: bytes=100-\r\n"},
+		{"/digits.txt", "Range: bytes=0-1\r\nIf-Range: " + etag + "\r\n"},
+		{"/digits.txt", "Range: bytes=0-1\r\nIf-Range: \"other\"\r\n"},
+		{"/digits.txt", "Range: bytes=0-1\r\nIf-Range: " + lm + "\r\n"},
+		{"/digits.txt", "If-None-Match: " + etag + "\r\n"},
+		{"/digits.txt", "If-Modified-Since: " + lm + "\r\n"},
+		{"/digits.txt", "If-Match: \"nope\"\r\n"},
+		{"/digits.txt", "Range: lines=1-2\r\n"},
+		{"/big.bin", "Range: bytes=1000-1999\r\n"},
+		{"/big.bin", "Range: bytes=0-9,100-199,-5\r\n"},
+		{"/big.bin", "If-None-Match: W/" + etag + ", *\r\n"},
+		{"/app.js", "Accept-Encoding: br;q=0.5, gzip\r\n"},
+		{"/app.js", "Accept-Encoding: zstd\r\nRange: bytes=1-3\r\n"},
+		{"/app.js", "Accept-Encoding: identity\r\n"},
+		{"/app.js", ""},
+		{"/style.css", "Accept-Encoding: gzip\r\nIf-None-Match: *\r\n"},
+		{"/noext", ""},
+		{"/blob", ""},
+		{"/", ""},
+		{"/sub/", ""},
+		{"/sub//", ""},
+		{"/sub", ""},
+		{"/nope", ""},
+		{"/link-outside", ""},
+	}
+	for _, rq := range requests {
+		for _, method := range []string{"GET", "HEAD"} {
+			req := method + " " + rq.target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + rq.headers + "\r\n"
+			var want string
+			for round := range 2 {
+				for i, addr := range addrs {
+					_, resp := rawExchange(t, addr, req)
+					got := normalizeResponse(resp)
+					if i == 0 && round == 0 {
+						want = got
+						continue
+					}
+					if got != want {
+						t.Errorf("%s %s %q, %s round %d:\n%s\nwant (%s):\n%s", method, rq.target, rq.headers,
+							cacheModes[i].name, round, abbreviate(got), cacheModes[0].name, abbreviate(want))
+					}
+				}
+			}
+		}
+	}
+}
+
+// headerValue returns a field of a raw response head.
+func headerValue(resp, name string) string {
+	head, _, _ := strings.Cut(resp, "\r\n\r\n")
+	for _, line := range strings.Split(head, "\r\n")[1:] {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, name) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// normalizeResponse drops the Date field and replaces a multipart boundary
+// with a fixed string.
+func normalizeResponse(resp string) string {
+	head, body, _ := strings.Cut(resp, "\r\n\r\n")
+	var lines []string
+	for _, line := range strings.Split(head, "\r\n") {
+		if !strings.HasPrefix(line, "Date:") {
+			lines = append(lines, line)
+		}
+	}
+	out := strings.Join(lines, "\r\n") + "\r\n\r\n" + body
+	if _, b, ok := strings.Cut(headerValue(resp, "Content-Type"), "boundary="); ok {
+		out = strings.ReplaceAll(out, b, "BOUNDARY")
+	}
+	return out
+}
+
+// abbreviate shortens a response for an error message.
+func abbreviate(s string) string {
+	if len(s) > 600 {
+		return s[:600] + "..."
+	}
+	return s
 }

@@ -57,15 +57,7 @@ func fixture(t testing.TB) string {
 		"list/zdir/f":              "x",
 		"a b/c%d.txt":              "encoded names",
 	}
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, root, files)
 	links := map[string]string{
 		"link-inside":     "hello.txt",
 		"link-outside":    "../secret.txt",
@@ -80,6 +72,21 @@ func fixture(t testing.TB) string {
 		}
 	}
 	return root
+}
+
+// writeFiles writes name -> content pairs below root, making directories
+// as needed.
+func writeFiles(t testing.TB, root string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // newDir builds a Dir handler over a fresh fixture and closes it at the

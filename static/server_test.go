@@ -59,13 +59,20 @@ func get(t testing.TB, c *http.Client, method, url string, headers ...string) (*
 // and returns the status code and the whole response text.
 func rawRequest(t testing.TB, addr, target string) (int, string) {
 	t.Helper()
+	return rawExchange(t, addr, "GET "+target+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+}
+
+// rawExchange sends req on a new connection and returns the status code
+// and the whole response text.
+func rawExchange(t testing.TB, addr, req string) (int, string) {
+	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); err != nil {
+	if _, err := io.WriteString(c, req); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(bufio.NewReader(c))
