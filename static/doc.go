@@ -5,6 +5,11 @@
 // plain file bodies. No request can read outside the root, whatever its
 // encoding.
 //
+// An open-file cache, on by default, keeps the metadata of the files
+// served and the content of small ones, so that serving them again costs no
+// system call; a file changed on disk can be served as it was for up to
+// [CacheOptions].Validity (1 s by default). See [CacheOptions].
+//
 // Serving a directory:
 //
 //	h, err := static.Dir("./public", &static.Options{CacheControl: "public, max-age=3600"})

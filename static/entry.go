@@ -150,8 +150,9 @@ func (h *fileHandler) loadVariant(rep *variant, name string, f fs.File, fi fs.Fi
 	var err error
 	switch rf := f.(type) {
 	case io.ReaderAt:
-		_, err = rf.ReadAt(buf, 0)
-		if err == io.EOF {
+		var n int
+		n, err = rf.ReadAt(buf, 0)
+		if n == len(buf) {
 			err = nil // ReadAt may report EOF with the last bytes
 		}
 	case io.ReadSeeker:

@@ -23,7 +23,8 @@ type fileHandler struct {
 // Dir returns a handler serving the OS directory root. Plain file bodies
 // are sent with sendfile(2) when the server supports it. Symbolic links are
 // followed according to opts.FollowSymlinks: by default only when they
-// resolve inside root. A nil opts means the defaults.
+// resolve inside root. Files served are cached as opts.Cache says (see
+// [CacheOptions]; on by default). A nil opts means the defaults.
 //
 // It fails when root does not exist or is not a directory. The returned
 // handler also implements io.Closer, which releases the directory handle.
@@ -40,8 +41,9 @@ func Dir(root string, opts *Options) (httpserver.Handler, error) {
 // without a modification time (embedded ones) get an entity-tag computed
 // from their content, once, cached by name and size for the life of the
 // handler (right for embed.FS, whose content never changes). Ranges are served for files that implement
-// io.Seeker. opts.FollowSymlinks is ignored: fsys decides about links. A nil
-// opts means the defaults.
+// io.Seeker. opts.FollowSymlinks is ignored: fsys decides about links.
+// Files served are cached as opts.Cache says (on by default). A nil opts
+// means the defaults.
 func Handler(fsys fs.FS, opts *Options) httpserver.Handler {
 	o := opts.withDefaults()
 	return &fileHandler{src: fsSource{fsys}, opts: o, cache: newFileCache(o.Cache)}
