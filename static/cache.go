@@ -222,7 +222,8 @@ func (c *fileCache) stats() (entries int, bytes int64) {
 }
 
 // refs is the CLOCK bit and freshness stamp of an entry: the only fields
-// of an entry written after it is published.
+// of a published entry that requests write (slot is written under
+// fileCache.mu).
 type refs struct {
 	checked atomic.Int64 // c.now() of the last check against the file system
 	ref     atomic.Bool  // referenced since the hand last passed
