@@ -62,6 +62,7 @@ func TestDifferentialSeeds(t *testing.T) {
 		{"nul in path", "GET /a%00b HTTP/1.1\r\nHost: x\r\n\r\n", "NUL in path"},
 		{"userinfo", "GET http://u@h/ HTTP/1.1\r\nHost: x\r\n\r\n", "invalid authority"},
 		{"leading crlf", "\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", "leading empty lines"},
+		{"stray lf after post", h + "Content-Length: 1\r\n\r\n\r\n\rGET / HTTP/1.1\r\nHost: x\r\n\r\n", "stray CR/LF after POST"},
 		{"cl list", h + "Content-Length: 5, 5\r\n\r\nhello", "Content-Length list"},
 		{"ext bws", h + "Transfer-Encoding: chunked\r\n\r\n5 ;a=b\r\nhello\r\n0\r\n\r\n", "BWS before chunk-ext"},
 		{"bad chunk ext", h + "Transfer-Encoding: chunked\r\n\r\n5;a=\"b\r\nhello\r\n0\r\n\r\n", "chunk-ext syntax"},
@@ -147,7 +148,8 @@ func diffNetHTTP(input []byte) diffResult {
 		if !oursRejected {
 			return diffResult{index: n, detail: "net/http accepts, our server waits for more input"}
 		}
-		class := classifyOursStricter(reason, input)
+		afterPOST := n > 0 && std[n-1].method == "POST"
+		class := classifyOursStricter(reason, input, afterPOST)
 		return diffResult{index: n, class: class, detail: "net/http accepts, we reject: " + reason}
 	}
 	// We accepted request n, net/http did not.
@@ -333,12 +335,17 @@ var (
 // net/http accepts, from our rejection reason, after checking the input
 // has the feature; "" if the rejection is not one of the intended strict
 // rules.
-func classifyOursStricter(reason string, input []byte) string {
+func classifyOursStricter(reason string, input []byte, afterPOST bool) string {
 	has := func(s string) bool { return strings.Contains(reason, s) }
 	switch {
 	// RFC 9112 §2.2: only CRLF ends a line (net/http also takes LF).
 	case (has("line not terminated by CRLF") || has("malformed chunked encoding")) && reBareLF.Match(input):
 		return "bare LF"
+	// RFC 9112 §2.2: a server SHOULD ignore empty lines (CRLF) before a
+	// request-line; net/http drops up to four stray CR or LF bytes of any
+	// mix after a POST, e.g. an LF whose CR ended the body.
+	case has("line not terminated by CRLF") && afterPOST:
+		return "stray CR/LF after POST"
 	// RFC 9112 §5.2: obs-fold is rejected, not unfolded.
 	case has("obsolete line folding") && reObsFold.Match(input):
 		return "obs-fold"
