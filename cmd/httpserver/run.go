@@ -86,8 +86,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		reason = sig.String()
 	}
 	shuttingDown.Store(true)
+	if !drain(cfg.ShutdownDelay, sigs, log) {
+		srv.Close()
+		return exitFailed
+	}
 	log.Info("shutting down", "reason", reason, "grace", cfg.ShutdownTimeout.String())
 	return shutdown(srv, cfg.ShutdownTimeout, served, sigs, log)
+}
+
+// drain keeps serving for delay, with /health already failing, so that
+// load balancers stop sending traffic before the listener closes. A
+// signal meanwhile cuts it short; drain then reports false.
+func drain(delay time.Duration, sigs <-chan os.Signal, log *slog.Logger) bool {
+	if delay <= 0 {
+		return true
+	}
+	log.Info("draining: /health fails, still serving", "delay", delay.String())
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case sig := <-sigs:
+		log.Warn("second signal; exiting now", "signal", sig.String())
+		return false
+	}
 }
 
 // shutdown stops srv gracefully within grace (zero: no limit); a signal on

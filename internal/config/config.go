@@ -25,6 +25,12 @@ type Config struct {
 	// ShutdownTimeout is the grace period given to in-flight requests
 	// after SIGTERM or SIGINT; zero waits without limit.
 	ShutdownTimeout time.Duration
+	// ShutdownDelay is how long the server keeps accepting and serving
+	// after SIGTERM or SIGINT, with /health answering 503, before the
+	// graceful shutdown starts: time for a load balancer to see the
+	// failing health check and stop sending traffic. Zero starts the
+	// shutdown at once.
+	ShutdownDelay time.Duration
 
 	// MaxHeaderBytes caps a request's header block, in bytes.
 	MaxHeaderBytes int64

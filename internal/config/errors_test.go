@@ -34,6 +34,7 @@ func TestErrors(t *testing.T) {
 		{name: "write-timeout negative", args: []string{"--write-timeout=-1s"}, want: `httpserver: flag --write-timeout: negative duration "-1s"`},
 		{name: "idle-timeout", args: []string{"--idle-timeout="}, want: `httpserver: flag --idle-timeout: invalid duration ""`},
 		{name: "shutdown-timeout", args: []string{"--shutdown-timeout=soon"}, want: `httpserver: flag --shutdown-timeout: invalid duration "soon"`},
+		{name: "shutdown-delay", args: []string{"--shutdown-delay=-1s"}, want: `httpserver: flag --shutdown-delay: negative duration "-1s"`},
 		{name: "max-header-bytes", args: []string{"--max-header-bytes=1kb"}, want: `httpserver: flag --max-header-bytes: invalid size "1kb" (want bytes, optionally with KiB, MiB or GiB)`},
 		{name: "max-header-bytes zero", args: []string{"--max-header-bytes=0"}, want: `httpserver: flag --max-header-bytes: size must be at least 1 byte, got "0"`},
 		{name: "max-body-bytes negative", args: []string{"--max-body-bytes=-5"}, want: `httpserver: flag --max-body-bytes: negative size "-5"`},

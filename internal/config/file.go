@@ -25,6 +25,7 @@ type fileConfig struct {
 	WriteTimeout      yaml.Node   `yaml:"write_timeout"`
 	IdleTimeout       yaml.Node   `yaml:"idle_timeout"`
 	ShutdownTimeout   yaml.Node   `yaml:"shutdown_timeout"`
+	ShutdownDelay     yaml.Node   `yaml:"shutdown_delay"`
 	MaxHeaderBytes    yaml.Node   `yaml:"max_header_bytes"`
 	MaxBodyBytes      yaml.Node   `yaml:"max_body_bytes"`
 	MaxConns          yaml.Node   `yaml:"max_conns"`
@@ -55,6 +56,7 @@ func (f *fileConfig) nodes() map[string]*yaml.Node {
 		"write_timeout":       &f.WriteTimeout,
 		"idle_timeout":        &f.IdleTimeout,
 		"shutdown_timeout":    &f.ShutdownTimeout,
+		"shutdown_delay":      &f.ShutdownDelay,
 		"max_header_bytes":    &f.MaxHeaderBytes,
 		"max_body_bytes":      &f.MaxBodyBytes,
 		"max_conns":           &f.MaxConns,

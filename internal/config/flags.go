@@ -109,6 +109,8 @@ func defaultText(c *Config, name string) string {
 		return c.IdleTimeout.String()
 	case "shutdown-timeout":
 		return c.ShutdownTimeout.String()
+	case "shutdown-delay":
+		return c.ShutdownDelay.String()
 	case "max-header-bytes":
 		return fmt.Sprint(c.MaxHeaderBytes)
 	case "max-body-bytes":

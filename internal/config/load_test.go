@@ -57,6 +57,7 @@ func TestPrecedence(t *testing.T) {
 		{name: "write-timeout", yaml: "1s", env: "250ms", flag: "0s", wantDeflt: "1m0s", get: func(c *Config) string { return c.WriteTimeout.String() }},
 		{name: "idle-timeout", yaml: "1m", env: "2m", flag: "3m", wantYAML: "1m0s", wantEnv: "2m0s", wantFlag: "3m0s", wantDeflt: "2m0s", get: func(c *Config) string { return c.IdleTimeout.String() }},
 		{name: "shutdown-timeout", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "15s", get: func(c *Config) string { return c.ShutdownTimeout.String() }},
+		{name: "shutdown-delay", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "0s", get: func(c *Config) string { return c.ShutdownDelay.String() }},
 		{name: "max-header-bytes", yaml: "1000", env: "2KiB", flag: "3000", wantEnv: "2048", wantDeflt: "65536", get: func(c *Config) string { return fmt.Sprint(c.MaxHeaderBytes) }},
 		{name: "max-body-bytes", yaml: "1MiB", env: "2000", flag: "1GiB", wantYAML: "1048576", wantFlag: "1073741824", wantDeflt: "10485760", get: func(c *Config) string { return fmt.Sprint(c.MaxBodyBytes) }},
 		{name: "max-conns", yaml: "1", env: "2", flag: "0", wantDeflt: "10000", get: func(c *Config) string { return fmt.Sprint(c.MaxConns) }},

@@ -35,6 +35,7 @@ var settings = []setting{
 	durationSetting("write-timeout", "time allowed to handle a request and write its response (0: no timeout)", func(c *Config) *time.Duration { return &c.WriteTimeout }),
 	durationSetting("idle-timeout", "time a keep-alive connection may wait for its next request (0: no timeout)", func(c *Config) *time.Duration { return &c.IdleTimeout }),
 	durationSetting("shutdown-timeout", "grace period for in-flight requests on SIGTERM (0: no limit)", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+	durationSetting("shutdown-delay", "on SIGTERM, keep serving this long with /health failing before the shutdown starts (0: none)", func(c *Config) *time.Duration { return &c.ShutdownDelay }),
 	sizeSetting("max-header-bytes", "largest request header block", func(c *Config) *int64 { return &c.MaxHeaderBytes }),
 	sizeSetting("max-body-bytes", "largest request body", func(c *Config) *int64 { return &c.MaxBodyBytes }),
 	{name: "max-conns", arg: "N", usage: "most concurrent connections (0: no cap)", set: func(c *Config, v string) (err error) {
