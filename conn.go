@@ -3,6 +3,7 @@ package httpserver
 import (
 	"context"
 	"errors"
+	"math"
 	"net"
 	"runtime/debug"
 	"sync"
@@ -28,19 +29,33 @@ const (
 )
 
 // conn serves the HTTP/1.1 requests of one client connection, one at a
-// time, in order.
+// time, in order. What it needs only while bytes are in flight is in
+// *connIO, which an evented connection (EngineEpoll) borrows from a pool
+// and gives back when it parks with nothing buffered: a parked connection
+// is this struct alone (see conn_evented.go). Touching a connIO field of
+// a parked connection dereferences nil, loudly.
 type conn struct {
 	srv        *Server
 	cfg        *settings
 	nc         net.Conn
 	remoteAddr string
 	state      atomic.Int32
+	served     uint32 // requests served, saturating
 
 	ctxMu  sync.Mutex
 	ctx    context.Context // created on first use, cancelled at close
 	cancel context.CancelFunc
-	watch  clientWatch
 
+	*connIO
+
+	evented   bool
+	timedOut  bool         // the request head did not arrive in time: answer 408
+	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
+}
+
+// connIO is the part of a connection that holds request and response
+// bytes.
+type connIO struct {
 	rbuf       []byte // received bytes; unread ones are rbuf[rpos:rend]
 	rpos, rend int
 	wbuf       []byte // response bytes not yet written to the socket
@@ -48,29 +63,27 @@ type conn struct {
 	head       []byte // copy of the current request head; request strings alias it
 	kept       []byte // copies of trailer lines; request strings alias it
 	scanner    headScanner
-
 	ex         *exchange
-	served     int // requests served
+	watch      clientWatch // guarded by conn.ctxMu where noted
+
 	closeConn  bool
 	bodyUnread bool // the last request's body was not read to its end
 
-	// Evented connections (EngineEpoll) borrow their buffers and exchange
-	// only while bytes are in flight; see conn_evented.go.
-	// (Fields ordered so that the struct fits a 320-byte allocation.)
-	evented   bool
-	timedOut  bool         // the request head did not arrive in time: answer 408
-	bufs      *connBuffers // evented: borrowed buffers; others: the holder of lent ones
-	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
+	// lent holds what a goroutine- or pool-engine connection lends while
+	// it waits for its next request (see lendIdleBuffers).
+	lent *connBuffers
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{
-		srv:  s,
-		cfg:  &s.cfg,
-		nc:   nc,
-		rbuf: make([]byte, readBufferSize),
-		wbuf: make([]byte, 0, writeBufferSize),
-		ex:   new(exchange),
+		srv: s,
+		cfg: &s.cfg,
+		nc:  nc,
+		connIO: &connIO{
+			rbuf: make([]byte, readBufferSize),
+			wbuf: make([]byte, 0, writeBufferSize),
+			ex:   new(exchange),
+		},
 	}
 	if a := nc.RemoteAddr(); a != nil {
 		c.remoteAddr = a.String()
@@ -262,7 +275,9 @@ func (c *conn) readHead() (int, error) {
 // response.
 func (c *conn) serveExchange() {
 	ex := c.ex
-	c.served++
+	if c.served < math.MaxUint32 {
+		c.served++
+	}
 	if ex.body.done {
 		c.inputDrained()
 	}

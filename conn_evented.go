@@ -5,22 +5,23 @@ import (
 	"time"
 )
 
-// connBuffers are the buffers and exchange of a connection. Evented
-// connections (EngineEpoll) borrow them from connBufferPool when bytes
-// arrive and give them back when they go idle with nothing buffered, so
-// an idle keep-alive connection holds none.
-type connBuffers struct {
-	rbuf, wbuf, head, kept []byte
-	ex                     *exchange
-}
-
-var connBufferPool = sync.Pool{New: func() any {
-	return &connBuffers{
+// connIOPool holds the connIO of evented connections (EngineEpoll): they
+// borrow one when bytes arrive and give it back when they park with
+// nothing buffered, so an idle keep-alive connection holds no buffer.
+var connIOPool = sync.Pool{New: func() any {
+	return &connIO{
 		rbuf: make([]byte, readBufferSize),
 		wbuf: make([]byte, 0, writeBufferSize),
 		ex:   new(exchange),
 	}
 }}
+
+// connBuffers are what a connection of the goroutine or pool engine
+// lends to idlePool while it waits for its next request.
+type connBuffers struct {
+	wbuf, head, kept []byte
+	ex               *exchange
+}
 
 // maxPooledHead is the largest head buffer kept in the pool; larger ones
 // (from rare large heads) are left to the garbage collector.
@@ -33,42 +34,53 @@ type eventSource interface {
 	armRead()
 }
 
-// borrowBuffers gives the connection its buffers and exchange.
+// borrowBuffers gives an evented connection its connIO: buffers and
+// exchange.
 func (c *conn) borrowBuffers() {
-	if c.bufs != nil {
-		return
+	if c.connIO == nil {
+		c.connIO = connIOPool.Get().(*connIO)
 	}
-	b := connBufferPool.Get().(*connBuffers)
-	c.bufs = b
-	c.rbuf, c.wbuf, c.head, c.kept, c.ex = b.rbuf, b.wbuf[:0], b.head[:0], b.kept[:0], b.ex
-	if c.ex == nil {
-		c.ex = new(exchange)
-	}
-	c.rpos, c.rend = 0, 0
 }
 
-// releaseBuffers returns the buffers to the pool; nothing may be buffered.
+// releaseBuffers returns the connIO to the pool; nothing may be buffered.
 func (c *conn) releaseBuffers() {
-	b := c.bufs
-	if b == nil {
+	io := c.connIO
+	if io == nil {
 		return
 	}
-	c.bufs = nil
-	// Grown buffers are dropped; the pool keeps the standard ones.
-	if cap(c.wbuf) <= maxPendingWrite {
-		b.wbuf = c.wbuf[:0]
+	c.connIO = nil
+	io.reset()
+	connIOPool.Put(io)
+}
+
+// reset readies io for another connection: nothing buffered, no error,
+// and buffers grown by a large head or response replaced by standard ones.
+func (io *connIO) reset() {
+	if len(io.rbuf) != readBufferSize {
+		io.rbuf = make([]byte, readBufferSize)
 	}
-	if cap(c.head) <= maxPooledHead {
-		b.head = c.head[:0]
+	io.rpos, io.rend = 0, 0
+	if cap(io.wbuf) > maxPendingWrite {
+		io.wbuf = make([]byte, 0, writeBufferSize)
 	}
-	if cap(c.kept) <= maxPooledHead {
-		b.kept = c.kept[:0]
+	io.wbuf = io.wbuf[:0]
+	io.werr = nil
+	io.head = trimPooled(io.head)
+	io.kept = trimPooled(io.kept)
+	io.scanner.reset()
+	if io.ex == nil {
+		io.ex = new(exchange)
 	}
-	b.ex = c.ex
-	c.rbuf, c.wbuf, c.head, c.kept, c.ex = nil, nil, nil, nil, nil
-	c.rpos, c.rend = 0, 0
-	c.scanner.reset()
-	connBufferPool.Put(b)
+	io.closeConn, io.bodyUnread = false, false
+}
+
+// trimPooled empties b for reuse, or drops it when a rare large head grew
+// it past maxPooledHead.
+func trimPooled(b []byte) []byte {
+	if cap(b) > maxPooledHead {
+		return nil
+	}
+	return b[:0]
 }
 
 // serveEvented runs on a worker when the event loop has found a complete
@@ -164,19 +176,13 @@ var idlePool sync.Pool
 // builds, which keep each exchange to catch its use after the handler
 // returned) the exchange of a connection about to wait into idlePool.
 func (c *conn) lendIdleBuffers() {
-	h := c.bufs
+	h := c.lent
 	if h == nil {
 		h = new(connBuffers)
 	}
-	c.bufs = nil
-	h.wbuf, h.head, h.kept = c.wbuf[:0], c.head[:0], c.kept[:0]
+	c.lent = nil
+	h.wbuf, h.head, h.kept = c.wbuf[:0], trimPooled(c.head), trimPooled(c.kept)
 	c.wbuf, c.head, c.kept = nil, nil, nil
-	if cap(h.head) > maxPooledHead {
-		h.head = nil
-	}
-	if cap(h.kept) > maxPooledHead {
-		h.kept = nil
-	}
 	if !raceEnabled {
 		h.ex, c.ex = c.ex, nil
 	}
@@ -201,5 +207,5 @@ func (c *conn) reclaimIdleBuffers() {
 		}
 	}
 	h.wbuf, h.head, h.kept, h.ex = nil, nil, nil, nil
-	c.bufs = h
+	c.lent = h
 }

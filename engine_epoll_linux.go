@@ -5,7 +5,6 @@ package httpserver
 import (
 	"errors"
 	"net"
-	"net/netip"
 	"os"
 	"runtime"
 	"sync/atomic"
@@ -284,7 +283,7 @@ func (l *eventLoop) sweep(now time.Time) {
 		if !c.state.CompareAndSwap(stateIdle, stateActive) {
 			continue
 		}
-		if c.rend > 0 {
+		if c.connIO != nil && c.rend > 0 { // a partial head is buffered
 			c.timedOut = true
 			l.dispatch(c)
 			continue
@@ -368,12 +367,12 @@ func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
 		return true, err
 	}
 	var (
-		nfd  int
-		sa   unix.Sockaddr
-		aerr error
+		nfd   int
+		raddr string
+		aerr  error
 	)
 	accept := func(fd uintptr) bool {
-		nfd, sa, aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		nfd, raddr, aerr = acceptPeer(int(fd))
 		return aerr != unix.EAGAIN
 	}
 	var backoff time.Duration
@@ -408,7 +407,7 @@ func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
 		}
 		// Accepted sockets get TCP_NODELAY, as Go's own do.
 		unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		e.register(nfd, sockaddrString(sa))
+		e.register(nfd, raddr)
 	}
 }
 
@@ -419,23 +418,6 @@ func writeOverCapacity(fd int) {
 	b = appendDate(b, time.Now())
 	b = append(b, "Content-Length: 20\r\n\r\nService Unavailable\n"...)
 	syscall.Write(fd, b)
-}
-
-// sockaddrString formats a peer address as net.TCPAddr.String does.
-func sockaddrString(sa unix.Sockaddr) string {
-	switch sa := sa.(type) {
-	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port)).String()
-	case *unix.SockaddrInet6:
-		a := netip.AddrFrom16(sa.Addr)
-		if sa.ZoneId != 0 {
-			if ifi, err := net.InterfaceByIndex(int(sa.ZoneId)); err == nil {
-				a = a.WithZone(ifi.Name)
-			}
-		}
-		return netip.AddrPortFrom(a, uint16(sa.Port)).String()
-	}
-	return ""
 }
 
 // register parks a new connection's descriptor on a loop until its first

@@ -184,7 +184,7 @@ func parkedConns(s *Server) (parked, total int) {
 	for c := range s.conns {
 		total++
 		if c.evented && c.state.CompareAndSwap(stateIdle, stateActive) {
-			if c.bufs == nil && c.rbuf == nil && c.ex == nil {
+			if c.connIO == nil {
 				parked++
 			}
 			c.state.Store(stateIdle)
