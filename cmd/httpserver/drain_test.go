@@ -30,7 +30,7 @@ func awaitHealthStatus(t *testing.T, addr string, want int) {
 // TestRunShutdownDelay: after the signal, the server keeps accepting and
 // serving for --shutdown-delay with /health failing, then shuts down.
 func TestRunShutdownDelay(t *testing.T) {
-	addr, stop, status, log := runInProcess(t, []string{"--addr", "127.0.0.1:0", "--shutdown-delay", "1s"}, nil)
+	addr, stop, status, log := runInProcess(t, []string{"--addr", "127.0.0.1:0", "--shutdown-delay", "2s"}, nil)
 	awaitHealthStatus(t, addr, 200)
 	stop()
 	awaitHealthStatus(t, addr, 503)
@@ -42,7 +42,7 @@ func TestRunShutdownDelay(t *testing.T) {
 	if code := status(); code != 0 {
 		t.Errorf("status %d, want 0; log:\n%s", code, log)
 	}
-	for _, want := range []string{`"msg":"draining: /health fails, still serving","delay":"1s"`, `"msg":"shutting down"`, `"msg":"stopped"`} {
+	for _, want := range []string{`"msg":"draining: /health fails, still serving","delay":"2s"`, `"msg":"shutting down"`, `"msg":"stopped"`} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log lacks %s:\n%s", want, log)
 		}
