@@ -66,6 +66,14 @@ type connIO struct {
 	ex         *exchange
 	watch      clientWatch // guarded by conn.ctxMu where noted
 
+	// respStart is where the current response begins in wbuf (earlier
+	// pipelined answers may be queued before it); respOut records that
+	// bytes of the current response's header or body may have reached
+	// the client. A handler panic uses them to keep the earlier answers
+	// and, while respOut is false, to still answer 500.
+	respStart int
+	respOut   bool
+
 	closeConn  bool
 	bodyUnread bool // the last request's body was not read to its end
 
@@ -281,6 +289,7 @@ func (c *conn) serveExchange() {
 	if ex.body.done {
 		c.inputDrained()
 	}
+	c.respStart, c.respOut = len(c.wbuf), false
 	ok := c.callHandler(&ex.res, &ex.req)
 	if c.state.Load() != stateHijacked {
 		c.stopWatch()
@@ -324,10 +333,13 @@ func (c *conn) callHandler(w *response, r *Request) (ok bool) {
 				"remote", c.remoteAddr, "method", r.Method, "target", r.Target,
 				"panic", p, "stack", string(debug.Stack()))
 		}
-		if p == ErrAbortHandler || w.committed {
-			// The client has part of a response already; closing the
-			// connection is the only way to tell it something broke.
-			c.wbuf = c.wbuf[:0]
+		// Answers to earlier pipelined requests still queued are kept;
+		// what this response queued is dropped.
+		c.wbuf = c.wbuf[:c.respStart]
+		if p == ErrAbortHandler || c.respOut {
+			// A deliberate abort, or the client may have part of this
+			// response already: closing the connection is the only way
+			// to tell it something broke.
 			return
 		}
 		w.reset()

@@ -103,6 +103,7 @@ func (c *conn) write(p []byte) {
 		if c.flush() != nil {
 			return
 		}
+		c.respOut = true
 		if _, err := c.nc.Write(p); err != nil {
 			c.werr = err
 		}
@@ -119,6 +120,10 @@ func (c *conn) flush() error {
 	if c.werr != nil || len(c.wbuf) == 0 {
 		return c.werr
 	}
+	if c.ex != nil && c.ex.res.committed {
+		c.respOut = true
+	}
+	c.respStart = 0
 	_, err := c.nc.Write(c.wbuf)
 	if cap(c.wbuf) > maxPendingWrite {
 		c.wbuf = make([]byte, 0, writeBufferSize) // give back a grown buffer

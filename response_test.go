@@ -257,3 +257,66 @@ func TestReadFromLimitedFile(t *testing.T) {
 		}
 	})
 }
+
+// TestPanicKeepsEarlierPipelinedAnswers: answers to earlier pipelined
+// requests, still queued when a later handler panics, are sent before the
+// connection closes; a panicking response none of whose bytes left yet is
+// still replaced by a clean 500.
+func TestPanicKeepsEarlierPipelinedAnswers(t *testing.T) {
+	h := HandlerFunc(func(w ResponseWriter, r *Request) {
+		switch r.Path {
+		case "/committed": // the header is committed, all still queued
+			w.WriteString(strings.Repeat("x", bodyBufferSize-100))
+			w.WriteString(strings.Repeat("y", 200))
+			if !w.(*response).committed || w.(*response).c.respOut {
+				t.Error("the test case no longer commits without output")
+			}
+			panic("boom")
+		case "/late": // part of the response already sent
+			w.WriteString("partial")
+			w.Flush()
+			panic("late boom")
+		case "/abort":
+			w.WriteString("abc")
+			panic(ErrAbortHandler)
+		}
+		w.WriteString("fine")
+	})
+	quiet := func(s *Server) { s.Logger = newTestLogger(io.Discard) }
+	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: h\r\n\r\n" }
+	for _, tc := range []struct {
+		path     string
+		statuses []int // of the complete responses
+		tail     string
+	}{
+		{"/committed", []int{200, 500}, ""},
+		{"/abort", []int{200}, ""},
+		{"/late", []int{200}, "partial"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			out := string(serveBytes(h, []byte(get("/ok")+get(tc.path)+get("/ok")), quiet))
+			first := "HTTP/1.1 200 OK\r\n"
+			if !strings.HasPrefix(out, first) || strings.Count(out, "fine") != 1 {
+				t.Fatalf("the first answer is not intact and alone:\n%s", out)
+			}
+			if tc.tail != "" {
+				if !strings.Contains(out, tc.tail) || strings.Contains(out, "500") {
+					t.Fatalf("want the first answer, then the cut stream:\n%s", out)
+				}
+				return
+			}
+			rs := parseResponses(t, []byte(out))
+			if len(rs) != len(tc.statuses) {
+				t.Fatalf("%d responses, want %d:\n%s", len(rs), len(tc.statuses), out)
+			}
+			for i, want := range tc.statuses {
+				if rs[i].status != want {
+					t.Errorf("response %d: status %d, want %d", i+1, rs[i].status, want)
+				}
+			}
+			if last := rs[len(rs)-1]; tc.path == "/committed" && !last.close {
+				t.Errorf("the 500 does not close the connection")
+			}
+		})
+	}
+}
