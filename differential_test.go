@@ -72,6 +72,7 @@ func TestDifferentialSeeds(t *testing.T) {
 		{"two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", classBothReject},
 		{"chunked identity", h + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", classBothReject},
 		{"http2", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", classBothReject},
+		{"expect in http10", "GET / HTTP/1.0\r\nExpect: x\r\n\r\n", "Expect in HTTP/1.0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,7 +285,7 @@ func readStdRequests(input []byte) ([]stdRequest, error) {
 			}
 		}
 		if e := req.Header.Get("Expect"); e != "" && !strings.EqualFold(strings.TrimSpace(e), "100-continue") {
-			return reqs, errors.New("net/http server: 417 expectation failed")
+			return reqs, errors.New("net/http server: 417 expectation failed (" + req.Proto + ")")
 		}
 		body, err := io.ReadAll(req.Body)
 		if err != nil {
@@ -439,6 +440,11 @@ func classifyNetHTTPStricter(err error, input []byte) string {
 	// RFC 9112 §7.1.1 allows BWS before ';' in a chunk-ext.
 	case has("invalid byte in chunk length") && reChunkBWS.Match(input):
 		return "BWS before chunk-ext"
+	// RFC 9110 §10.1.1: an HTTP/1.0 recipient ignores a 100-continue
+	// expectation; we ignore Expect in HTTP/1.0 altogether (it is an
+	// HTTP/1.1 field), net/http answers 417 to unknown ones.
+	case has("417 expectation failed (HTTP/1.0)"):
+		return "Expect in HTTP/1.0"
 	// net/http's chunk overhead guard and line limit.
 	case has("too much non-data"), has("header line too long"):
 		return "net/http chunk limits"
