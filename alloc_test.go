@@ -2,7 +2,10 @@
 
 package httpserver
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // TestZeroAllocHotPath pins the plaintext keep-alive path at zero
 // allocations per request, server and client together.
@@ -25,6 +28,11 @@ func TestZeroAllocHotPath(t *testing.T) {
 			w.WriteString("part")
 			w.Flush()
 		}), "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 1},
+		{"two context copies", HandlerFunc(func(w ResponseWriter, r *Request) {
+			r2 := r.WithContext(context.Background())
+			r3 := r2.WithContext(context.TODO())
+			w.WriteString(r3.Path)
+		}), plaintextRequest, 1},
 	} {
 		for _, engine := range engines {
 			t.Run(tc.name+"/"+string(engine), func(t *testing.T) {

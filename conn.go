@@ -179,7 +179,7 @@ func (c *conn) readRequest() bool {
 	// The exchange is taken after the wait: a waiting connection lends
 	// it out (see lendIdleBuffers).
 	ex := c.ex
-	ex.req.reset()
+	ex.begin()
 	c.kept = c.kept[:0]
 	start := time.Now()
 	c.setReadDeadline(start, c.cfg.timeouts.ReadHeader)

@@ -280,17 +280,19 @@ func TestUseAfterReturnPanics(t *testing.T) {
 		t.Skip("the use-after-return check of requests runs in race-detector builds (go test -race)")
 	}
 	kept := make(chan ResponseWriter, 1)
-	keptReq := make(chan *Request, 1)
+	keptReq := make(chan *Request, 2)
 	serveBytes(HandlerFunc(func(w ResponseWriter, r *Request) {
 		kept <- w
 		keptReq <- r
+		keptReq <- r.WithContext(context.Background()) // held by the exchange
 	}), []byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))
-	w, r := <-kept, <-keptReq
+	w, r, r2 := <-kept, <-keptReq, <-keptReq
 	for name, f := range map[string]func(){
-		"Write":   func() { w.WriteString("late") },
-		"Header":  func() { w.Header() },
-		"Body":    func() { r.Body.Read(make([]byte, 1)) },
-		"Context": func() { r.Context() },
+		"Write":        func() { w.WriteString("late") },
+		"Header":       func() { w.Header() },
+		"Body":         func() { r.Body.Read(make([]byte, 1)) },
+		"Context":      func() { r.Context() },
+		"copy Context": func() { r2.Context() },
 	} {
 		func() {
 			defer func() {

@@ -1,6 +1,9 @@
 package httpserver
 
-import "errors"
+import (
+	"errors"
+	"sync/atomic"
+)
 
 // errUsedAfterReturn is the panic value when a handler's Request,
 // ResponseWriter or Body is used after the handler returned: the server
@@ -17,11 +20,43 @@ type exchange struct {
 	trailer Header // the request's trailer fields, shared by its copies
 	body    body
 	res     response
+
+	// copies hold the first Request.WithContext copies of req (request
+	// IDs, timeouts and prefix stripping each make one), so that they
+	// cost no allocation; they live exactly as long as req.
+	copies  [2]Request
+	ncopies atomic.Int32 // slots of copies handed out (may exceed len)
+}
+
+// begin readies the exchange for a new request.
+func (ex *exchange) begin() {
+	ex.req.reset()
+	ex.req.ex = ex
+	for i := range min(int(ex.ncopies.Load()), len(ex.copies)) {
+		// Drop what the last request's copy held, keeping the storage
+		// of its path values for the next copy.
+		pv := ex.copies[i].pathValues
+		clear(pv)
+		ex.copies[i] = Request{pathValues: pv[:0]}
+	}
+	ex.ncopies.Store(0)
+}
+
+// spareRequest returns storage for a copy of req, or nil when the
+// exchange's is used up.
+func (ex *exchange) spareRequest() *Request {
+	if i := int(ex.ncopies.Add(1)) - 1; i < len(ex.copies) {
+		return &ex.copies[i]
+	}
+	return nil
 }
 
 // release marks the exchange as no longer the handler's.
 func (ex *exchange) release() {
 	ex.req.released = true
+	for i := range min(int(ex.ncopies.Load()), len(ex.copies)) {
+		ex.copies[i].released = true
+	}
 	ex.body.released = true
 	ex.res.released = true
 }

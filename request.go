@@ -62,7 +62,8 @@ type Request struct {
 	query       Query
 	queryParsed bool
 	pathValues  []headerField
-	scratch     []byte // backing store for decoded strings; reused
+	scratch     []byte    // backing store for decoded strings; reused
+	ex          *exchange // the server's exchange holding this request, for WithContext
 	released    bool
 }
 
@@ -86,15 +87,29 @@ type contextSource interface {
 }
 
 // WithContext returns a shallow copy of r with its context replaced. The copy
-// shares r's buffers and the same lifetime rules.
+// shares r's buffers and the same lifetime rules: for a request the server
+// made, the first copies live in the server's per-request storage and cost
+// no allocation. It is safe to call from several goroutines at once.
 func (r *Request) WithContext(ctx context.Context) *Request {
 	r.checkLive()
 	if ctx == nil {
 		panic("httpserver: nil context")
 	}
-	r2 := new(Request)
+	var r2 *Request
+	if r.ex != nil {
+		r2 = r.ex.spareRequest()
+	}
+	if r2 == nil {
+		r2 = new(Request)
+	}
+	own := r2.pathValues
 	*r2 = *r
 	r2.ctx = ctx
+	if len(r.pathValues) == 0 {
+		// A router setting values on the copy uses the copy's own
+		// storage (kept by the exchange between requests).
+		r2.pathValues = own
+	}
 	return r2
 }
 

@@ -36,8 +36,10 @@ type RequestIDOptions struct {
 // set on the response header and put in the request context, where
 // [RequestIDFrom], [Logger] and [NewLogHandler] find it.
 //
-// It costs two allocations per request: the context (which holds the ID's
-// bytes) and the request copy made by Request.WithContext. The new context
+// It costs one allocation per request served: the context, which holds
+// the ID's bytes (the request copy Request.WithContext makes lives in the
+// server's per-request storage; a request built by hand, as in tests,
+// costs a second allocation for it). The new context
 // asks the server for the request's own context only when a handler needs
 // it (Done, Err, Deadline or another Value), so that requests whose
 // handlers never watch for cancellation do not pay for the server's
