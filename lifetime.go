@@ -34,10 +34,12 @@ func (ex *exchange) begin() {
 	ex.req.ex = ex
 	for i := range min(int(ex.ncopies.Load()), len(ex.copies)) {
 		// Drop what the last request's copy held, keeping the storage
-		// of its path values for the next copy.
-		pv := ex.copies[i].pathValues
+		// it owns (see WithContext) for the next copy.
+		c := &ex.copies[i]
+		pv, pairs, scratch := c.pathValues, c.query.pairs, c.scratch
 		clear(pv)
-		ex.copies[i] = Request{pathValues: pv[:0]}
+		clear(pairs)
+		*c = Request{pathValues: pv[:0], query: Query{pairs: pairs[:0]}, scratch: scratch[:0]}
 	}
 	ex.ncopies.Store(0)
 }

@@ -87,9 +87,12 @@ type contextSource interface {
 }
 
 // WithContext returns a shallow copy of r with its context replaced. The copy
-// shares r's buffers and the same lifetime rules: for a request the server
-// made, the first copies live in the server's per-request storage and cost
-// no allocation. It is safe to call from several goroutines at once.
+// shares r's header, body, trailers and buffers and the same lifetime rules;
+// the path values it starts with and its parsed query are copied, so that
+// setting a path value on one, or parsing the query of one, leaves the
+// other alone. For a request the server made, the first copies live in the
+// server's per-request storage and cost no allocation. It is safe to call
+// from several goroutines at once.
 func (r *Request) WithContext(ctx context.Context) *Request {
 	r.checkLive()
 	if ctx == nil {
@@ -102,14 +105,15 @@ func (r *Request) WithContext(ctx context.Context) *Request {
 	if r2 == nil {
 		r2 = new(Request)
 	}
-	own := r2.pathValues
+	// The copy fills what it may still fill (path values, the parsed
+	// query) in storage of its own, kept by the exchange between
+	// requests, so that r and the copy never write into each other's.
+	pv, pairs, scratch := r2.pathValues[:0], r2.query.pairs[:0], r2.scratch[:0]
 	*r2 = *r
 	r2.ctx = ctx
-	if len(r.pathValues) == 0 {
-		// A router setting values on the copy uses the copy's own
-		// storage (kept by the exchange between requests).
-		r2.pathValues = own
-	}
+	r2.pathValues = append(pv, r.pathValues...)
+	r2.query.pairs = append(pairs, r.query.pairs...)
+	r2.scratch = scratch
 	return r2
 }
 

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -39,4 +40,40 @@ func TestWithContextCopies(t *testing.T) {
 			t.Error("the original request's context changed")
 		}
 	}), []byte("GET /p HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n\r\n"))
+}
+
+// TestWithContextCopiesIndependent: a copy and its original never write
+// into each other's path values or parsed query, also on a connection
+// whose exchange (and its copies' storage) serves request after request.
+func TestWithContextCopiesIndependent(t *testing.T) {
+	h := HandlerFunc(func(w ResponseWriter, r *Request) {
+		want := r.Header.Get("X-N")
+		r.SetPathValue("id", want)
+		r2 := r.WithContext(context.Background())
+		r2.SetPathValue("x", "copy"+want)
+		r.SetPathValue("y", "orig"+want)
+		if r2.PathValue("id") != want || r2.PathValue("y") != "" || r.PathValue("x") != "" {
+			t.Errorf("request %s: copy id=%q y=%q, original x=%q", want, r2.PathValue("id"), r2.PathValue("y"), r.PathValue("x"))
+		}
+		q2 := r2.Query().Get("q") // parsed into the copy's storage first
+		q := r.Query().Get("q")
+		if q2 != "v "+want || q != "v "+want || r2.Query().Get("q") != "v "+want {
+			t.Errorf("request %s: query copy %q, original %q, copy after %q", want, q2, q, r2.Query().Get("q"))
+		}
+		r3 := r.WithContext(context.TODO()) // after parsing: the copy sees the values
+		if r3.Query().Get("q") != "v "+want || r3.PathValue("y") != "orig"+want {
+			t.Errorf("request %s: late copy query %q, y %q", want, r3.Query().Get("q"), r3.PathValue("y"))
+		}
+		w.WriteString(r2.PathValue("x"))
+	})
+	var in strings.Builder
+	for _, n := range []string{"1", "2", "3"} {
+		in.WriteString("GET /p?q=v%20" + n + " HTTP/1.1\r\nHost: h\r\nX-N: " + n + "\r\n\r\n")
+	}
+	out := string(serveBytes(h, []byte(in.String())))
+	for _, n := range []string{"1", "2", "3"} {
+		if !strings.Contains(out, "copy"+n) {
+			t.Errorf("response to request %s missing:\n%s", n, out)
+		}
+	}
 }
