@@ -33,15 +33,18 @@ func buildHandler(cfg *config.Config, start time.Time, shuttingDown func() bool)
 		}
 		return h, nil
 	}
+	// --file-cache 0 turns the open-file cache off; otherwise it is how
+	// long a file is trusted before it is checked again.
+	cache := static.CacheOptions{Disable: cfg.FileCache == 0, Validity: cfg.FileCache}
 	if cfg.Root != "" {
-		h, err := open("root", cfg.Root, nil)
+		h, err := open("root", cfg.Root, &static.Options{Cache: cache})
 		if err != nil {
 			return nil, nil, err
 		}
 		opts.Root = h
 	}
 	for i, m := range cfg.Static {
-		h, err := open(fmt.Sprintf("static[%d]", i), m.Dir, &static.Options{CacheControl: m.CacheControl, Listing: m.Listing})
+		h, err := open(fmt.Sprintf("static[%d]", i), m.Dir, &static.Options{CacheControl: m.CacheControl, Listing: m.Listing, Cache: cache})
 		if err != nil {
 			return nil, nil, err
 		}

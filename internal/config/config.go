@@ -25,6 +25,10 @@ type Config struct {
 	// ShutdownTimeout is the grace period given to in-flight requests
 	// after SIGTERM or SIGINT; zero waits without limit.
 	ShutdownTimeout time.Duration
+	// FileCache is how long the static file handlers (root and mounts)
+	// serve a file from their open-file cache before checking it again;
+	// zero turns the cache off.
+	FileCache time.Duration
 	// ShutdownDelay is how long the server keeps accepting and serving
 	// after SIGTERM or SIGINT, with /health answering 503, before the
 	// graceful shutdown starts: time for a load balancer to see the
@@ -89,6 +93,7 @@ func Default() Config {
 		WriteTimeout:      t.Write,
 		IdleTimeout:       t.Idle,
 		ShutdownTimeout:   15 * time.Second,
+		FileCache:         time.Second,
 		MaxHeaderBytes:    int64(l.MaxHeaderBytes),
 		MaxBodyBytes:      l.MaxBodyBytes,
 		MaxConns:          l.MaxConns,

@@ -35,6 +35,7 @@ type fileConfig struct {
 	ServerName        yaml.Node   `yaml:"server_name"`
 	Demo              yaml.Node   `yaml:"demo"`
 	Root              yaml.Node   `yaml:"root"`
+	FileCache         yaml.Node   `yaml:"file_cache"`
 	Static            []mountFile `yaml:"static"`
 	Middleware        *mwSection  `yaml:"middleware"`
 }
@@ -66,6 +67,7 @@ func (f *fileConfig) nodes() map[string]*yaml.Node {
 		"server_name":         &f.ServerName,
 		"demo":                &f.Demo,
 		"root":                &f.Root,
+		"file_cache":          &f.FileCache,
 	}
 }
 

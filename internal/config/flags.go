@@ -111,6 +111,8 @@ func defaultText(c *Config, name string) string {
 		return c.ShutdownTimeout.String()
 	case "shutdown-delay":
 		return c.ShutdownDelay.String()
+	case "file-cache":
+		return c.FileCache.String()
 	case "max-header-bytes":
 		return fmt.Sprint(c.MaxHeaderBytes)
 	case "max-body-bytes":

@@ -66,6 +66,7 @@ var settings = []setting{
 		c.Root, err = parsePath(v)
 		return err
 	}},
+	durationSetting("file-cache", "how long --root and the static mounts serve a file from memory before checking it again (0: no cache)", func(c *Config) *time.Duration { return &c.FileCache }),
 	{name: "version", usage: "print the version and exit", flagOnly: true, set: func(c *Config, v string) (err error) {
 		c.Version, err = parseBool(v)
 		return err
