@@ -53,3 +53,27 @@ func TestWatchKeepsPipelinedBytes(t *testing.T) {
 		}
 	})
 }
+
+// TestClientWatchStopsEveryTime: a handler that asks for its context gets
+// the background client watch, which the server stops after each exchange
+// by moving the read deadline into the past. On the epoll engine that
+// deadline once raced with the watch's read registering as a waiter and
+// could be lost (about one exchange in 200 under -race), leaving the
+// connection stuck; each of these exchanges must finish promptly.
+func TestClientWatchStopsEveryTime(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			r.Context()
+			io.Copy(io.Discard, r.Body) // the watch starts when the body is consumed
+			w.WriteString("ok")
+		}))
+		c, br := s.rawConn(t)
+		deadline := time.Now().Add(20 * time.Second)
+		for i := 0; i < 600 && time.Now().Before(deadline); i++ {
+			c.SetDeadline(time.Now().Add(2 * time.Second))
+			if _, body := roundTrip(t, c, br, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi", "POST"); body != "ok" {
+				t.Fatalf("exchange %d: body %q", i, body)
+			}
+		}
+	})
+}

@@ -145,13 +145,6 @@ func (f *fdConn) Write(p []byte) (int, error) {
 // registration only while they wait, so the loop is not woken by every
 // acknowledgement of sent data.
 func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
-	dl := deadline.Load()
-	var d time.Duration
-	if dl != 0 {
-		if d = time.Until(time.Unix(0, dl)); d <= 0 {
-			return os.ErrDeadlineExceeded
-		}
-	}
 	reading := slot == &f.rw
 	f.mu.Lock()
 	if f.closed {
@@ -164,6 +157,18 @@ func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 		f.wpend = f.wpend && reading
 		f.mu.Unlock()
 		return nil
+	}
+	// The deadline is read under f.mu, where the waiter is published: a
+	// deadline set before this point is seen here, one set after finds the
+	// waiter and wakes it (setDeadline takes f.mu). Read before the lock,
+	// a deadline set in between was lost, and the waiter slept through it.
+	dl := deadline.Load()
+	var d time.Duration
+	if dl != 0 {
+		if d = time.Until(time.Unix(0, dl)); d <= 0 {
+			f.mu.Unlock()
+			return os.ErrDeadlineExceeded
+		}
 	}
 	w := waiterPool.Get().(*fdWaiter)
 	*slot = w
