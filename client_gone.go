@@ -22,6 +22,13 @@ type clientWatch struct {
 	got      bool
 }
 
+// reset forgets the watch's state, keeping its channel, for a connIO going
+// to another connection; no watch may be running.
+func (w *clientWatch) reset() {
+	w.eligible.Store(false)
+	w.wanted, w.running, w.got = false, false, false
+}
+
 // inputDrained records that the request's input is fully consumed, and
 // starts the watch if a handler already asked for the context. It runs on
 // the goroutine that reads the body.

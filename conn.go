@@ -286,6 +286,10 @@ func (c *conn) serveExchange() {
 	if c.served < math.MaxUint32 {
 		c.served++
 	}
+	// Whether the input is drained is decided afresh for each exchange:
+	// discarding the last request's unread body may have set it while
+	// this request's bytes were still to come.
+	c.watch.eligible.Store(false)
 	if ex.body.done {
 		c.inputDrained()
 	}

@@ -68,6 +68,7 @@ func (io *connIO) reset() {
 	io.head = trimPooled(io.head)
 	io.kept = trimPooled(io.kept)
 	io.scanner.reset()
+	io.watch.reset()
 	if io.ex == nil {
 		io.ex = new(exchange)
 	}
