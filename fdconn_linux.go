@@ -241,12 +241,19 @@ func (f *fdConn) ready(events uint32) (input bool) {
 }
 
 // claim takes a parked connection for reading its new input; when the
-// connection is busy the input is remembered for whoever reads next.
+// connection is busy the input goes to its reader: one that started
+// waiting since ready looked (ready found none, and the edge will not come
+// again) is woken, else the input is remembered for whoever reads next.
 func (f *fdConn) claim() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.c.state.CompareAndSwap(stateIdle, stateActive) {
 		return true
+	}
+	if f.rw != nil {
+		f.rw.wake()
+		f.rw = nil
+		return false
 	}
 	f.rpend = true
 	return false
