@@ -27,7 +27,7 @@ type fdConn struct {
 	fd  int
 	gen uint32 // tells this registration from an earlier one of fd
 
-	// Guarded by mu (declared here so the struct packs into 72 bytes).
+	// Guarded by mu (declared here so the struct packs tightly).
 	closed   bool
 	rpend    bool // input reported while nobody waited for it
 	wpend    bool // room to write reported while nobody waited
@@ -38,6 +38,12 @@ type fdConn struct {
 
 	mu     sync.Mutex
 	rw, ww *fdWaiter // goroutines waiting to read or write; guarded by mu
+
+	// rmu and wmu serialise whole Read and whole Write/ReadFrom calls, as
+	// net.Conn promises to goroutines sharing a (hijacked) connection: one
+	// waiter per direction, and a Write's bytes never interleaved with
+	// another's. Close and the deadline setters do not take them.
+	rmu, wmu sync.Mutex
 
 	rdl, wdl atomic.Int64 // deadlines, unix ns; 0: none
 }
@@ -67,6 +73,8 @@ func (f *fdConn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	f.rmu.Lock()
+	defer f.rmu.Unlock()
 	for {
 		f.mu.Lock()
 		if f.closed {
@@ -113,6 +121,13 @@ func (f *fdConn) readNow(p []byte) (int, error) {
 
 // Write implements net.Conn.
 func (f *fdConn) Write(p []byte) (int, error) {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	return f.write(p)
+}
+
+// write writes all of p, waiting for room as needed; f.wmu is held.
+func (f *fdConn) write(p []byte) (int, error) {
 	written := 0
 	for written < len(p) {
 		f.mu.Lock()
@@ -379,6 +394,8 @@ func (f *fdConn) setDeadline(dl *atomic.Int64, slot **fdWaiter, t time.Time) err
 // ReadFrom sends a file with sendfile(2) when r is an *os.File or an
 // *io.LimitedReader around one, and copies otherwise.
 func (f *fdConn) ReadFrom(r io.Reader) (int64, error) {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
 	remain := int64(1<<63 - 1)
 	lr, limited := r.(*io.LimitedReader)
 	src := r
@@ -444,7 +461,7 @@ func (f *fdConn) ReadFrom(r io.Reader) (int64, error) {
 	return written, nil
 }
 
-// fdWriter hides fdConn's ReadFrom from io.Copy.
+// fdWriter hides fdConn's ReadFrom from io.Copy; it runs under f.wmu.
 type fdWriter struct{ f *fdConn }
 
-func (w fdWriter) Write(p []byte) (int, error) { return w.f.Write(p) }
+func (w fdWriter) Write(p []byte) (int, error) { return w.f.write(p) }
