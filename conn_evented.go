@@ -139,7 +139,11 @@ func (c *conn) park() {
 		timeout = c.cfg.timeouts.ReadHeader
 	}
 	c.setIdleDeadline(time.Now(), timeout)
-	c.state.Store(stateIdle)
+	if !c.state.CompareAndSwap(stateActive, stateIdle) {
+		// Server.Close closed it meanwhile and left it to its owner.
+		c.closeEvented()
+		return
+	}
 	c.nc.(eventSource).armRead()
 }
 

@@ -238,7 +238,12 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 		l.e.s.trackConn(c, false)
 		return false
 	}
-	c.state.Store(stateIdle)
+	if !c.state.CompareAndSwap(stateActive, stateIdle) {
+		// Server.Close closed it meanwhile and left it to its owner.
+		c.dropParked()
+		l.e.s.trackConn(c, false)
+		return false
+	}
 	return true
 }
 
@@ -281,6 +286,17 @@ func (l *eventLoop) sweep(now time.Time) {
 			continue
 		}
 		if !c.state.CompareAndSwap(stateIdle, stateActive) {
+			continue
+		}
+		if u := c.idleUntil.Load(); u == 0 || ns < u {
+			// It was served and parked again, with a new deadline,
+			// since until was read: give it back.
+			if c.state.CompareAndSwap(stateActive, stateIdle) {
+				f.armRead() // input a failed claim left pending meanwhile
+			} else {
+				c.dropParked() // Server.Close closed it meanwhile
+				e.s.trackConn(c, false)
+			}
 			continue
 		}
 		if c.connIO != nil && c.rend > 0 { // a partial head is buffered
@@ -427,11 +443,10 @@ func (e *epollEngine) register(fd int, raddr string) {
 	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
 	c := &conn{srv: e.s, cfg: &e.s.cfg, nc: f, evented: true, remoteAddr: raddr}
 	f.c = c
-	c.setIdleDeadline(time.Now(), e.s.cfg.timeouts.ReadHeader)
-	if !e.s.trackConn(c, true) {
-		unix.Close(fd)
-		return
-	}
+	// The descriptor is published (table, live count) before the
+	// connection is tracked, so that a Shutdown closing it as soon as it
+	// is tracked also forgets it; until then, and until its deadline is
+	// set below, the sweep leaves it alone.
 	e.table[fd].Store(f)
 	e.live.Add(1)
 	for {
@@ -440,9 +455,17 @@ func (e *epollEngine) register(fd int, raddr string) {
 			break
 		}
 	}
+	if !e.s.trackConn(c, true) {
+		f.Close() // forgets it and closes the descriptor
+		return
+	}
+	c.setIdleDeadline(time.Now(), e.s.cfg.timeouts.ReadHeader)
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(fd), Pad: int32(f.gen)}
 	f.mu.Lock()
-	err := unix.EpollCtl(f.loop.epfd, unix.EPOLL_CTL_ADD, fd, &ev)
+	var err error
+	if !f.closed { // a Shutdown may have closed it already
+		err = unix.EpollCtl(f.loop.epfd, unix.EPOLL_CTL_ADD, fd, &ev)
+	}
 	f.mu.Unlock()
 	if err != nil {
 		e.s.cfg.logger.Warn("httpserver: epoll_ctl failed; closing connection", "err", err)
