@@ -30,7 +30,7 @@ const directReadMin = 4 << 10
 
 // init prepares b for a new request.
 func (b *body) init(c *conn, f requestFraming, trailer *Header) {
-	*b = body{c: c, kind: f.kind, limit: c.cfg.limits.MaxBodyBytes, expectContinue: f.expectContinue, trailer: trailer}
+	*b = body{c: c, kind: f.kind, limit: c.srv.cfg.limits.MaxBodyBytes, expectContinue: f.expectContinue, trailer: trailer}
 	switch f.kind {
 	case bodyNone:
 		b.done = true

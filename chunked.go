@@ -194,7 +194,7 @@ func quotedStringLen(b []byte) int {
 // readTrailers reads the trailer section after the last chunk into
 // b.trailer (RFC 9112 §7.1.2), bounded like a header section.
 func (b *body) readTrailers() error {
-	lim := &b.c.cfg.limits
+	lim := &b.c.srv.cfg.limits
 	size, count := 0, 0
 	for {
 		line, err := b.c.readLine(lim.MaxHeaderBytes)

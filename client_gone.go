@@ -39,7 +39,7 @@ func (c *conn) inputDrained() {
 	c.watch.eligible.Store(true)
 	c.ctxMu.Lock()
 	defer c.ctxMu.Unlock()
-	if c.ctx != nil {
+	if c.cctx != nil {
 		c.startWatchLocked()
 	}
 }

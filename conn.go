@@ -34,23 +34,31 @@ const (
 // and gives back when it parks with nothing buffered: a parked connection
 // is this struct alone (see conn_evented.go). Touching a connIO field of
 // a parked connection dereferences nil, loudly.
+//
+// Fields are ordered so that the struct fits a 96-byte allocation: it is
+// all an idle evented connection costs, with its fdConn.
 type conn struct {
 	srv        *Server
-	cfg        *settings
 	nc         net.Conn
 	remoteAddr string
 	state      atomic.Int32
+	evented    bool
+	timedOut   bool   // the request head did not arrive in time: answer 408
 	served     uint32 // requests served, saturating
 
-	ctxMu  sync.Mutex
-	ctx    context.Context // created on first use, cancelled at close
-	cancel context.CancelFunc
+	ctxMu sync.Mutex
+	cctx  *connContext // created on first use; guarded by ctxMu
 
 	*connIO
 
-	evented   bool
-	timedOut  bool         // the request head did not arrive in time: answer 408
 	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
+}
+
+// connContext is the connection's context, made when a handler first
+// asks for it and cancelled when the connection closes.
+type connContext struct {
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // connIO is the part of a connection that holds request and response
@@ -85,7 +93,6 @@ type connIO struct {
 func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{
 		srv: s,
-		cfg: &s.cfg,
 		nc:  nc,
 		connIO: &connIO{
 			rbuf: make([]byte, readBufferSize),
@@ -103,23 +110,24 @@ func newConn(s *Server, nc net.Conn) *conn {
 func (c *conn) context() context.Context {
 	c.ctxMu.Lock()
 	defer c.ctxMu.Unlock()
-	if c.ctx == nil {
-		c.ctx, c.cancel = context.WithCancel(context.Background())
+	if c.cctx == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		c.cctx = &connContext{ctx, cancel}
 		if c.state.Load() == stateClosed {
-			c.cancel()
+			cancel()
 		}
 	}
 	c.watch.wanted = true
 	c.startWatchLocked()
-	return c.ctx
+	return c.cctx.ctx
 }
 
 // cancelContext cancels the connection's context, if one was made.
 func (c *conn) cancelContext() {
 	c.ctxMu.Lock()
 	defer c.ctxMu.Unlock()
-	if c.cancel != nil {
-		c.cancel()
+	if c.cctx != nil {
+		c.cctx.cancel()
 	}
 }
 
@@ -182,7 +190,7 @@ func (c *conn) readRequest() bool {
 	ex.begin()
 	c.kept = c.kept[:0]
 	start := time.Now()
-	c.setReadDeadline(start, c.cfg.timeouts.ReadHeader)
+	c.setReadDeadline(start, c.srv.cfg.timeouts.ReadHeader)
 
 	n, err := c.readHead()
 	if err != nil {
@@ -205,7 +213,7 @@ func (c *conn) readRequest() bool {
 	}
 	// The declared length is known up front: refuse an oversized body
 	// before the handler runs (RFC 9110 §15.5.14), without reading it.
-	if f.kind == bodyLength && f.length > c.cfg.limits.MaxBodyBytes {
+	if f.kind == bodyLength && f.length > c.srv.cfg.limits.MaxBodyBytes {
 		c.reject(&ProtocolError{Status: StatusRequestEntityTooLarge, Reason: "Content-Length exceeds the limit", Err: ErrBodyTooLarge})
 		return false
 	}
@@ -217,8 +225,8 @@ func (c *conn) readRequest() bool {
 	r.Body = &ex.body
 	ex.res.init(c, r)
 	c.closeConn = !f.keepAlive
-	c.setReadDeadline(start, c.cfg.timeouts.Read)
-	c.setWriteDeadline(time.Now(), c.cfg.timeouts.Write)
+	c.setReadDeadline(start, c.srv.cfg.timeouts.Read)
+	c.setWriteDeadline(time.Now(), c.srv.cfg.timeouts.Write)
 	return true
 }
 
@@ -229,9 +237,9 @@ func (c *conn) waitForRequest() bool {
 		return false
 	}
 	c.rpos, c.rend = 0, 0
-	timeout := c.cfg.timeouts.Idle
+	timeout := c.srv.cfg.timeouts.Idle
 	if c.served == 0 {
-		timeout = c.cfg.timeouts.ReadHeader
+		timeout = c.srv.cfg.timeouts.ReadHeader
 	}
 	c.setReadDeadline(time.Now(), timeout)
 	c.state.Store(stateIdle)
@@ -261,7 +269,7 @@ func (c *conn) waitForRequest() bool {
 // readHead reads until the request head is complete and returns its length
 // from c.rpos.
 func (c *conn) readHead() (int, error) {
-	lim := &c.cfg.limits
+	lim := &c.srv.cfg.limits
 	for {
 		n, err := c.scanner.scan(c.rbuf[c.rpos:c.rend], lim)
 		if err != nil || n > 0 {
@@ -333,7 +341,7 @@ func (c *conn) callHandler(w *response, r *Request) (ok bool) {
 			return
 		}
 		if p != ErrAbortHandler {
-			c.cfg.logger.Error("httpserver: panic serving request",
+			c.srv.cfg.logger.Error("httpserver: panic serving request",
 				"remote", c.remoteAddr, "method", r.Method, "target", r.Target,
 				"panic", p, "stack", string(debug.Stack()))
 		}
@@ -349,7 +357,7 @@ func (c *conn) callHandler(w *response, r *Request) (ok bool) {
 		w.reset()
 		c.writeError(StatusInternalServerError, "")
 	}()
-	c.cfg.handler.ServeHTTP(w, r)
+	c.srv.cfg.handler.ServeHTTP(w, r)
 	return true
 }
 
@@ -367,7 +375,7 @@ func (c *conn) completeExchange() {
 			return
 		}
 	}
-	if !w.committed && !b.done && !b.canDiscard(c.cfg.limits.MaxDiscardBytes) {
+	if !w.committed && !b.done && !b.canDiscard(c.srv.cfg.limits.MaxDiscardBytes) {
 		c.closeConn = true // announce it: the response says "Connection: close"
 	}
 	w.finish()
@@ -375,7 +383,7 @@ func (c *conn) completeExchange() {
 		c.closeConn = true
 		return
 	}
-	if !b.done && !b.discard(c.cfg.limits.MaxDiscardBytes) {
+	if !b.done && !b.discard(c.srv.cfg.limits.MaxDiscardBytes) {
 		c.closeConn = true
 	}
 }

@@ -134,9 +134,9 @@ func (c *conn) serveEvented() {
 // loop, after which this goroutine must not touch it.
 func (c *conn) park() {
 	c.releaseBuffers()
-	timeout := c.cfg.timeouts.Idle
+	timeout := c.srv.cfg.timeouts.Idle
 	if c.served == 0 {
-		timeout = c.cfg.timeouts.ReadHeader
+		timeout = c.srv.cfg.timeouts.ReadHeader
 	}
 	c.setIdleDeadline(time.Now(), timeout)
 	if !c.state.CompareAndSwap(stateActive, stateIdle) {

@@ -29,7 +29,7 @@ func (c *conn) fill() error {
 			c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
 			c.rpos = 0
 		} else {
-			limit := c.cfg.limits.MaxHeaderBytes + readBufferSize
+			limit := c.srv.cfg.limits.MaxHeaderBytes + readBufferSize
 			if len(c.rbuf) >= limit {
 				return errBufferFull
 			}
@@ -156,7 +156,7 @@ func (c *conn) reject(err error) {
 	if !errors.As(err, &pe) {
 		return // the client went away or the socket failed
 	}
-	c.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", pe.Status, "err", pe)
+	c.srv.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", pe.Status, "err", pe)
 	c.writeError(pe.Status, "")
 	c.flush()
 	c.lingeringClose()
@@ -170,9 +170,9 @@ func (c *conn) writeError(status int, extraHeader string) {
 	b = append(b, "Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n"...)
 	b = append(b, extraHeader...)
 	b = appendDate(b, time.Now())
-	if c.cfg.name != "" {
+	if c.srv.cfg.name != "" {
 		b = append(b, "Server: "...)
-		b = append(b, c.cfg.name...)
+		b = append(b, c.srv.cfg.name...)
 		b = append(b, "\r\n"...)
 	}
 	b = append(b, "Content-Length: "...)

@@ -217,10 +217,10 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 	case n > 0:
 		if c.rend == 0 {
 			c.scanner.reset()
-			c.setIdleDeadline(time.Now(), c.cfg.timeouts.ReadHeader)
+			c.setIdleDeadline(time.Now(), c.srv.cfg.timeouts.ReadHeader)
 		}
 		c.rend += n
-		m, serr := c.scanner.scan(c.rbuf[c.rpos:c.rend], &c.cfg.limits)
+		m, serr := c.scanner.scan(c.rbuf[c.rpos:c.rend], &c.srv.cfg.limits)
 		if m > 0 || serr != nil || c.rend == len(c.rbuf) {
 			c.scanner.reset()
 			l.dispatch(c)
@@ -441,7 +441,7 @@ func writeOverCapacity(fd int) {
 func (e *epollEngine) register(fd int, raddr string) {
 	f := &fdConn{fd: fd, gen: e.gen.Add(1)}
 	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
-	c := &conn{srv: e.s, cfg: &e.s.cfg, nc: f, evented: true, remoteAddr: raddr}
+	c := &conn{srv: e.s, nc: f, evented: true, remoteAddr: raddr}
 	f.c = c
 	// The descriptor is published (table, live count) before the
 	// connection is tracked, so that a Shutdown closing it as soon as it

@@ -50,9 +50,9 @@ func (w *response) commit(final bool) {
 	if seen&seenDate == 0 {
 		b = appendDate(b, time.Now())
 	}
-	if seen&seenServer == 0 && c.cfg.name != "" {
+	if seen&seenServer == 0 && c.srv.cfg.name != "" {
 		b = append(b, "Server: "...)
-		b = append(b, c.cfg.name...)
+		b = append(b, c.srv.cfg.name...)
 		b = append(b, "\r\n"...)
 	}
 	if contentLength >= 0 {
