@@ -129,6 +129,14 @@ func TestRequestRules(t *testing.T) {
 		{"Host with userinfo", "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", 400, "", 0},
 		{"Host with bad port", "GET / HTTP/1.1\r\nHost: a:8x\r\n\r\n", 400, "", 0},
 		{"Host IPv6", "GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", 200, "[::1]:80", 0},
+		// RFC 3986 §2.1: '%' in a host starts a pct-encoded triplet.
+		{"Host pct-encoded", "GET / HTTP/1.1\r\nHost: a%41b\r\n\r\n", 200, "a%41b", 0},
+		{"Host bare percent", "GET / HTTP/1.1\r\nHost: %\r\n\r\n", 400, "", 0},
+		{"Host short percent", "GET / HTTP/1.1\r\nHost: a%4\r\n\r\n", 400, "", 0},
+		{"Host percent not hex", "GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n", 400, "", 0},
+		{"absolute-form bare percent", "GET http://%/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, "", 0},
+		{"IPv6 zone", "GET / HTTP/1.1\r\nHost: [fe80::1%25eth0]\r\n\r\n", 200, "[fe80::1%25eth0]", 0},
+		{"IPv6 bare percent", "GET / HTTP/1.1\r\nHost: [fe80::1%eth0]\r\n\r\n", 400, "", 0},
 		{"empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 200, "GET /", 0},
 
 		// Content-Length, RFC 9110 §8.6 and RFC 9112 §6.3.

@@ -131,6 +131,9 @@ func validAuthority(a string, needPort bool) bool {
 				return false
 			}
 		}
+		if !validPercents(host) {
+			return false
+		}
 		if needPort && host == "" {
 			return false
 		}
@@ -160,6 +163,18 @@ func validIPLiteral(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(isHex(c) || c == ':' || c == '.' || c == 'v' || c == 'V' || isRegNameChar[c]) {
+			return false
+		}
+	}
+	return validPercents(s) // a zone ID is introduced by "%25" (RFC 6874)
+}
+
+// validPercents reports whether every '%' in s starts a pct-encoded
+// triplet, '%' HEXDIG HEXDIG (RFC 3986 §2.1): a host "%" or "a%2" is not
+// a host.
+func validPercents(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && (i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2])) {
 			return false
 		}
 	}
