@@ -66,16 +66,16 @@ func TestEpollCloseWhileParking(t *testing.T) {
 func TestEpollSweepSparesReparkedConnection(t *testing.T) {
 	needEpoll(t)
 	s := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
-		time.Sleep(30 * time.Millisecond) // longer than ReadHeader
+		time.Sleep(120 * time.Millisecond) // longer than ReadHeader
 		w.WriteString("ok")
 	}), withEngine(EngineEpoll), func(s *Server) {
-		s.Timeouts = Timeouts{ReadHeader: 10 * time.Millisecond, Idle: 10 * time.Second}
+		s.Timeouts = Timeouts{ReadHeader: 50 * time.Millisecond, Idle: 10 * time.Second}
 	})
 	c, br := s.rawConn(t)
-	for i := range 5 {
+	for i := range 4 {
 		if _, body := roundTrip(t, c, br, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); body != "ok" {
 			t.Fatalf("exchange %d: %q", i, body)
 		}
-		time.Sleep(20 * time.Millisecond) // several sweeps while parked
+		time.Sleep(60 * time.Millisecond) // several sweeps while parked
 	}
 }
