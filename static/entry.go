@@ -44,18 +44,21 @@ type variant struct {
 	content []byte
 }
 
-// fileStamp is what revalidation compares: a rewrite of a file changes at
-// least one of these.
+// fileStamp is what revalidation compares. On Linux a rewrite of a file
+// changes at least its ctime, even when size and mtime are kept (cp -p,
+// tar, rsync --inplace -t restore the mtime); elsewhere such a rewrite
+// goes unseen until the entry is evicted.
 type fileStamp struct {
 	size   int64
 	mtime  int64 // UnixNano, 0 when the file has no modification time
+	ctime  int64 // status change time, UnixNano; 0 when unknown
 	mode   fs.FileMode
 	ino    uint64
 	hasIno bool
 }
 
 func stampOf(fi fs.FileInfo) fileStamp {
-	s := fileStamp{size: fi.Size(), mode: fi.Mode()}
+	s := fileStamp{size: fi.Size(), mode: fi.Mode(), ctime: changeTime(fi)}
 	if mt := fi.ModTime(); !mt.IsZero() {
 		s.mtime = mt.UnixNano()
 	}
