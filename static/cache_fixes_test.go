@@ -1,9 +1,12 @@
 package static
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // TestCacheSeesInPlaceRewriteWithRestoredMtime: an in-place rewrite that
@@ -28,5 +31,38 @@ func TestCacheSeesInPlaceRewriteWithRestoredMtime(t *testing.T) {
 	a, b := serve(t, h, "GET", "/f.txt").Body.String(), serve(t, off, "GET", "/f.txt").Body.String()
 	if a != b {
 		t.Errorf("cache serves %q forever, file is %q", a, b)
+	}
+}
+
+// failGzFS is a file system whose .gz siblings exist but cannot be opened.
+type failGzFS struct{ fstest.MapFS }
+
+func (f failGzFS) Open(name string) (fs.File, error) {
+	if strings.HasSuffix(name, ".gz") {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	return f.MapFS.Open(name)
+}
+
+// TestCacheUnreadableSiblingFallsBack: a hit whose chosen sibling cannot
+// be opened serves the identity file, as a miss does, and keeps the entry
+// (it used to rebuild it on every such request).
+func TestCacheUnreadableSiblingFallsBack(t *testing.T) {
+	fsys := failGzFS{fstest.MapFS{"a.js": {Data: []byte("a()")}, "a.js.gz": {Data: []byte(strings.Repeat("z", 100))}}}
+	fh := Handler(fsys, &Options{Cache: CacheOptions{MaxFileSize: 10}}).(*fileHandler)
+	cs := &countingSource{source: fh.src}
+	fh.src = cs
+	var ptrs []*cacheEntry
+	for i := range 3 {
+		rec := serve(t, fh, "GET", "/a.js", "Accept-Encoding", "gzip")
+		if rec.Code != 200 || rec.Body.String() != "a()" {
+			t.Fatalf("%d %q", rec.Code, rec.Body.String())
+		}
+		v, _ := fh.cache.m.Load("a.js")
+		ptrs = append(ptrs, v.(*cacheEntry))
+		t.Logf("request %d: opens %d stats %d", i, cs.opens.Load(), cs.stats.Load())
+	}
+	if ptrs[1] != ptrs[2] {
+		t.Errorf("the entry is rebuilt on every request (%d opens, %d stats for 3 requests)", cs.opens.Load(), cs.stats.Load())
 	}
 }

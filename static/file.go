@@ -41,14 +41,15 @@ func (h *fileHandler) serveEntry(w httpserver.ResponseWriter, r *httpserver.Requ
 	var file fs.File // the open representation when its content is not held
 	if idx > 0 && !e.reps[idx].held {
 		sf, ok := h.openVariant(&e.reps[idx])
-		switch {
-		case ok:
+		if ok {
 			defer sf.Close()
 			file = sf
-		case f == nil:
-			return false
-		default:
-			idx = 0 // unreadable sibling: the identity file
+		} else {
+			// A sibling that cannot be opened, or changed since it was
+			// checked: serve the identity file, as a miss would, rather
+			// than rebuild the entry on every request that picks it (a
+			// change is seen at the next revalidation).
+			idx = 0
 		}
 	}
 	rep := &e.reps[idx]
