@@ -2,6 +2,7 @@ package static
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"io/fs"
 
@@ -40,15 +41,17 @@ func (h *fileHandler) serveEntry(w httpserver.ResponseWriter, r *httpserver.Requ
 	}
 	var file fs.File // the open representation when its content is not held
 	if idx > 0 && !e.reps[idx].held {
-		sf, ok := h.openVariant(&e.reps[idx])
-		if ok {
+		sf, changed := h.openVariant(&e.reps[idx])
+		switch {
+		case sf != nil:
 			defer sf.Close()
 			file = sf
-		} else {
-			// A sibling that cannot be opened, or changed since it was
-			// checked: serve the identity file, as a miss would, rather
-			// than rebuild the entry on every request that picks it (a
-			// change is seen at the next revalidation).
+		case changed && f == nil:
+			return false // gone or changed since it was checked: serve afresh
+		default:
+			// A sibling that exists but cannot be opened: the identity
+			// file, as a miss serves, rather than rebuilding the entry
+			// on every request that picks it.
 			idx = 0
 		}
 	}
@@ -56,8 +59,8 @@ func (h *fileHandler) serveEntry(w httpserver.ResponseWriter, r *httpserver.Requ
 	if idx == 0 && !rep.held {
 		file = f
 		if file == nil {
-			of, ok := h.openVariant(rep)
-			if !ok {
+			of, _ := h.openVariant(rep)
+			if of == nil {
 				return false
 			}
 			defer of.Close()
@@ -171,18 +174,20 @@ func (h *fileHandler) serveRanges(w httpserver.ResponseWriter, rep *variant, fil
 }
 
 // openVariant opens rep's file and checks that it is still the regular
-// file rep describes.
-func (h *fileHandler) openVariant(rep *variant) (fs.File, bool) {
+// file rep describes. Without a file, changed tells a file that is gone or
+// no longer matches from one that exists but cannot be opened (for
+// example for lack of permission).
+func (h *fileHandler) openVariant(rep *variant) (f fs.File, changed bool) {
 	f, err := h.src.open(rep.name)
 	if err != nil {
-		return nil, false
+		return nil, errors.Is(err, fs.ErrNotExist)
 	}
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() || stampOf(fi) != rep.stamp {
 		f.Close()
-		return nil, false
+		return nil, true
 	}
-	return f, true
+	return f, false
 }
 
 // contentType returns the media type of name: from the user's table, the
