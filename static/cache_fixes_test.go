@@ -66,3 +66,31 @@ func TestCacheUnreadableSiblingFallsBack(t *testing.T) {
 		t.Errorf("the entry is rebuilt on every request (%d opens, %d stats for 3 requests)", cs.opens.Load(), cs.stats.Load())
 	}
 }
+
+// TestCacheEntryStaysWithinMaxBytes: a file whose representations
+// together exceed MaxBytes is cached holding only what fits, instead of
+// evicting every other entry and then itself.
+func TestCacheEntryStaysWithinMaxBytes(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"a.txt": "aaaaaaaaaa", "b.txt": "bbbbbbbbbb", "c.txt": "cccccccccc",
+		"big.js": strings.Repeat("x", 60), "big.js.gz": strings.Repeat("g", 50),
+	})
+	h, src, _ := cachedDir(t, root, &Options{Cache: CacheOptions{MaxBytes: 100}})
+	for range 2 { // miss then hit: referenced
+		for _, n := range []string{"/a.txt", "/b.txt", "/c.txt"} {
+			serve(t, h, "GET", n)
+		}
+	}
+	if n, b := h.cache.stats(); n != 3 || b != 30 {
+		t.Fatalf("before: %d entries %d bytes", n, b)
+	}
+	serve(t, h, "GET", "/big.js")
+	n, b := h.cache.stats()
+	t.Logf("after one request for big.js: %d entries, %d bytes", n, b)
+	before := src.calls()
+	serve(t, h, "GET", "/a.txt")
+	if n != 4 || b > 100 || src.calls() != before {
+		t.Errorf("after big.js: %d entries, %d bytes (want 4, within 100); an a.txt hit made %d calls", n, b, src.calls()-before)
+	}
+}

@@ -99,10 +99,17 @@ func (h *fileHandler) newEntry(key, name string, f fs.File, fi fs.FileInfo) (*ca
 		id.v.etag = h.etags.get(name, f, id.stamp.size)
 	}
 	if !h.opts.DisablePrecompressed {
+		// The entry as a whole holds at most MaxBytes: an entry over
+		// the cache's bound would evict every other entry, then itself.
+		budget := hold
+		if h.cache != nil {
+			budget = h.cache.maxBytes - int64(len(id.content))
+		}
 		for i, s := range siblings {
 			rep := &e.reps[i+1]
 			rep.encoding = s.coding
-			h.loadSibling(rep, name+s.ext, hold)
+			h.loadSibling(rep, name+s.ext, min(hold, budget))
+			budget -= int64(len(rep.content))
 			e.anySibling = e.anySibling || rep.exists
 		}
 	}
