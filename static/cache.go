@@ -153,12 +153,20 @@ func (c *fileCache) stale(e *cacheEntry, now int64) bool {
 // the cache is within its bounds. e starts unreferenced: a file requested
 // once is evicted before the files requested again (as SIEVE does), so a
 // crawl through many files does not flush the hot ones.
-func (c *fileCache) store(e *cacheEntry) {
-	e.checked.Store(c.now())
+//
+// looked is when the file system was looked at for e. An entry already
+// there that was looked at no earlier is kept: a request that stalled while
+// reading an old version must not store it over the new one.
+func (c *fileCache) store(e *cacheEntry, looked int64) {
+	e.checked.Store(looked)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.m.Load(e.key); ok {
-		c.removeLocked(old.(*cacheEntry))
+	if v, ok := c.m.Load(e.key); ok {
+		old := v.(*cacheEntry)
+		if old.checked.Load() >= looked {
+			return
+		}
+		c.removeLocked(old)
 	}
 	e.slot = len(c.ring)
 	c.ring = append(c.ring, e)

@@ -1,10 +1,12 @@
 package static
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 )
@@ -92,5 +94,53 @@ func TestCacheEntryStaysWithinMaxBytes(t *testing.T) {
 	serve(t, h, "GET", "/a.txt")
 	if n != 4 || b > 100 || src.calls() != before {
 		t.Errorf("after big.js: %d entries, %d bytes (want 4, within 100); an a.txt hit made %d calls", n, b, src.calls()-before)
+	}
+}
+
+// gateSource blocks the first stat of f.txt.br until released: a request
+// stalled between reading a file and caching it.
+type gateSource struct {
+	source
+	once    sync.Once
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gateSource) stat(name string) (fs.FileInfo, error) {
+	if name == "f.txt.br" {
+		block := false
+		g.once.Do(func() { block = true })
+		if block {
+			close(g.entered)
+			<-g.release
+		}
+	}
+	return g.source.stat(name)
+}
+
+// TestCacheLateStoreKeepsNewerEntry: a request that read the old version
+// and stalled must not store it over the new version's entry with a
+// fresh stamp; entries are stamped with the time the file was looked at.
+func TestCacheLateStoreKeepsNewerEntry(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"f.txt": "version-1"})
+	h, src, clock := cachedDir(t, root, nil)
+	g := &gateSource{source: src, entered: make(chan struct{}), release: make(chan struct{})}
+	h.src = g
+	done := make(chan string)
+	go func() { done <- serve(t, h, "GET", "/f.txt").Body.String() }()
+	<-g.entered // A has read version-1 and is looking up siblings
+	tmp := filepath.Join(root, "tmp")
+	os.WriteFile(tmp, []byte("version-2, longer"), 0o644)
+	os.Rename(tmp, filepath.Join(root, "f.txt"))
+	if got := serve(t, h, "GET", "/f.txt").Body.String(); got != "version-2, longer" {
+		t.Fatalf("B: %q", got)
+	}
+	clock.Add(int64(DefaultCacheValidity) - 1)
+	close(g.release)
+	<-done
+	clock.Add(2) // more than Validity after the change and after B cached version-2
+	if got := serve(t, h, "GET", "/f.txt").Body.String(); got != "version-2, longer" {
+		t.Errorf("%s after the change (and after version-2 was cached): served %q", fmt.Sprint(DefaultCacheValidity+1), got)
 	}
 }

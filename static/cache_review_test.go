@@ -346,7 +346,7 @@ func TestCacheReviewRingConcurrent(t *testing.T) {
 				key := fmt.Sprintf("k%d", (w*7+i)%keys)
 				switch i % 4 {
 				case 0, 1:
-					c.store(&cacheEntry{key: key, slot: -1, bytes: int64((w+i)%40 + 1)})
+					c.store(&cacheEntry{key: key, slot: -1, bytes: int64((w+i)%40 + 1)}, c.now())
 				case 2:
 					if e := c.get(key); e != nil {
 						c.remove(e)

@@ -10,8 +10,9 @@ import (
 // serveDir answers a request for a directory: a redirect when the path
 // lacks its final slash, else the index file, else the listing when
 // enabled, else 404.
-// key is the cache key of the directory's index file.
-func (h *fileHandler) serveDir(w httpserver.ResponseWriter, r *httpserver.Request, key, name string, slash bool, dir fs.File) {
+// key is the cache key of the directory's index file; looked is when the
+// file system was first looked at for this request (see serveFile).
+func (h *fileHandler) serveDir(w httpserver.ResponseWriter, r *httpserver.Request, key, name string, slash bool, dir fs.File, looked int64) {
 	if !slash {
 		h.redirectToSlash(w, r)
 		return
@@ -21,7 +22,7 @@ func (h *fileHandler) serveDir(w httpserver.ResponseWriter, r *httpserver.Reques
 		if f, err := h.src.open(index); err == nil {
 			defer f.Close()
 			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-				h.serveFile(w, r, key, index, f, fi)
+				h.serveFile(w, r, key, index, f, fi, looked)
 				return
 			}
 		}

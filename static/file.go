@@ -11,15 +11,17 @@ import (
 
 // serveFile answers with the regular file name, open as f with info fi,
 // found without the cache: it describes the file (caching the description
-// under key when the cache is on) and serves it.
-func (h *fileHandler) serveFile(w httpserver.ResponseWriter, r *httpserver.Request, key, name string, f fs.File, fi fs.FileInfo) {
+// under key when the cache is on) and serves it. looked is the cache
+// clock's time before the file was opened: the entry is trusted from then,
+// not from when a slow read finished.
+func (h *fileHandler) serveFile(w httpserver.ResponseWriter, r *httpserver.Request, key, name string, f fs.File, fi fs.FileInfo, looked int64) {
 	e, err := h.newEntry(key, name, f, fi)
 	if err != nil {
 		httpserver.Error(w, httpserver.StatusInternalServerError)
 		return
 	}
 	if h.cache != nil {
-		h.cache.store(e)
+		h.cache.store(e, looked)
 	}
 	h.serveEntry(w, r, e, f)
 }

@@ -87,6 +87,10 @@ func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Reque
 			h.cache.remove(e)
 		}
 	}
+	var looked int64 // when the file system was looked at, for the entry
+	if h.cache != nil {
+		looked = h.cache.now()
+	}
 	f, err := h.src.open(name)
 	if err != nil {
 		httpserver.Error(w, openStatus(err))
@@ -99,7 +103,7 @@ func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Reque
 		return
 	}
 	if fi.IsDir() {
-		h.serveDir(w, r, key, name, slash, f)
+		h.serveDir(w, r, key, name, slash, f, looked)
 		return
 	}
 	if slash {
@@ -107,7 +111,7 @@ func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Reque
 		httpserver.Error(w, httpserver.StatusNotFound)
 		return
 	}
-	h.serveFile(w, r, key, name, f, fi)
+	h.serveFile(w, r, key, name, f, fi, looked)
 }
 
 // cacheKey returns the cache key of a request for name: name itself, or
