@@ -171,6 +171,13 @@ func (c *conn) dropParked() {
 	c.releaseBuffers()
 }
 
+// drop ends an evented connection that no worker holds, whose state its
+// caller has made closed: it releases what it holds and forgets it.
+func (c *conn) drop() {
+	c.dropParked()
+	c.srv.trackConn(c, false)
+}
+
 // idlePool holds the write buffers and exchanges that connections of the
 // goroutine and pool engines lend while they wait for their next request:
 // such a connection keeps only its read buffer (and its goroutine) while

@@ -234,14 +234,12 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 		}
 	default: // the client closed or the socket failed
 		c.state.Store(stateClosed)
-		c.dropParked()
-		l.e.s.trackConn(c, false)
+		c.drop()
 		return false
 	}
 	if !c.state.CompareAndSwap(stateActive, stateIdle) {
 		// Server.Close closed it meanwhile and left it to its owner.
-		c.dropParked()
-		l.e.s.trackConn(c, false)
+		c.drop()
 		return false
 	}
 	return true
@@ -265,8 +263,7 @@ func (l *eventLoop) dispatch(c *conn) {
 	}
 	f.mu.Unlock()
 	c.state.Store(stateClosed)
-	c.dropParked()
-	l.e.s.trackConn(c, false)
+	c.drop()
 }
 
 // sweep closes this loop's parked connections whose idle time ran out,
@@ -294,8 +291,7 @@ func (l *eventLoop) sweep(now time.Time) {
 			if c.state.CompareAndSwap(stateActive, stateIdle) {
 				f.armRead() // input a failed claim left pending meanwhile
 			} else {
-				c.dropParked() // Server.Close closed it meanwhile
-				e.s.trackConn(c, false)
+				c.drop() // Server.Close closed it meanwhile
 			}
 			continue
 		}
@@ -305,8 +301,7 @@ func (l *eventLoop) sweep(now time.Time) {
 			continue
 		}
 		c.state.Store(stateClosed)
-		c.dropParked()
-		e.s.trackConn(c, false)
+		c.drop()
 	}
 }
 
@@ -470,8 +465,7 @@ func (e *epollEngine) register(fd int, raddr string) {
 	if err != nil {
 		e.s.cfg.logger.Warn("httpserver: epoll_ctl failed; closing connection", "err", err)
 		if c.state.CompareAndSwap(stateIdle, stateClosed) {
-			c.dropParked()
-			e.s.trackConn(c, false)
+			c.drop()
 		}
 	}
 }
