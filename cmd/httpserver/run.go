@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -28,6 +27,9 @@ const (
 // done or SIGINT/SIGTERM arrives, then shuts down gracefully, and returns
 // the exit status.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(args[1:], getenv, stdout, stderr)
+	}
 	cfg, err := config.Load(args, getenv)
 	switch {
 	case errors.Is(err, config.ErrHelp):
@@ -39,6 +41,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case cfg.Version:
 		fmt.Fprintf(stdout, "httpserver %s\n", buildVersion())
 		return exitOK
+	case cfg.CheckConfig:
+		return checkConfig(&cfg, stdout, stderr)
 	}
 	log := cfg.NewLogger(stderr)
 
@@ -59,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg.Apply(srv)
 	observeServer(pipeline, srv)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	lns, activated, err := listen(cfg.Addr, getenv)
 	if err != nil {
 		log.Error("cannot listen", "addr", cfg.Addr, "err", err)
 		return exitFailed
@@ -70,9 +74,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
-	log.Info("listening", "addr", ln.Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	log.Info("listening", "addr", lns[0].Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
+	if activated {
+		log.Info("serving the sockets passed by socket activation", "addrs", listenerAddrs(lns))
+	}
+	served := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() { served <- srv.Serve(ln) }()
+	}
 
 	var reason string
 	select {
