@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // engines are the server's engines, each run by the socket tests here.
@@ -135,5 +136,44 @@ func TestBinarySocketActivationBad(t *testing.T) {
 				t.Errorf("log lacks %q:\n%s", tc.want, log)
 			}
 		})
+	}
+}
+
+// TestBinarySystemdSocketActivate uses systemd's own implementation of the
+// protocol, systemd-socket-activate (Debian's systemd package), where it is
+// installed: it binds the socket, and execs the binary with it on the
+// first connection.
+func TestBinarySystemdSocketActivate(t *testing.T) {
+	tool, err := exec.LookPath("systemd-socket-activate")
+	if err != nil {
+		t.Skip("systemd-socket-activate not installed")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // free for the tool to bind; a race with another bind only fails the test
+	cmd := exec.Command(tool, "-l", addr, binary(t), "--addr", busyAddr(t))
+	cmd.Env = cleanEnv()
+	p := startCmd(t, cmd)
+	// The first connection waits in the backlog until the binary runs.
+	for i := 0; i < 100; i++ {
+		c, err := net.DialTimeout("tcp", addr, wait)
+		if err == nil {
+			c.Close()
+			break
+		}
+		time.Sleep(20 * time.Millisecond) // the tool has not bound yet
+	}
+	if got := awaitAddr(t, p.addr, p); got != addr {
+		t.Errorf("announced %s, want %s", got, addr)
+	}
+	if code, _, _ := get(t, newClient(t), "http://"+addr+"/health"); code != 200 {
+		t.Errorf("GET /health: %d", code)
+	}
+	p.signal(t, syscall.SIGTERM)
+	if code := p.wait(t); code != 0 {
+		t.Errorf("exit %d; stderr:\n%s", code, p)
 	}
 }
