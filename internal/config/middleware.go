@@ -25,7 +25,7 @@ type Middleware struct {
 	// AccessLogQuiet lists paths logged only when they fail; nil means
 	// "/health".
 	AccessLogQuiet []string
-	// NoCompress turns off gzip/deflate responses.
+	// NoCompress turns off compressed (zstd, gzip, deflate) responses.
 	NoCompress bool
 	// NoMetrics turns off metrics.
 	NoMetrics bool
