@@ -42,7 +42,9 @@ type Pipeline struct {
 	// AccessLog is the access log, or nil when disabled.
 	AccessLog *AccessLog
 	// Metrics is the metrics set, or nil when disabled; call
-	// Metrics.SetServer to report open connections and the server's load.
+	// Metrics.SetServer to report open connections and the server's load
+	// (SetServer and Listener are no-ops on the nil set, so the call
+	// needs no check).
 	Metrics *Metrics
 	// RateLimiter is the limiter, or nil when disabled.
 	RateLimiter *RateLimiter

@@ -3,6 +3,7 @@ package middleware
 import (
 	"encoding/json"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +99,28 @@ func TestPipelineBadCORS(t *testing.T) {
 	})
 	if !errors.Is(err, ErrCORSConfig) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestPipelineMetricsDisabledSetServer: the documented
+// p.Metrics.SetServer(srv) must not panic when metrics are off.
+func TestPipelineMetricsDisabledSetServer(t *testing.T) {
+	p, err := NewPipeline(PipelineOptions{DisableAccessLog: true, DisableMetrics: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.Metrics != nil {
+		t.Fatalf("Metrics = %v, want nil when disabled", p.Metrics)
+	}
+	srv := &httpserver.Server{Handler: p.Wrap(httpserver.HandlerFunc(ok))}
+	p.Metrics.SetServer(srv)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if got := p.Metrics.Listener(ln); got != ln {
+		t.Errorf("Listener on nil Metrics = %T, want the listener itself", got)
 	}
 }
