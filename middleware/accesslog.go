@@ -87,8 +87,13 @@ type logEntry struct {
 	target, referer                                              string // combined format only
 }
 
-// NewAccessLog starts an access log; Close stops it.
+// NewAccessLog starts an access log; Close stops it. It panics on a
+// Format other than AccessLogJSON, AccessLogCombined and "".
 func NewAccessLog(opts AccessLogOptions) *AccessLog {
+	format, err := ParseAccessLogFormat(string(opts.Format))
+	if err != nil {
+		panic(err)
+	}
 	out := opts.Output
 	if opts.File != nil {
 		out = opts.File
@@ -98,10 +103,6 @@ func NewAccessLog(opts AccessLogOptions) *AccessLog {
 	l := opts.Logger
 	if l == nil {
 		l = slog.New(slog.NewJSONHandler(out, nil))
-	}
-	format := opts.Format
-	if format == "" {
-		format = AccessLogJSON
 	}
 	n := opts.QueueSize
 	if n <= 0 {

@@ -91,3 +91,12 @@ func TestAccessLogCombinedOverLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestNewAccessLogPanicsOnUnknownFormat(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic for format \"Combined\"")
+		}
+	}()
+	NewAccessLog(AccessLogOptions{Format: "Combined"}).Close()
+}
