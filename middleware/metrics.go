@@ -299,8 +299,14 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 // SetServer makes the metrics report the load of s from Server.Stats:
 // open connections, connections rejected for capacity, workers and queue
 // depth. It works with every engine, at no cost per request; prefer it to
-// [Metrics.Listener].
-func (m *Metrics) SetServer(s *httpserver.Server) { m.server.Store(s) }
+// [Metrics.Listener]. On a nil *Metrics (a [Pipeline] with metrics
+// disabled) it does nothing.
+func (m *Metrics) SetServer(s *httpserver.Server) {
+	if m == nil {
+		return
+	}
+	m.server.Store(s)
+}
 
 // escapeLabel escapes a label value (backslash, quote, newline).
 func escapeLabel(s string) string {
@@ -314,8 +320,14 @@ func escapeLabel(s string) string {
 // open_connections and connections_total metrics. The connections keep
 // their ReadFrom (sendfile), but the wrapping hides the *net.TCPListener
 // and *net.TCPConn that the epoll engine needs, so that engine falls back
-// to a goroutine per connection: with it, use [Metrics.SetServer].
-func (m *Metrics) Listener(l net.Listener) net.Listener { return &countingListener{l, m} }
+// to a goroutine per connection: with it, use [Metrics.SetServer]. On a
+// nil *Metrics it returns l itself.
+func (m *Metrics) Listener(l net.Listener) net.Listener {
+	if m == nil {
+		return l
+	}
+	return &countingListener{l, m}
+}
 
 type countingListener struct {
 	net.Listener

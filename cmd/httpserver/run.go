@@ -69,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	stopReopen := reopenOnSIGUSR1(pipeline, &cfg, log)
+	defer stopReopen()
 
 	log.Info("listening", "addr", ln.Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
 	served := make(chan error, 1)
