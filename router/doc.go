@@ -7,6 +7,7 @@
 //		w.WriteString("user " + req.PathValue("id") + "\n")
 //	})
 //	r.Get("/static/*path", serveFile) // req.PathValue("path"): "css/a.css", or ""
+//	r.Get("/orgs/{org}/files/{file...}", showFile) // chi/Go 1.22 syntax: same as :org, *file
 //	r.Group("/admin", func(g *router.Router) {
 //		g.Use(requireAdmin)
 //		g.Post("/reindex", reindex)

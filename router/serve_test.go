@@ -211,6 +211,43 @@ func TestPatternAndValues(t *testing.T) {
 	}
 }
 
+// TestBraceSyntax: "{name}" and "{name...}" (chi, Go 1.22) route like
+// ":name" and "*name", in groups and mounts too, and r.Pattern is the
+// pattern as written.
+func TestBraceSyntax(t *testing.T) {
+	rt := New()
+	rt.Get("/users/{id}", tag("show"))
+	rt.Get("/users/new", tag("new"))
+	rt.Get("/static/{path...}", tag("static"))
+	rt.Group("/orgs/{org}", func(g *Router) {
+		g.Get("/repos/{repo}/*rest", tag("repo"))
+	})
+	sub := New()
+	sub.Get("/items/{item}", tag("item"))
+	rt.Mount("/api/{version}", sub)
+	var pattern string
+	rt.Get("/p/{a}/{b...}", func(w httpserver.ResponseWriter, r *httpserver.Request) { pattern = r.Pattern })
+	tests := []struct{ target, body string }{
+		{"/users/42", "show id=42"},
+		{"/users/new", "new"},
+		{"/users/a%20b", "show id=a b"},
+		{"/static/", "static path="},
+		{"/static/css/a.css", "static path=css/a.css"},
+		{"/orgs/go/repos/x/a/b", "repo org=go repo=x rest=a/b"},
+		{"/api/v2/items/7", "item version=v2 *=items/7 item=7"},
+		{"/users/%7Bid%7D", "show id={id}"}, // a literal "{id}" in the path is just a value
+	}
+	for _, tt := range tests {
+		if code, _, body := do(t, rt, "GET", tt.target).Result(); code != 200 || body != tt.body {
+			t.Errorf("GET %s: %d %q, want 200 %q", tt.target, code, body, tt.body)
+		}
+	}
+	do(t, rt, "GET", "/p/x/y/z")
+	if pattern != "/p/{a}/{b...}" {
+		t.Errorf("Pattern %q, want the pattern as written", pattern)
+	}
+}
+
 func TestCustomHandlers(t *testing.T) {
 	rt := New()
 	rt.Get("/a", tag("a"))
