@@ -78,6 +78,7 @@ func (rt *Router) TryHandle(method, pattern string, h httpserver.Handler) error 
 		c.all |= bit(mHEAD)
 	}
 	c.routes = append(c.routes, Route{Method: method, Pattern: full})
+	rt.registered(fmt.Sprintf("%q", route))
 	return nil
 }
 
