@@ -29,7 +29,7 @@ func TestCacheSeesInPlaceRewriteWithRestoredMtime(t *testing.T) {
 	}
 	clock.Add(int64(10 * DefaultCacheValidity))
 	off, _ := Dir(root, &Options{Cache: CacheOptions{Disable: true}})
-	defer off.(*dirHandler).Close()
+	defer off.Close()
 	a, b := serve(t, h, "GET", "/f.txt").Body.String(), serve(t, off, "GET", "/f.txt").Body.String()
 	if a != b {
 		t.Errorf("cache serves %q forever, file is %q", a, b)

@@ -205,7 +205,7 @@ func TestCacheReviewHeadersAfterChange(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer off.(*dirHandler).Close()
+			defer off.Close()
 			old := serve(t, h, "GET", "/f.txt")
 			oldTag, oldLM := old.HeaderMap.Get("ETag"), old.HeaderMap.Get("Last-Modified")
 			serve(t, h, "GET", "/f.txt") // a hit
