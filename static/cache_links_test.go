@@ -37,8 +37,9 @@ func moveAndLink(t *testing.T, root, name, moved, target string) {
 
 // TestCacheRefusedLinksAfterValidity: a cached file, directory index
 // or file below a directory that is then replaced by a link the policy
-// refuses answers 404 as soon as the validity has run out, never the
-// content behind the link nor the cached content.
+// refuses, or a link to a hidden dotfile, answers 404 as soon as the
+// validity has run out, never the content behind the link nor the cached
+// content.
 func TestCacheRefusedLinksAfterValidity(t *testing.T) {
 	const validity = time.Second
 	tests := []struct {
@@ -79,6 +80,24 @@ func TestCacheRefusedLinksAfterValidity(t *testing.T) {
 		}},
 		{"never: file below a directory link", SymlinksNever, "/sub/a.txt", func(t *testing.T, root string) {
 			moveAndLink(t, root, "sub", "moved", "moved")
+		}},
+		// Hidden dotfiles: a link to one is refused, even when the
+		// file behind it is the very one cached (same inode, size and
+		// mtime).
+		{"file moved to a dotfile, link in its place", SymlinksInsideRoot, "/hello.txt", func(t *testing.T, root string) {
+			moveAndLink(t, root, "hello.txt", ".moved.txt", ".moved.txt")
+		}},
+		{"all: file moved to a dotfile, link in its place", SymlinksFollowAll, "/hello.txt", func(t *testing.T, root string) {
+			moveAndLink(t, root, "hello.txt", ".moved.txt", ".moved.txt")
+		}},
+		{"directory moved to a dot directory, file below", SymlinksInsideRoot, "/sub/a.txt", func(t *testing.T, root string) {
+			moveAndLink(t, root, "sub", ".sub", ".sub")
+		}},
+		{"directory moved to a dot directory, its index", SymlinksInsideRoot, "/sub/", func(t *testing.T, root string) {
+			moveAndLink(t, root, "sub", ".sub", ".sub")
+		}},
+		{"index moved to a dotfile, link in its place", SymlinksInsideRoot, "/sub/", func(t *testing.T, root string) {
+			moveAndLink(t, root, "sub/index.html", "sub/.index.html", ".index.html")
 		}},
 	}
 	for _, tt := range tests {

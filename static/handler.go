@@ -30,7 +30,7 @@ type fileHandler struct {
 // holds the directory open until [DirHandler.Close].
 func Dir(root string, opts *Options) (*DirHandler, error) {
 	o := opts.withDefaults()
-	src, err := newOSSource(root, o.FollowSymlinks)
+	src, err := newOSSource(root, o.FollowSymlinks, dotfilesOf(&o))
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Reque
 		httpserver.Error(w, httpserver.StatusMethodNotAllowed)
 		return
 	}
-	name, slash, status := resolvePath(r.Path, h.opts.ShowDotfiles)
+	name, slash, status := resolvePath(r.Path, dotfilesOf(&h.opts))
 	if status != 0 {
 		httpserver.Error(w, status)
 		return
