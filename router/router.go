@@ -19,7 +19,9 @@ import (
 type Router struct {
 	c      *core
 	prefix string
-	mw     []httpserver.Middleware
+	// mw is the router's own middleware, added by Use or With; the
+	// parent's comes before it (see middleware).
+	mw []httpserver.Middleware
 	// parent is the router this one was made from by Group or With.
 	parent *Router
 	// first names the first thing registered through this router or one
@@ -116,10 +118,11 @@ func (rt *Router) registered(what string) {
 }
 
 // With returns a router sharing rt's routes and prefix whose registrations
-// get rt's middleware followed by mw, for middleware on a few routes:
-// r.With(auth).Get("/admin", h).
+// get rt's middleware, as it is when they are made, followed by mw: for
+// middleware on a few routes, r.With(auth).Get("/admin", h), or a router
+// kept for several (auth := r.With(requireAuth)).
 func (rt *Router) With(mw ...httpserver.Middleware) *Router {
-	return &Router{c: rt.c, prefix: rt.prefix, mw: append(rt.mw[:len(rt.mw):len(rt.mw)], mw...), parent: rt}
+	return &Router{c: rt.c, prefix: rt.prefix, mw: append([]httpserver.Middleware(nil), mw...), parent: rt}
 }
 
 // Group calls fn with a router that shares rt's routes and middleware and
@@ -136,7 +139,7 @@ func (rt *Router) Group(prefix string, fn func(g *Router)) {
 			panic(invalidPattern(prefix, "a group prefix must not end with '/'"))
 		}
 	}
-	fn(&Router{c: rt.c, prefix: rt.prefix + prefix, mw: rt.mw[:len(rt.mw):len(rt.mw)], parent: rt})
+	fn(&Router{c: rt.c, prefix: rt.prefix + prefix, parent: rt})
 }
 
 // NotFound sets the handler for requests whose path matches no route; the
@@ -164,9 +167,22 @@ func (rt *Router) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) 
 	rt.c.serve(w, r, "")
 }
 
+// wrap applies the router's middleware to h, at registration.
 func (rt *Router) wrap(h httpserver.Handler) httpserver.Handler {
-	if len(rt.mw) == 0 {
+	mw := rt.middleware()
+	if len(mw) == 0 {
 		return h
 	}
-	return httpserver.Chain(rt.mw...)(h)
+	return httpserver.Chain(mw...)(h)
+}
+
+// middleware returns the middleware of rt's registrations as it is now:
+// its parents', outermost first, then its own. A With router made before
+// a Use on its parent thus gets that middleware too.
+func (rt *Router) middleware() []httpserver.Middleware {
+	if rt.parent == nil {
+		return rt.mw
+	}
+	outer := rt.parent.middleware()
+	return append(outer[:len(outer):len(outer)], rt.mw...) // never into a parent's array
 }

@@ -400,6 +400,32 @@ func TestUseAfterRoutes(t *testing.T) {
 	}
 }
 
+// TestMiddlewareOfDerivedRouters: a With or group router takes its
+// parent's middleware as it is when a route is registered, so a Use on the
+// parent after the With router was made (and before any route) is not
+// skipped.
+func TestMiddlewareOfDerivedRouters(t *testing.T) {
+	rt := New()
+	auth := rt.With(mark("w"))
+	rt.Use(mark("a"))
+	auth.Get("/w", tag("w"))
+	auth.With(mark("v")).Get("/v", tag("v"))
+	rt.Group("/g", func(g *Router) {
+		g.Use(mark("g"))
+		g.With(mark("x")).Get("/x", tag("x"))
+	})
+	tests := []struct{ target, trace string }{
+		{"/w", "a,w"},
+		{"/v", "a,w,v"},
+		{"/g/x", "a,g,x"},
+	}
+	for _, tt := range tests {
+		if w := do(t, rt, "GET", tt.target); traces(w) != tt.trace {
+			t.Errorf("GET %s: trace %q, want %q", tt.target, traces(w), tt.trace)
+		}
+	}
+}
+
 func TestRoutes(t *testing.T) {
 	rt := New()
 	rt.Get("/a", tag("a"))
