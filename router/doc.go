@@ -22,6 +22,11 @@
 // trailing slash (see [TrailingSlash]). Paths with an encoded slash ("%2F")
 // match no route; paths with NUL or broken escapes get 400.
 //
+// Mistakes panic at registration, naming the routes involved: a malformed
+// pattern, "{" or "}" that do not enclose a whole segment, conflicting
+// routes (TryHandle and TryMount return these as errors instead), and Use
+// after routes were registered, which the middleware would not reach.
+//
 // The matched pattern is left in Request.Pattern, for logs and metrics.
 // See docs/routing.md for the full rules.
 package router
