@@ -28,9 +28,7 @@ func buildHandler(cfg *config.Config, start time.Time, shuttingDown func() bool)
 			closeAll(closers)
 			return nil, fmt.Errorf("httpserver: %s: %w", what, err)
 		}
-		if c, ok := h.(io.Closer); ok {
-			closers = append(closers, c)
-		}
+		closers = append(closers, h)
 		return h, nil
 	}
 	// --file-cache 0 turns the open-file cache off; otherwise it is how
