@@ -42,8 +42,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := cfg.NewLogger(stderr)
 
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", cfg.Addr, "err", err)
+		return exitFailed
+	}
+	defer ln.Close() // on the early returns; Serve closes it otherwise
+
 	var shuttingDown atomic.Bool
-	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load)
+	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load, ln.Addr())
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -59,11 +66,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg.Apply(srv)
 	observeServer(pipeline, srv)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		log.Error("cannot listen", "addr", cfg.Addr, "err", err)
-		return exitFailed
-	}
 	// Register for signals before announcing the address, so that a
 	// supervisor reacting to the announcement cannot kill us by surprise.
 	sigs := make(chan os.Signal, 2)

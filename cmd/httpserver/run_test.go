@@ -86,6 +86,30 @@ func TestRunDemoOff(t *testing.T) {
 	}
 }
 
+// TestRunRootTurnsDemoOff: with --root the demo endpoints are off, so
+// /api/echo is a path under the root; --demo given explicitly brings them
+// back. The welcome page names the address the server listens on.
+func TestRunRootTurnsDemoOff(t *testing.T) {
+	addr, _, _, log := runInProcess(t, []string{"--addr=127.0.0.1:0", "--root", "testdata/public"}, nil)
+	c := newClient(t)
+	if code, _, body := get(t, c, "http://"+addr+"/api/echo?a=1"); code != 404 || strings.Contains(body, `"method"`) {
+		t.Errorf("GET /api/echo with --root: %d %.60q, want the root's 404", code, body)
+	}
+	if !strings.Contains(log.String(), `"demo":false`) {
+		t.Errorf("listening record does not report demo off:\n%s", log)
+	}
+
+	addr, _, _, _ = runInProcess(t, []string{"--addr=127.0.0.1:0", "--root", "testdata/public"}, map[string]string{"HTTPSERVER_DEMO": "true"})
+	if code, _, body := get(t, c, "http://"+addr+"/api/echo?a=1"); code != 200 || !strings.Contains(body, `"method":"GET"`) {
+		t.Errorf("GET /api/echo with --root and HTTPSERVER_DEMO=true: %d %.60q", code, body)
+	}
+
+	addr, _, _, _ = runInProcess(t, []string{"--addr=127.0.0.1:0"}, nil)
+	if code, _, body := get(t, c, "http://"+addr+"/"); code != 200 || !strings.Contains(body, "'http://"+addr+"/api/echo?a=1&amp;a=2'") {
+		t.Errorf("welcome page does not show the listen address %s: %d\n%s", addr, code, body)
+	}
+}
+
 func TestRunServerName(t *testing.T) {
 	addr, stop, status, _ := runInProcess(t, []string{"--addr=127.0.0.1:0", "--server-name", "demo/1.0"}, nil)
 	_, hdr, _ := get(t, newClient(t), "http://"+addr+"/health")

@@ -72,6 +72,12 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	if err := validate(&c, origin); err != nil {
 		return Config{}, err
 	}
+	// A site served from --root keeps the demo endpoints (/api/echo
+	// reflects request headers and shadows files under the root) only
+	// when demo is set explicitly, by flag, environment or file.
+	if c.Root != "" && origin["demo"] == nil {
+		c.Demo = false
+	}
 	return c, nil
 }
 

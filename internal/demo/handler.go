@@ -23,6 +23,9 @@ type Options struct {
 	ShuttingDown func() bool
 	// Demo enables the welcome page at / and /api/echo.
 	Demo bool
+	// Addr is the host:port the welcome page's curl example talks to;
+	// "localhost:8080" if empty.
+	Addr string
 	// Root, when not nil, answers every request that no other endpoint
 	// or mount takes, / included, in place of the welcome page.
 	Root httpserver.Handler
@@ -68,7 +71,7 @@ func Handler(opts Options) httpserver.Handler {
 		mounts[i] = mount{m, m.Prefix + "/*"}
 	}
 	slices.SortStableFunc(mounts, func(a, b mount) int { return cmp.Compare(len(b.Prefix), len(a.Prefix)) })
-	return &handler{opts: opts, mounts: mounts, welcome: welcomePage(opts.Version)}
+	return &handler{opts: opts, mounts: mounts, welcome: welcomePage(opts.Version, opts.Addr)}
 }
 
 // ServeHTTP dispatches r to the first endpoint that takes its path.
@@ -83,9 +86,15 @@ func (h *handler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) 
 		r.Pattern = "/api/echo/*"
 		echo(w, r)
 		return
+	case r.Target == "*" && r.Method == "OPTIONS":
+		// RFC 9110 §9.3.7: "OPTIONS *" asks about the server as a whole.
+		// The core admits the asterisk form with OPTIONS only (RFC 9112
+		// §3.2.4).
+		r.Pattern = "*"
+		h.serverOptions(w)
+		return
 	case !strings.HasPrefix(p, "/"):
-		// Asterisk-form and authority-form targets (RFC 9112 §3.2.3,
-		// §3.2.4) name no resource here.
+		// Authority-form targets (RFC 9112 §3.2.3) name no resource here.
 		httpserver.Error(w, httpserver.StatusNotFound)
 		return
 	}
@@ -111,6 +120,18 @@ func (h *handler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) 
 	default:
 		httpserver.Error(w, httpserver.StatusNotFound)
 	}
+}
+
+// serverOptions answers "OPTIONS *" with 204 and the methods the server
+// answers somewhere (RFC 9110 §9.3.7, §10.2.1): the echo endpoint of demo
+// mode takes any method, the rest GET and HEAD (and OPTIONS, for files).
+func (h *handler) serverOptions(w httpserver.ResponseWriter) {
+	allow := "GET, HEAD, OPTIONS"
+	if h.opts.Demo {
+		allow = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+	}
+	w.Header().Set("Allow", allow)
+	w.WriteHeader(httpserver.StatusNoContent)
 }
 
 // allowOnlyGetHead answers 405 to methods other than GET and HEAD (RFC 9110
