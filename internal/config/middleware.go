@@ -23,7 +23,7 @@ type Middleware struct {
 	// stdout).
 	NoAccessLog bool
 	// AccessLogQuiet lists paths logged only when they fail; nil means
-	// "/health".
+	// "/health" and "/health/ready".
 	AccessLogQuiet []string
 	// NoCompress turns off gzip/deflate responses.
 	NoCompress bool
@@ -230,7 +230,7 @@ func (c *Config) Pipeline(accessLog io.Writer, log *slog.Logger) (*middleware.Pi
 	m := &c.Middleware
 	quiet := m.AccessLogQuiet
 	if quiet == nil {
-		quiet = []string{"/health"}
+		quiet = []string{"/health", "/health/ready"}
 	}
 	o := middleware.PipelineOptions{
 		Logger:           log,

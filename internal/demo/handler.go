@@ -19,7 +19,7 @@ type Options struct {
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 	// ShuttingDown, when set and returning true, makes /health answer 503
-	// with status "shutting_down".
+	// with status "shutting_down" and /health/ready 503 with "draining".
 	ShuttingDown func() bool
 	// Demo enables the welcome page at / and /api/echo.
 	Demo bool
@@ -81,6 +81,10 @@ func (h *handler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) 
 	case p == "/health":
 		r.Pattern = "/health"
 		h.health(w, r)
+		return
+	case p == "/health/ready":
+		r.Pattern = "/health/ready"
+		h.ready(w, r)
 		return
 	case h.opts.Demo && (p == "/api/echo" || strings.HasPrefix(p, "/api/echo/")):
 		r.Pattern = "/api/echo/*"
