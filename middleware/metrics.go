@@ -25,6 +25,12 @@ type MetricsOptions struct {
 	Buckets []float64
 	// Namespace prefixes every metric name; "http" if empty.
 	Namespace string
+	// Runtime adds the metrics of the Go runtime and, on Linux, of the
+	// process, under the names of the default collectors of Prometheus
+	// client_golang, without its namespace: go_goroutines,
+	// go_memstats_*, process_cpu_seconds_total, process_open_fds,
+	// process_resident_memory_bytes and so on (see docs/middleware.md).
+	Runtime bool
 }
 
 // DefaultLatencyBuckets are the latency histogram bounds, in seconds.
@@ -46,6 +52,7 @@ var knownMethods = [...]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", 
 type Metrics struct {
 	path     string
 	ns       string
+	runtime  bool
 	buckets  []float64
 	mu       sync.RWMutex
 	series   map[seriesKey]*series
@@ -107,6 +114,7 @@ func NewMetrics(opts MetricsOptions) *Metrics {
 	m := &Metrics{
 		path:    opts.Path,
 		ns:      or(opts.Namespace, "http"),
+		runtime: opts.Runtime,
 		buckets: opts.Buckets,
 		series:  make(map[seriesKey]*series),
 	}
@@ -293,6 +301,10 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 		gauge("_open_connections", "Connections open on listeners wrapped by Metrics.Listener.", m.conns.Load())
 	}
 	counter("_connections_total", "Connections accepted on listeners wrapped by Metrics.Listener.", m.accepted.Load())
+	if m.runtime {
+		writeRuntimeMetrics(bw)
+		writeProcessMetrics(bw)
+	}
 	return bw.Flush()
 }
 

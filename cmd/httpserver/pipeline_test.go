@@ -70,7 +70,8 @@ func TestDefaultPipeline(t *testing.T) {
 		get(t, c, base+"/health")
 	}
 	code, _, body := get(t, c, base+"/metrics")
-	if code != 200 || !strings.Contains(body, `http_requests_total{method="GET",route=`) || !strings.Contains(body, "http_open_connections 1") {
+	if code != 200 || !strings.Contains(body, `http_requests_total{method="GET",route=`) || !strings.Contains(body, "http_open_connections 1") ||
+		!strings.Contains(body, "\n# TYPE go_goroutines gauge\n") || !strings.Contains(body, "\n# TYPE process_resident_memory_bytes gauge\n") {
 		t.Errorf("/metrics: %d\n%s", code, body)
 	}
 	if status := stop(); status != 0 {

@@ -236,7 +236,7 @@ func (c *Config) Pipeline(accessLog io.Writer, log *slog.Logger) (*middleware.Pi
 		Logger:           log,
 		AccessLog:        middleware.AccessLogOptions{Logger: slog.New(slog.NewJSONHandler(accessLog, nil)), Quiet: quiet},
 		DisableAccessLog: m.NoAccessLog,
-		Metrics:          middleware.MetricsOptions{Path: m.MetricsPath},
+		Metrics:          middleware.MetricsOptions{Path: m.MetricsPath, Runtime: true},
 		DisableMetrics:   m.NoMetrics,
 		DisableCompress:  m.NoCompress,
 	}
