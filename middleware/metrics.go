@@ -20,6 +20,10 @@ type MetricsOptions struct {
 	// metrics (GET and HEAD), e.g. "/metrics"; such requests are not
 	// counted.
 	Path string
+	// Unmounted makes the middleware answer no path, whatever Path says,
+	// for metrics served elsewhere through [Metrics.ServeHTTP], such as a
+	// separate listener: [NewPipeline] fills in an empty Path.
+	Unmounted bool
 	// Buckets are the upper bounds of the latency histogram, in seconds,
 	// ascending; DefaultLatencyBuckets if empty.
 	Buckets []float64
@@ -120,6 +124,9 @@ func NewMetrics(opts MetricsOptions) *Metrics {
 	}
 	if len(m.buckets) == 0 {
 		m.buckets = DefaultLatencyBuckets
+	}
+	if opts.Unmounted {
+		m.path = ""
 	}
 	return m
 }

@@ -44,7 +44,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		log.Error("cannot listen", "addr", cfg.Addr, "err", err)
+		// One plain line, as every other start-up error.
+		fmt.Fprintf(stderr, "httpserver: cannot listen on %q: %v\n", cfg.Addr, err)
 		return exitFailed
 	}
 	defer ln.Close() // on the early returns; Serve closes it otherwise
@@ -65,6 +66,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := &httpserver.Server{Handler: handler, Logger: log}
 	cfg.Apply(srv)
 	observeServer(pipeline, srv)
+	metrics, err := startMetrics(&cfg, pipeline.Metrics, log)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailed
+	}
+	defer metrics.stop(log) // after the server's shutdown, before the access log's flush
 
 	// Register for signals before announcing the address, so that a
 	// supervisor reacting to the announcement cannot kill us by surprise.

@@ -16,7 +16,7 @@ import (
 // and recovery (always on), the access log, metrics and compression (on by
 // default), CORS and rate limiting (off until configured). It is set by
 // the "middleware:" YAML section and by the --access-log, --metrics-path,
-// --cors-origins, --rate-limit and --rate-burst flags. The zero value is
+// --metrics-addr, --cors-origins, --rate-limit and --rate-burst flags. The zero value is
 // the default pipeline.
 type Middleware struct {
 	// NoAccessLog turns off the access log (one JSON line per request on
@@ -31,6 +31,10 @@ type Middleware struct {
 	NoMetrics bool
 	// MetricsPath answers Prometheus metrics; "/metrics" if empty.
 	MetricsPath string
+	// MetricsAddr, when set, is a separate TCP address that serves the
+	// metrics at MetricsPath, which the main address then no longer
+	// answers.
+	MetricsAddr string
 	// CORSOrigins enables CORS for these origins when not empty.
 	CORSOrigins []string
 	// CORSMethods, CORSHeaders and CORSExpose list the allowed methods,
@@ -65,6 +69,10 @@ var middlewareSettings = []setting{
 		c.Middleware.MetricsPath, err = parseMetricsPath(v)
 		return err
 	}},
+	{name: "metrics-addr", arg: "HOST:PORT", usage: "serve the metrics on this separate address only, e.g. 127.0.0.1:9090 (empty: on the main address)", envOnly: true, set: func(c *Config, v string) (err error) {
+		c.Middleware.MetricsAddr, err = parseAddr(v)
+		return err
+	}},
 	{name: "cors-origins", arg: "LIST", usage: "comma-separated origins allowed by CORS, e.g. https://*.example.com (empty: CORS off)", envOnly: true, set: func(c *Config, v string) (err error) {
 		c.Middleware.CORSOrigins, err = parseOrigins(splitList(v))
 		return err
@@ -88,6 +96,7 @@ type mwSection struct {
 	Compress       *bool    `yaml:"compress"`
 	Metrics        *bool    `yaml:"metrics"`
 	MetricsPath    *string  `yaml:"metrics_path"`
+	MetricsAddr    *string  `yaml:"metrics_addr"`
 	CORS           *struct {
 		Origins     []string `yaml:"origins"`
 		Methods     []string `yaml:"methods"`
@@ -125,6 +134,11 @@ func (f *mwSection) apply(m *Middleware, file string) error {
 	if f.MetricsPath != nil {
 		if m.MetricsPath, err = parseMetricsPath(*f.MetricsPath); err != nil {
 			return fail("metrics_path", err)
+		}
+	}
+	if f.MetricsAddr != nil {
+		if m.MetricsAddr, err = parseAddr(*f.MetricsAddr); err != nil {
+			return fail("metrics_addr", err)
 		}
 	}
 	if c := f.CORS; c != nil {
@@ -236,7 +250,7 @@ func (c *Config) Pipeline(accessLog io.Writer, log *slog.Logger) (*middleware.Pi
 		Logger:           log,
 		AccessLog:        middleware.AccessLogOptions{Logger: slog.New(slog.NewJSONHandler(accessLog, nil)), Quiet: quiet},
 		DisableAccessLog: m.NoAccessLog,
-		Metrics:          middleware.MetricsOptions{Path: m.MetricsPath, Runtime: true},
+		Metrics:          middleware.MetricsOptions{Path: m.MetricsPath, Runtime: true, Unmounted: m.MetricsAddr != ""},
 		DisableMetrics:   m.NoMetrics,
 		DisableCompress:  m.NoCompress,
 	}
