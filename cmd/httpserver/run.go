@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -24,11 +25,12 @@ const (
 	exitUsage  = 2 // bad flag, environment variable or configuration file
 )
 
-// run is the whole program, callable from tests: it serves until ctx is
-// done or SIGINT/SIGTERM arrives, then shuts down gracefully, and returns
-// the exit status.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cfg, err := config.Load(args, getenv)
+// run is the whole program, callable from tests: it reads its
+// configuration from args and environ ("NAME=value" entries, as from
+// os.Environ), serves until ctx is done or SIGINT/SIGTERM arrives, then
+// shuts down gracefully, and returns the exit status.
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(args, lookupIn(environ))
 	switch {
 	case errors.Is(err, config.ErrHelp):
 		config.Usage(stdout)
@@ -41,6 +43,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitOK
 	}
 	log := cfg.NewLogger(stderr)
+	warnUnknownEnv(environ, log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -145,5 +148,30 @@ func shutdown(srv *httpserver.Server, grace time.Duration, served <-chan error, 
 		log.Warn("second signal; exiting now", "signal", sig.String())
 		srv.Close()
 		return exitFailed
+	}
+}
+
+// lookupIn returns a getenv func over environ; the last entry for a name
+// wins, as in the C library.
+func lookupIn(environ []string) func(string) string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return func(k string) string { return m[k] }
+}
+
+// warnUnknownEnv logs each HTTPSERVER_* variable that sets nothing, a
+// likely typo that would otherwise go unnoticed.
+func warnUnknownEnv(environ []string, log *slog.Logger) {
+	names, hints := config.UnknownEnv(environ)
+	for i, name := range names {
+		if hints[i] != "" {
+			log.Warn("unknown environment variable, ignored", "name", name, "did_you_mean", hints[i])
+		} else {
+			log.Warn("unknown environment variable, ignored", "name", name)
+		}
 	}
 }

@@ -11,9 +11,13 @@ import (
 	"time"
 )
 
-// env returns a getenv func over a map.
-func env(kv map[string]string) func(string) string {
-	return func(k string) string { return kv[k] }
+// env returns an environment ("NAME=value" entries) holding kv.
+func env(kv map[string]string) []string {
+	var environ []string
+	for k, v := range kv {
+		environ = append(environ, k+"="+v)
+	}
+	return environ
 }
 
 // runInProcess starts run in a goroutine and returns its address, a
@@ -199,6 +203,9 @@ func TestRunExits(t *testing.T) {
 		{"bad flag", []string{"--max-conns", "abc"}, nil, 2, "", "httpserver: flag --max-conns: invalid value \"abc\"\n"},
 		{"unknown flag", []string{"--colour"}, nil, 2, "", "httpserver: flag --colour: unknown flag\n"},
 		{"bad env", nil, map[string]string{"HTTPSERVER_READ_TIMEOUT": "3x"}, 2, "", "httpserver: env HTTPSERVER_READ_TIMEOUT: invalid duration \"3x\"\n"},
+		{"contradiction", []string{"--rate-burst", "5"}, nil, 2, "", "httpserver: flag --rate-burst: set while rate limiting is off (no rate limit)\n"},
+		{"metrics addr is addr", []string{"--addr", "127.0.0.1:8123"}, map[string]string{"HTTPSERVER_METRICS_ADDR": "127.0.0.1:8123"}, 2, "",
+			"httpserver: env HTTPSERVER_METRICS_ADDR: address \"127.0.0.1:8123\" is the serving address (addr \"127.0.0.1:8123\")\n"},
 		{"help", []string{"--help"}, nil, 0, "Usage: httpserver [flags]", ""},
 		{"version", []string{"--version"}, nil, 0, "httpserver dev\n", ""},
 		{"address in use", []string{"--addr", busy.Addr().String()}, nil, 1, "",

@@ -82,7 +82,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 }
 
 // validate checks what no single value can: that the directories to serve
-// exist.
+// exist, and that the settings do not contradict each other.
 func validate(c *Config, origin map[string]*Error) error {
 	if c.Root != "" {
 		if problem := checkDir(c.Root); problem != "" {
@@ -96,7 +96,7 @@ func validate(c *Config, origin map[string]*Error) error {
 			return &Error{Source: "config", Key: fmt.Sprintf("static[%d].dir", i), Problem: problem, File: c.File}
 		}
 	}
-	return nil
+	return checkConflicts(c, origin)
 }
 
 // checkDir describes why dir cannot be served, or returns "".

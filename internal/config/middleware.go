@@ -212,10 +212,14 @@ func parseRate(s string) (float64, error) {
 	return r, nil
 }
 
-// parseMetricsPath accepts an absolute path without query or fragment.
+// parseMetricsPath accepts an absolute path without query or fragment,
+// other than the health endpoints'.
 func parseMetricsPath(s string) (string, error) {
 	if !strings.HasPrefix(s, "/") || strings.ContainsAny(s, "?# \t") {
 		return "", fmt.Errorf("invalid metrics path %q (want an absolute path like /metrics)", s)
+	}
+	if s == "/health" || strings.HasPrefix(s, "/health/") {
+		return "", fmt.Errorf("invalid metrics path %q (reserved for the health check)", s)
 	}
 	return s, nil
 }
