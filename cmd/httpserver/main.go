@@ -1,5 +1,6 @@
-// Command httpserver serves HTTP/1.1 with the httpserver library: a health
-// check, a demo welcome page and echo endpoint, and static directories,
+// Command httpserver serves HTTP/1.1 with the httpserver library: health
+// and readiness checks, a demo welcome page and echo endpoint, static
+// directories and Prometheus metrics,
 // configured by flags, HTTPSERVER_* environment variables or a YAML file
 // (see docs/configuration.md).
 //
