@@ -1,8 +1,7 @@
 // Command httpserver serves HTTP/1.1 with the httpserver library: health
 // and readiness checks, a demo welcome page and echo endpoint, static
-// directories and Prometheus metrics,
-// configured by flags, HTTPSERVER_* environment variables or a YAML file
-// (see docs/configuration.md).
+// directories and Prometheus metrics, configured by flags, HTTPSERVER_*
+// environment variables or a YAML file (see docs/configuration.md).
 //
 //	httpserver --addr :8080 --root ./public
 //	httpserver --config /etc/httpserver.yaml --log-format text
