@@ -52,7 +52,7 @@ func TestRunShutdownDelay(t *testing.T) {
 	if code := status(); code != 0 {
 		t.Errorf("status %d, want 0; log:\n%s", code, log)
 	}
-	for _, want := range []string{`"msg":"draining: /health fails, still serving","delay":"2s"`, `"msg":"shutting down"`, `"msg":"stopped"`} {
+	for _, want := range []string{`"msg":"draining: /health and /health/ready fail, still serving","delay":"2s"`, `"msg":"shutting down"`, `"msg":"stopped"`} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log lacks %s:\n%s", want, log)
 		}

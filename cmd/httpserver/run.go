@@ -106,14 +106,14 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	return shutdown(srv, cfg.ShutdownTimeout, served, sigs, log)
 }
 
-// drain keeps serving for delay, with /health already failing, so that
-// load balancers stop sending traffic before the listener closes. A
-// signal meanwhile cuts it short; drain then reports false.
+// drain keeps serving for delay, with /health and /health/ready already
+// failing, so that load balancers stop sending traffic before the listener
+// closes. A signal meanwhile cuts it short; drain then reports false.
 func drain(delay time.Duration, sigs <-chan os.Signal, log *slog.Logger) bool {
 	if delay <= 0 {
 		return true
 	}
-	log.Info("draining: /health fails, still serving", "delay", delay.String())
+	log.Info("draining: /health and /health/ready fail, still serving", "delay", delay.String())
 	t := time.NewTimer(delay)
 	defer t.Stop()
 	select {
