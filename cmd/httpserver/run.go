@@ -151,13 +151,15 @@ func shutdown(srv *httpserver.Server, grace time.Duration, served <-chan error, 
 	}
 }
 
-// lookupIn returns a getenv func over environ; the last entry for a name
-// wins, as in the C library.
+// lookupIn returns a getenv func over environ; the first entry for a name
+// wins, as with os.Getenv.
 func lookupIn(environ []string) func(string) string {
 	m := make(map[string]string, len(environ))
 	for _, kv := range environ {
 		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
+			if _, dup := m[k]; !dup {
+				m[k] = v
+			}
 		}
 	}
 	return func(k string) string { return m[k] }

@@ -264,3 +264,12 @@ func TestRunSecondSignal(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupIn(t *testing.T) {
+	getenv := lookupIn([]string{"A=1", "B=", "A=2", "C=x=y", "junk"})
+	for k, want := range map[string]string{"A": "1", "B": "", "C": "x=y", "junk": "", "D": ""} {
+		if got := getenv(k); got != want {
+			t.Errorf("getenv(%q) = %q, want %q", k, got, want)
+		}
+	}
+}
