@@ -132,6 +132,7 @@ func loadFile(c *Config, name string, origin map[string]*Error) error {
 		if err := f.Middleware.apply(&c.Middleware, name); err != nil {
 			return err
 		}
+		f.Middleware.recordOrigins(origin, name)
 	}
 	return nil
 }

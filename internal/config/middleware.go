@@ -16,15 +16,15 @@ import (
 // and recovery (always on), the access log, metrics and compression (on by
 // default), CORS and rate limiting (off until configured). It is set by
 // the "middleware:" YAML section and by the --access-log,
-// --access-log-format, --access-log-file, --metrics-path, --cors-origins,
-// --rate-limit and --rate-burst flags. The zero value is the default
-// pipeline.
+// --access-log-format, --access-log-file, --metrics-path, --metrics-addr,
+// --cors-origins, --rate-limit and --rate-burst flags. The zero value is
+// the default pipeline.
 type Middleware struct {
 	// NoAccessLog turns off the access log (one JSON line per request on
 	// stdout).
 	NoAccessLog bool
 	// AccessLogQuiet lists paths logged only when they fail; nil means
-	// "/health".
+	// "/health" and "/health/ready".
 	AccessLogQuiet []string
 	// AccessLogFormat is json (the default, also "") or combined (the
 	// Apache/nginx combined log format).
@@ -38,6 +38,10 @@ type Middleware struct {
 	NoMetrics bool
 	// MetricsPath answers Prometheus metrics; "/metrics" if empty.
 	MetricsPath string
+	// MetricsAddr, when set, is a separate TCP address that serves the
+	// metrics at MetricsPath, which the main address then no longer
+	// answers.
+	MetricsAddr string
 	// CORSOrigins enables CORS for these origins when not empty.
 	CORSOrigins []string
 	// CORSMethods, CORSHeaders and CORSExpose list the allowed methods,
@@ -80,6 +84,10 @@ var middlewareSettings = []setting{
 		c.Middleware.MetricsPath, err = parseMetricsPath(v)
 		return err
 	}},
+	{name: "metrics-addr", arg: "HOST:PORT", usage: "serve the metrics on this separate address only, e.g. 127.0.0.1:9090 (empty: on the main address)", envOnly: true, set: func(c *Config, v string) (err error) {
+		c.Middleware.MetricsAddr, err = parseAddr(v)
+		return err
+	}},
 	{name: "cors-origins", arg: "LIST", usage: "comma-separated origins allowed by CORS, e.g. https://*.example.com (empty: CORS off)", envOnly: true, set: func(c *Config, v string) (err error) {
 		c.Middleware.CORSOrigins, err = parseOrigins(splitList(v))
 		return err
@@ -105,6 +113,7 @@ type mwSection struct {
 	Compress        *bool    `yaml:"compress"`
 	Metrics         *bool    `yaml:"metrics"`
 	MetricsPath     *string  `yaml:"metrics_path"`
+	MetricsAddr     *string  `yaml:"metrics_addr"`
 	CORS            *struct {
 		Origins     []string `yaml:"origins"`
 		Methods     []string `yaml:"methods"`
@@ -150,6 +159,11 @@ func (f *mwSection) apply(m *Middleware, file string) error {
 	if f.MetricsPath != nil {
 		if m.MetricsPath, err = parseMetricsPath(*f.MetricsPath); err != nil {
 			return fail("metrics_path", err)
+		}
+	}
+	if f.MetricsAddr != nil {
+		if m.MetricsAddr, err = parseAddr(*f.MetricsAddr); err != nil {
+			return fail("metrics_addr", err)
 		}
 	}
 	if c := f.CORS; c != nil {
@@ -232,10 +246,14 @@ func parseAccessLogFormat(s string) (middleware.AccessLogFormat, error) {
 	return f, nil
 }
 
-// parseMetricsPath accepts an absolute path without query or fragment.
+// parseMetricsPath accepts an absolute path without query or fragment,
+// other than the health endpoints'.
 func parseMetricsPath(s string) (string, error) {
 	if !strings.HasPrefix(s, "/") || strings.ContainsAny(s, "?# \t") {
 		return "", fmt.Errorf("invalid metrics path %q (want an absolute path like /metrics)", s)
+	}
+	if s == "/health" || strings.HasPrefix(s, "/health/") {
+		return "", fmt.Errorf("invalid metrics path %q (reserved for the health check)", s)
 	}
 	return s, nil
 }
@@ -266,7 +284,7 @@ func (c *Config) Pipeline(accessLog io.Writer, log *slog.Logger) (*middleware.Pi
 	m := &c.Middleware
 	quiet := m.AccessLogQuiet
 	if quiet == nil {
-		quiet = []string{"/health"}
+		quiet = []string{"/health", "/health/ready"}
 	}
 	ao := middleware.AccessLogOptions{Format: m.AccessLogFormat, Output: accessLog, Quiet: quiet, TrustedProxies: m.TrustedProxies}
 	if m.AccessLogFile != "" && !m.NoAccessLog {
@@ -280,7 +298,7 @@ func (c *Config) Pipeline(accessLog io.Writer, log *slog.Logger) (*middleware.Pi
 		Logger:           log,
 		AccessLog:        ao,
 		DisableAccessLog: m.NoAccessLog,
-		Metrics:          middleware.MetricsOptions{Path: m.MetricsPath},
+		Metrics:          middleware.MetricsOptions{Path: m.MetricsPath, Runtime: true, Unmounted: m.MetricsAddr != ""},
 		DisableMetrics:   m.NoMetrics,
 		DisableCompress:  m.NoCompress,
 	}
