@@ -60,7 +60,7 @@ func parseRange(s string, size int64) ([]byteRange, error) {
 	for set != "" {
 		var spec string
 		spec, set, _ = strings.Cut(set, ",")
-		spec = strings.Trim(spec, " \t")
+		spec = syntax.TrimOWS(spec)
 		if spec == "" {
 			continue // §5.6.1: empty list elements are allowed
 		}
