@@ -56,9 +56,10 @@ func parseAbsoluteForm(r *Request, t string) error {
 	}
 	authority := rest[:end]
 	// RFC 9110 §4.2.4: userinfo in an http(s) URI is deprecated and must
-	// be treated as an error; RFC 9110 §4.2.1: an empty host is invalid.
-	// RFC 3986 §2.1: a '%' in the host must start a pct-encoded triplet.
-	if !syntax.ValidAuthority(authority) || authority == "" {
+	// be treated as an error; RFC 9110 §4.2.1: an empty host ("http:///",
+	// "http://:80/") is invalid. RFC 3986 §2.1: a '%' in the host must
+	// start a pct-encoded triplet.
+	if !syntax.ValidURIAuthority(authority) {
 		return badRequest("invalid authority in request-target", t)
 	}
 	r.Host = authority

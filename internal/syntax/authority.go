@@ -12,15 +12,20 @@ func IsRegNameByte(c byte) bool { return regNameChar[c] }
 // in http(s) URIs and must be treated as an error (RFC 9110 §4.2.4). The
 // host may be a reg-name, an IPv4 address or a bracketed IP literal; the
 // empty string and an empty host are accepted, since a Host field may be
-// empty (RFC 9112 §3.2): a caller that needs a host checks for it.
-func ValidAuthority(a string) bool { return validAuthority(a, false) }
+// empty (RFC 9112 §3.2); see [ValidURIAuthority] for a URI's authority.
+func ValidAuthority(a string) bool { return validAuthority(a, false, false) }
+
+// ValidURIAuthority reports whether a is the authority of an http or https
+// URI: a [ValidAuthority] with a non-empty host, since such a URI with an
+// empty host must be rejected as invalid (RFC 9110 §4.2.1, §4.2.2).
+func ValidURIAuthority(a string) bool { return validAuthority(a, true, false) }
 
 // ValidConnectAuthority reports whether a is the authority-form of a
 // CONNECT request, uri-host ":" port with both parts present (RFC 9112
 // §3.2.3, RFC 9110 §9.3.6).
-func ValidConnectAuthority(a string) bool { return validAuthority(a, true) }
+func ValidConnectAuthority(a string) bool { return validAuthority(a, true, true) }
 
-func validAuthority(a string, needPort bool) bool {
+func validAuthority(a string, needHost, needPort bool) bool {
 	var port string
 	hasPort := false
 	if strings.HasPrefix(a, "[") {
@@ -49,7 +54,7 @@ func validAuthority(a string, needPort bool) bool {
 		if !ValidPercents(host) {
 			return false
 		}
-		if needPort && host == "" {
+		if needHost && host == "" {
 			return false
 		}
 	}
