@@ -6,9 +6,9 @@
 //
 // Each rule lives here once, next to the RFC section it implements. The
 // package has no state beyond constant lookup tables, does no I/O, does not
-// allocate, and imports nothing of this module (a test over `go list -deps`
-// guards that), so a protocol package can use it without importing the
-// root. What to do with input that breaks a rule (the status code, closing
+// allocate, and imports only the standard library, nothing of this module
+// (a test over `go list -deps` guards that), so a protocol package can use
+// it without importing the root. What to do with input that breaks a rule (the status code, closing
 // the connection) is the caller's decision, not this package's.
 //
 // Checks are written to inline, so that a parser calling them per byte

@@ -11,10 +11,10 @@ const MaxContentLengthDigits = 18
 
 // Errors of [ParseContentLength].
 var (
-	// ErrContentLengthSyntax: an element is not 1*DIGIT, or is longer
-	// than MaxContentLengthDigits.
+	// ErrContentLengthSyntax reports an element that is not 1*DIGIT or
+	// is longer than MaxContentLengthDigits.
 	ErrContentLengthSyntax = errors.New("httpserver: invalid Content-Length")
-	// ErrContentLengthConflict: a list holds differing values.
+	// ErrContentLengthConflict reports a list of differing values.
 	ErrContentLengthConflict = errors.New("httpserver: conflicting Content-Length values")
 )
 
