@@ -185,10 +185,11 @@ PORT=${PORT:-$(free_port)}
 base_url=http://127.0.0.1:$PORT
 # The HEALTHCHECK's interval is shortened for the test only; its command is
 # the image's own. HTTPSERVER_ADDR moves the listener off :8080 (the host's
-# network is shared) and the healthcheck follows it. The file sets a 2s
-# shutdown delay and a 15s shutdown timeout.
+# network is shared) and the healthcheck follows it; HTTPSERVER_DEMO keeps
+# /api/echo on next to the root, for the request in flight below. The file
+# sets a 2s shutdown delay and a 15s shutdown timeout.
 docker run -d --name "$NAME" --network host --read-only "${mounts[@]}" \
-	-e HTTPSERVER_ADDR=127.0.0.1:$PORT \
+	-e HTTPSERVER_ADDR=127.0.0.1:$PORT -e HTTPSERVER_DEMO=true \
 	--health-interval 1s --health-start-period 1s --health-timeout 3s \
 	--stop-timeout 20 "$IMAGE" "${config_args[@]}" >/dev/null
 

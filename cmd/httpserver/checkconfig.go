@@ -15,7 +15,7 @@ import (
 // the effective configuration on stdout. A problem is one line on stderr
 // and exit status 2, as when serving.
 func checkConfig(cfg *config.Config, stdout, stderr io.Writer) int {
-	handler, closers, err := buildHandler(cfg, time.Now(), func() bool { return false })
+	handler, closers, err := buildHandler(cfg, time.Now(), func() bool { return false }, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage

@@ -16,10 +16,10 @@ import (
 
 // runHealthcheck runs `httpserver healthcheck args...` in-process and
 // returns its status, stdout and stderr.
-func runHealthcheck(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+func runHealthcheck(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr strings.Builder
-	code := run(context.Background(), append([]string{"healthcheck"}, args...), func(k string) string { return env[k] }, &stdout, &stderr)
+	code := run(context.Background(), append([]string{"healthcheck"}, args...), env(vars), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

@@ -31,3 +31,10 @@ func listenerAddrs(lns []net.Listener) []string {
 	}
 	return addrs
 }
+
+// closeListeners closes lns.
+func closeListeners(lns []net.Listener) {
+	for _, ln := range lns {
+		ln.Close()
+	}
+}

@@ -12,9 +12,6 @@ import (
 	"time"
 )
 
-// engines are the server's engines, each run by the socket tests here.
-var engines = []string{"goroutine", "pool", "epoll"}
-
 // inheritedListener returns a loopback listener's descriptor, to pass to
 // the binary, and its address. The test's own copy is closed at once, so
 // only the binary accepts on it.
@@ -108,8 +105,8 @@ func TestBinarySocketActivationBad(t *testing.T) {
 		env   string
 		want  string
 	}{
-		{"LISTEN_FDS not a number", 1, "LISTEN_FDS=one", `invalid LISTEN_FDS \"one\" (want 1 to 64)`},
-		{"LISTEN_FDS zero", 1, "LISTEN_FDS=0", `invalid LISTEN_FDS \"0\" (want 1 to 64)`},
+		{"LISTEN_FDS not a number", 1, "LISTEN_FDS=one", `invalid LISTEN_FDS "one" (want 1 to 64)`},
+		{"LISTEN_FDS zero", 1, "LISTEN_FDS=0", `invalid LISTEN_FDS "0" (want 1 to 64)`},
 		{"descriptor not passed", 0, "LISTEN_FDS=1", `descriptor 3: `},
 		{"not a socket", -1, "LISTEN_FDS=1", `descriptor 3: not a socket`},
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -23,10 +24,12 @@ const (
 	exitUsage  = 2 // bad flag, environment variable or configuration file
 )
 
-// run is the whole program, callable from tests: it serves until ctx is
-// done or SIGINT/SIGTERM arrives, then shuts down gracefully, and returns
-// the exit status.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// run is the whole program, callable from tests: it reads its
+// configuration from args and environ ("NAME=value" entries, as from
+// os.Environ), serves until ctx is done or SIGINT/SIGTERM arrives, then
+// shuts down gracefully, and returns the exit status.
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	getenv := lookupIn(environ)
 	if len(args) > 0 && args[0] == "healthcheck" {
 		return healthcheck(args[1:], getenv, stdout, stderr)
 	}
@@ -45,9 +48,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return checkConfig(&cfg, stdout, stderr)
 	}
 	log := cfg.NewLogger(stderr)
+	warnUnknownEnv(environ, log)
+
+	lns, activated, err := listen(cfg.Addr, getenv)
+	if err != nil {
+		// One plain line, as every other start-up error.
+		if activated {
+			fmt.Fprintln(stderr, err)
+		} else {
+			fmt.Fprintf(stderr, "httpserver: cannot listen on %q: %v\n", cfg.Addr, err)
+		}
+		return exitFailed
+	}
+	defer closeListeners(lns) // on the early returns; Serve closes them otherwise
 
 	var shuttingDown atomic.Bool
-	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load)
+	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load, lns[0].Addr())
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -62,17 +78,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := &httpserver.Server{Handler: handler, Logger: log}
 	cfg.Apply(srv)
 	observeServer(pipeline, srv)
-
-	lns, activated, err := listen(cfg.Addr, getenv)
+	metrics, err := startMetrics(&cfg, pipeline.Metrics, log)
 	if err != nil {
-		log.Error("cannot listen", "addr", cfg.Addr, "err", err)
+		fmt.Fprintln(stderr, err)
 		return exitFailed
 	}
+	defer metrics.stop(log) // after the server's shutdown, before the access log's flush
+
 	// Register for signals before announcing the address, so that a
 	// supervisor reacting to the announcement cannot kill us by surprise.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	stopReopen := reopenOnSIGUSR1(pipeline, &cfg, log)
+	defer stopReopen()
 
 	log.Info("listening", "addr", lns[0].Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
 	if activated {
@@ -103,14 +122,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return shutdown(srv, cfg.ShutdownTimeout, served, sigs, log)
 }
 
-// drain keeps serving for delay, with /health already failing, so that
-// load balancers stop sending traffic before the listener closes. A
-// signal meanwhile cuts it short; drain then reports false.
+// drain keeps serving for delay, with /health and /health/ready already
+// failing, so that load balancers stop sending traffic before the listener
+// closes. A signal meanwhile cuts it short; drain then reports false.
 func drain(delay time.Duration, sigs <-chan os.Signal, log *slog.Logger) bool {
 	if delay <= 0 {
 		return true
 	}
-	log.Info("draining: /health fails, still serving", "delay", delay.String())
+	log.Info("draining: /health and /health/ready fail, still serving", "delay", delay.String())
 	t := time.NewTimer(delay)
 	defer t.Stop()
 	select {
@@ -145,5 +164,32 @@ func shutdown(srv *httpserver.Server, grace time.Duration, served <-chan error, 
 		log.Warn("second signal; exiting now", "signal", sig.String())
 		srv.Close()
 		return exitFailed
+	}
+}
+
+// lookupIn returns a getenv func over environ; the first entry for a name
+// wins, as with os.Getenv.
+func lookupIn(environ []string) func(string) string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			if _, dup := m[k]; !dup {
+				m[k] = v
+			}
+		}
+	}
+	return func(k string) string { return m[k] }
+}
+
+// warnUnknownEnv logs each HTTPSERVER_* variable that sets nothing, a
+// likely typo that would otherwise go unnoticed.
+func warnUnknownEnv(environ []string, log *slog.Logger) {
+	names, hints := config.UnknownEnv(environ)
+	for i, name := range names {
+		if hints[i] != "" {
+			log.Warn("unknown environment variable, ignored", "name", name, "did_you_mean", hints[i])
+		} else {
+			log.Warn("unknown environment variable, ignored", "name", name)
+		}
 	}
 }

@@ -53,7 +53,8 @@ type Config struct {
 	// ServerName, when not empty, is sent as the Server header field.
 	ServerName string
 
-	// Demo enables the welcome page at / and the /api/echo endpoint.
+	// Demo enables the welcome page at / and the /api/echo endpoint. It
+	// is on by default, but off when Root is set unless set explicitly.
 	Demo bool
 	// Root, when not empty, is a directory served at /, replacing the
 	// welcome page.

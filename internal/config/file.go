@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rawsock/httpserver/internal/syntax"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -132,6 +133,7 @@ func loadFile(c *Config, name string, origin map[string]*Error) error {
 		if err := f.Middleware.apply(&c.Middleware, name); err != nil {
 			return err
 		}
+		f.Middleware.recordOrigins(origin, name)
 	}
 	return nil
 }
@@ -238,10 +240,8 @@ func parsePrefix(p string) (string, error) {
 // parseFieldValue accepts a header field value without control characters
 // (RFC 9110 §5.5).
 func parseFieldValue(what, s string) (string, error) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			return "", fmt.Errorf("invalid %s %q (control character)", what, s)
-		}
+	if !syntax.ValidFieldValue(s) {
+		return "", fmt.Errorf("invalid %s %q (control character)", what, s)
 	}
 	return s, nil
 }

@@ -250,3 +250,39 @@ func TestAnchorsAndAliases(t *testing.T) {
 		t.Errorf("write_timeout = %v, want 5s", c.WriteTimeout)
 	}
 }
+
+// TestRootTurnsDemoOff: with a root directory the demo endpoints are off,
+// unless demo is set explicitly by flag, environment or file.
+func TestRootTurnsDemoOff(t *testing.T) {
+	root := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		yaml string
+		want bool
+	}{
+		{"no root", nil, nil, "", true},
+		{"flag root", []string{"--root", root}, nil, "", false},
+		{"env root", nil, map[string]string{"HTTPSERVER_ROOT": root}, "", false},
+		{"yaml root", nil, nil, "root: " + root + "\n", false},
+		{"flag root, flag demo", []string{"--root", root, "--demo"}, nil, "", true},
+		{"flag root, demo=true", []string{"--root", root, "--demo=true"}, nil, "", true},
+		{"flag root, env demo", []string{"--root", root}, map[string]string{"HTTPSERVER_DEMO": "true"}, "", true},
+		{"flag root, yaml demo", []string{"--root", root}, nil, "demo: true\n", true},
+		{"yaml root and demo", nil, nil, "root: " + root + "\ndemo: true\n", true},
+		{"flag root, demo=false", []string{"--root", root, "--demo=false"}, nil, "", false},
+		{"no root, demo=false", []string{"--demo=false"}, nil, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if tc.yaml != "" {
+				args = append([]string{"--config", writeYAML(t, tc.yaml)}, args...)
+			}
+			c, err := Load(args, env(tc.env))
+			if err != nil || c.Demo != tc.want {
+				t.Errorf("Demo = %v, %v; want %v", c.Demo, err, tc.want)
+			}
+		})
+	}
+}

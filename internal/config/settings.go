@@ -58,7 +58,7 @@ var settings = []setting{
 		c.ServerName, err = parseServerName(v)
 		return err
 	}},
-	{name: "demo", usage: "serve the welcome page at / and /api/echo (--demo=false turns them off)", set: func(c *Config, v string) (err error) {
+	{name: "demo", usage: "serve the welcome page at / and /api/echo (--demo=false turns them off; off with --root unless given)", set: func(c *Config, v string) (err error) {
 		c.Demo, err = parseBool(v)
 		return err
 	}},
