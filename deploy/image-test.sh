@@ -267,6 +267,21 @@ else
 fi
 docker logs "$NAME" >"$work/container.log" 2>&1 || true
 
+# The compose file itself, where a compose client is installed.
+if command -v docker-compose >/dev/null 2>&1; then
+	if out=$(docker-compose -f docker-compose.yml config -q 2>&1); then
+		pass "docker-compose config accepts docker-compose.yml"
+	else
+		fail "docker-compose config: $out"
+	fi
+elif docker compose version >/dev/null 2>&1; then
+	if out=$(docker compose -f docker-compose.yml config -q 2>&1); then
+		pass "docker compose config accepts docker-compose.yml"
+	else
+		fail "docker compose config: $out"
+	fi
+fi
+
 # The compose file's second service: examples/middleware, target example.
 example=$IMAGE-example
 if docker build --network host --build-arg VERSION="$version" --target example -t "$example" . >"$work/build-example.log" 2>&1; then
