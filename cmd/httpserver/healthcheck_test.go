@@ -129,6 +129,10 @@ func TestHealthcheckUsage(t *testing.T) {
 	if code, stdout, _ := runHealthcheck(t, nil, "--help"); code != 0 || !strings.HasPrefix(stdout, "Usage: httpserver healthcheck") {
 		t.Errorf("--help: %d %q", code, stdout)
 	}
+	var usage strings.Builder
+	if code := run(context.Background(), []string{"--help"}, nil, &usage, io.Discard); code != 0 || !strings.Contains(usage.String(), "\n       httpserver healthcheck [--timeout DURATION] [URL]") {
+		t.Errorf("the binary's --help does not show the healthcheck mode:\n%s", usage.String())
+	}
 }
 
 func TestDefaultHealthURL(t *testing.T) {

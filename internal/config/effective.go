@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/middleware"
 )
 
 // redacted replaces the value of a secret field in [Config.WriteEffective].
@@ -45,6 +46,9 @@ func (c *Config) WriteEffective(w io.Writer) error {
 	}
 	if m.MetricsPath == "" && !m.NoMetrics {
 		m.MetricsPath = "/metrics"
+	}
+	if m.AccessLogFormat == "" {
+		m.AccessLogFormat = middleware.AccessLogJSON
 	}
 	return writeEffective(w, e)
 }

@@ -59,6 +59,12 @@ func TestWriteEffectiveShowsEveryKey(t *testing.T) {
 			t.Errorf("%s: %v (%T), want %v", key, got[key], got[key], want)
 		}
 	}
+	mw, _ := got["middleware"].(map[string]any)
+	for key, want := range map[string]any{"access_log_format": "json", "metrics_path": "/metrics"} {
+		if mw[key] != want {
+			t.Errorf("middleware.%s: %v, want the default %v", key, mw[key], want)
+		}
+	}
 	static, _ := got["static"].([]any)
 	if len(static) != 1 || static[0].(map[string]any)["cache_control"] != "no-cache" {
 		t.Errorf("static: %v", got["static"])
