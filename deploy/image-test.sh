@@ -53,13 +53,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# ensure_docker installs docker.io if needed and starts dockerd if it is not
-# answering.
+# ensure_docker installs docker.io (and curl) if needed and starts dockerd if
+# it is not answering.
 ensure_docker() {
-	if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
-		log "installing docker.io"
+	local missing=()
+	command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+	command -v curl >/dev/null 2>&1 || missing+=(curl)
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq && apt-get install -y -qq docker.io >/dev/null
+		if ! { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } >"$work/apt.log" 2>&1; then
+			cat "$work/apt.log" >&2
+			echo "image-test: could not install ${missing[*]}" >&2
+			exit 1
+		fi
 	fi
 	if docker info >/dev/null 2>&1; then return; fi
 	log "starting dockerd (no bridge, no iptables rules)"
