@@ -39,7 +39,11 @@ type AccessLogOptions struct {
 
 // AccessLog writes one structured record per request through log/slog:
 // time, request_id, remote, method, path, query, proto, status, bytes,
-// duration, user_agent and route. Records go through a bounded queue to a
+// duration, user_agent and route. A response whose sending failed while
+// the handler wrote it (the client stopped reading, see
+// [httpserver.Timeouts], or went away) is logged at warn level with
+// "aborted", the reason, and "sent", the response bytes the client's
+// socket took (see [httpserver.ResponseAbortedError]). Records go through a bounded queue to a
 // background goroutine, so a slow sink never blocks a request: when the
 // queue is full the record is dropped and counted (see [AccessLog.Dropped]).
 // Call [AccessLog.Close] at shutdown to write what is queued.
@@ -67,6 +71,8 @@ type logEntry struct {
 	bytes                                                        int64
 	duration                                                     time.Duration
 	flushed                                                      chan struct{}
+	aborted                                                      string // why sending failed; "" when it did not
+	sent                                                         int64  // response bytes sent, when aborted
 }
 
 // NewAccessLog starts an access log; Close stops it.
@@ -162,6 +168,9 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 		query: cut[4], proto: cut[5], agent: cut[6], route: cut[7], client: cut[8],
 		status: status, bytes: rec.bytes, duration: time.Since(start),
 	}
+	if ae := rec.aborted(); ae != nil {
+		e.aborted, e.sent = ae.Reason, ae.Sent
+	}
 	select {
 	case a.queue <- e:
 	default:
@@ -209,6 +218,9 @@ func (a *AccessLog) write(e logEntry) {
 		return
 	}
 	level := slog.LevelInfo
+	if e.aborted != "" {
+		level = slog.LevelWarn
+	}
 	if e.status >= 500 {
 		level = slog.LevelError
 	}
@@ -228,6 +240,9 @@ func (a *AccessLog) write(e logEntry) {
 	)
 	if e.client != "" {
 		rec.AddAttrs(slog.String("client", e.client))
+	}
+	if e.aborted != "" {
+		rec.AddAttrs(slog.String("aborted", e.aborted), slog.Int64("sent", e.sent))
 	}
 	ctx := context.Background()
 	if a.logger.Enabled(ctx, level) {
