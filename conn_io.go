@@ -166,7 +166,7 @@ func (c *conn) reject(err error) {
 // and "Connection: close".
 func (c *conn) writeError(status int, extraHeader string) {
 	text := StatusText(status)
-	c.wclock.status = status
+	c.restartWriteClock(status)
 	b := appendStatusLine(c.wbuf, status)
 	b = append(b, "Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n"...)
 	b = append(b, extraHeader...)

@@ -62,38 +62,40 @@ func (e *ResponseAbortedError) Unwrap() error { return e.Err }
 // writeClock is the write deadline state of a connection's current
 // response.
 type writeClock struct {
-	cap    int64 // unix ns by which the response must be sent; 0: no cap
-	sent   int64 // response bytes the socket accepted; negative while earlier answers queued ahead are sent
-	status int   // status line queued last, for the abort report
-	own    bool  // the handler set its own write deadline
+	cap    time.Time // when the response must be sent by; zero: no cap
+	sent   int64     // response bytes the socket accepted; negative while earlier answers queued ahead are sent
+	status int       // status line queued last, for the abort report
+	own    bool      // the handler set its own write deadline
 }
 
 // startWriteClock arms the write deadline for the response to the request
 // whose header just ended at now.
 func (c *conn) startWriteClock(now time.Time) {
-	t := &c.srv.cfg.timeouts
 	c.wclock = writeClock{sent: -int64(len(c.wbuf)), status: c.wclock.status}
-	if t.Response > 0 {
-		c.wclock.cap = now.Add(t.Response).UnixNano()
+	if r := c.srv.cfg.timeouts.Response; r > 0 {
+		c.wclock.cap = now.Add(r)
 	}
 	c.armWriteDeadline(now)
 }
 
+// restartWriteClock is for an error response that replaces whatever the
+// current one queued: it counts the bytes sent from here on, after the
+// queued answers to earlier requests.
+func (c *conn) restartWriteClock(status int) {
+	c.wclock.status, c.wclock.sent = status, -int64(len(c.wbuf))
+}
+
 // armWriteDeadline sets the socket's write deadline to a full Write period
-// from now, or the response cap if that comes first.
+// from now, or to the response cap if that comes first.
 func (c *conn) armWriteDeadline(now time.Time) {
-	var dl int64
+	var dl time.Time
 	if w := c.srv.cfg.timeouts.Write; w > 0 {
-		dl = now.Add(w).UnixNano()
+		dl = now.Add(w)
 	}
-	if cp := c.wclock.cap; cp != 0 && (dl == 0 || cp < dl) {
+	if cp := c.wclock.cap; !cp.IsZero() && (dl.IsZero() || cp.Before(dl)) {
 		dl = cp
 	}
-	if dl == 0 {
-		c.nc.SetWriteDeadline(time.Time{})
-	} else {
-		c.nc.SetWriteDeadline(time.Unix(0, dl))
-	}
+	c.nc.SetWriteDeadline(dl)
 }
 
 // setOwnWriteDeadline is ResponseController.SetWriteDeadline: the
@@ -165,7 +167,7 @@ func (c *conn) keepWriting(progress bool, fresh *bool, err error) bool {
 		return false
 	}
 	now := time.Now()
-	if cp := c.wclock.cap; cp != 0 && now.UnixNano() >= cp {
+	if c.capPassed(now) {
 		return false
 	}
 	if !progress && *fresh {
@@ -174,6 +176,11 @@ func (c *conn) keepWriting(progress bool, fresh *bool, err error) bool {
 	*fresh = true
 	c.armWriteDeadline(now)
 	return true
+}
+
+// capPassed reports whether the response cap, if any, has passed at now.
+func (c *conn) capPassed(now time.Time) bool {
+	return !c.wclock.cap.IsZero() && !now.Before(c.wclock.cap)
 }
 
 // abortResponse turns the socket error that ended a response into a
@@ -197,7 +204,7 @@ func (c *conn) abortReason(err error) string {
 	switch {
 	case isTimeout(err) && c.wclock.own:
 		return "write deadline set by the handler passed"
-	case isTimeout(err) && c.wclock.cap != 0 && time.Now().UnixNano() >= c.wclock.cap:
+	case isTimeout(err) && c.capPassed(time.Now()):
 		return "response timeout: not sent within " + t.Response.String()
 	case isTimeout(err):
 		return "write timeout: no progress for " + t.Write.String()
