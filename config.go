@@ -14,12 +14,14 @@ type Timeouts struct {
 	// Read bounds reading a whole request, header and body, from its first
 	// byte.
 	Read time.Duration
-	// Write is a progress timeout on sending a response (like nginx's
-	// send_timeout): a response whose client's socket accepts no byte for
-	// this long is aborted (see [ResponseAbortedError]). A slow client
-	// that keeps reading is never cut, however long the response. The
-	// kernel's send buffer takes bytes in bursts, so a stalled client is
-	// detected between Write and twice Write after the last byte taken.
+	// Write is a progress timeout on sending a response, like nginx's
+	// send_timeout: a response to which the client's socket takes no
+	// byte for this long is aborted (see [ResponseAbortedError]); a
+	// client that keeps reading is not cut, however long the response
+	// lasts. The cut comes between Write and twice Write after the socket
+	// last took a byte. The socket takes bytes as its kernel buffer
+	// drains, in bursts, so Write must exceed the gaps of the slowest
+	// client to be served.
 	Write time.Duration
 	// Response, when set, caps the whole response: it must be sent within
 	// this long from the end of the request header, progress or not.
