@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -65,17 +66,27 @@ type writeClock struct {
 	cap    time.Time // when the response must be sent by; zero: no cap
 	sent   int64     // response bytes the socket accepted; negative while earlier answers queued ahead are sent
 	status int       // status line queued last, for the abort report
-	own    bool      // the handler set its own write deadline
+	// own: the handler set its own write deadline, possibly from another
+	// goroutine to unblock a write, as a net.Conn deadline allows.
+	own atomic.Bool
 }
 
 // startWriteClock arms the write deadline for the response to the request
 // whose header just ended at now.
 func (c *conn) startWriteClock(now time.Time) {
-	c.wclock = writeClock{sent: -int64(len(c.wbuf)), status: c.wclock.status}
+	wc := &c.wclock
+	wc.cap, wc.sent = time.Time{}, -int64(len(c.wbuf))
+	wc.own.Store(false)
 	if r := c.srv.cfg.timeouts.Response; r > 0 {
-		c.wclock.cap = now.Add(r)
+		wc.cap = now.Add(r)
 	}
 	c.armWriteDeadline(now)
+}
+
+// reset readies the clock for another connection.
+func (wc *writeClock) reset() {
+	wc.cap, wc.sent, wc.status = time.Time{}, 0, 0
+	wc.own.Store(false)
 }
 
 // restartWriteClock is for an error response that replaces whatever the
@@ -101,7 +112,7 @@ func (c *conn) armWriteDeadline(now time.Time) {
 // setOwnWriteDeadline is ResponseController.SetWriteDeadline: the
 // handler's deadline replaces the server's for the rest of the response.
 func (c *conn) setOwnWriteDeadline(t time.Time) error {
-	c.wclock.own = true
+	c.wclock.own.Store(true)
 	return c.nc.SetWriteDeadline(t)
 }
 
@@ -134,7 +145,7 @@ func (c *conn) sendFile(rf io.ReaderFrom, src io.Reader, limit int64) (int64, er
 	// through a buffer instead, whose bytes a failed write loses: arm a
 	// fresh deadline first, so that a timeout comes from sendfile itself,
 	// which reads only what the socket took.
-	if !c.wclock.own {
+	if !c.wclock.own.Load() {
 		c.armWriteDeadline(time.Now())
 	}
 	lr := &io.LimitedReader{R: src, N: limit}
@@ -163,7 +174,7 @@ func (c *conn) sendFile(rf io.ReaderFrom, src io.Reader, limit int64) (int64, er
 // deadline when it says yes.
 func (c *conn) keepWriting(progress bool, fresh *bool, err error) bool {
 	w := c.srv.cfg.timeouts.Write
-	if c.wclock.own || w <= 0 || !isTimeout(err) {
+	if c.wclock.own.Load() || w <= 0 || !isTimeout(err) {
 		return false
 	}
 	now := time.Now()
@@ -202,7 +213,7 @@ func (c *conn) abortResponse(err error) error {
 func (c *conn) abortReason(err error) string {
 	t := &c.srv.cfg.timeouts
 	switch {
-	case isTimeout(err) && c.wclock.own:
+	case isTimeout(err) && c.wclock.own.Load():
 		return "write deadline set by the handler passed"
 	case isTimeout(err) && c.capPassed(time.Now()):
 		return "response timeout: not sent within " + t.Response.String()
