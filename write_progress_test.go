@@ -77,7 +77,7 @@ func TestWriteTimeoutLetsSlowReaderFinish(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachEngineSmallBuffer(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
 				t.Parallel()
-				logs := &syncBuffer{}
+				logs := &logBuffer{}
 				s := start(tc.handler, func(s *Server) {
 					s.Timeouts.Write = timeout
 					s.Logger = slog.New(slog.NewTextHandler(logs, nil))
@@ -133,7 +133,7 @@ func TestWriteTimeoutCutsStalledReader(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachEngineSmallBuffer(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
 				t.Parallel()
-				logs := &syncBuffer{}
+				logs := &logBuffer{}
 				type result struct {
 					err   error
 					stall time.Duration
@@ -316,7 +316,7 @@ func slowGet(t *testing.T, addr string) ([]byte, error) {
 	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReaderSize(&slowReader{r: c}, slowClientStep), nil)
+	resp, err := http.ReadResponse(bufio.NewReaderSize(&slowClientReader{r: c}, slowClientStep), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -324,28 +324,28 @@ func slowGet(t *testing.T, addr string) ([]byte, error) {
 	return io.ReadAll(resp.Body)
 }
 
-// slowReader reads at most slowClientStep bytes at a time, pausing
+// slowClientReader reads at most slowClientStep bytes at a time, pausing
 // slowClientPause before each read.
-type slowReader struct{ r io.Reader }
+type slowClientReader struct{ r io.Reader }
 
-func (s *slowReader) Read(p []byte) (int, error) {
+func (s *slowClientReader) Read(p []byte) (int, error) {
 	time.Sleep(slowClientPause)
 	return s.r.Read(p[:min(len(p), slowClientStep)])
 }
 
-// syncBuffer collects log output from several goroutines.
-type syncBuffer struct {
+// logBuffer collects log output from several goroutines.
+type logBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *logBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *logBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
