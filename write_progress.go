@@ -75,7 +75,7 @@ type writeClock struct {
 // whose header just ended at now.
 func (c *conn) startWriteClock(now time.Time) {
 	wc := &c.wclock
-	wc.cap, wc.sent = time.Time{}, -int64(len(c.wbuf))
+	wc.cap, wc.sent, wc.status = time.Time{}, -int64(len(c.wbuf)), 0
 	wc.own.Store(false)
 	if r := c.srv.cfg.timeouts.Response; r > 0 {
 		wc.cap = now.Add(r)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -349,4 +350,35 @@ func (s *logBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestAbortReason(t *testing.T) {
+	timeout := &net.OpError{Op: "write", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	for _, tc := range []struct {
+		name     string
+		err      error
+		own, cap bool
+		want     string
+	}{
+		{"progress", timeout, false, false, "write timeout: no progress for 2s"},
+		{"cap", timeout, false, true, "response timeout: not sent within 1m0s"},
+		{"handler deadline", timeout, true, true, "write deadline set by the handler passed"},
+		{"reset", &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.ECONNRESET)}, false, false, "connection reset by the client"},
+		{"broken pipe", &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}, false, false, "connection closed by the client"},
+		{"closed", &net.OpError{Op: "write", Net: "tcp", Err: net.ErrClosed}, false, false, "connection closed by the server"},
+		{"other", errors.New("boom"), false, false, "boom"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Server{Timeouts: Timeouts{Write: 2 * time.Second, Response: time.Minute}, Logger: slog.New(slog.DiscardHandler)}
+			s.init()
+			c := newConn(s, newMemConn(nil))
+			c.wclock.own.Store(tc.own)
+			if tc.cap {
+				c.wclock.cap = time.Now().Add(-time.Second)
+			}
+			if got := c.abortReason(tc.err); got != tc.want {
+				t.Errorf("abortReason(%v) = %q, want %q", tc.err, got, tc.want)
+			}
+		})
+	}
 }
