@@ -13,6 +13,7 @@ import (
 func (w *response) commit(final bool) {
 	w.committed = true
 	c, r, h, status := w.c, w.req, &w.header, w.status
+	c.wclock.status = status
 
 	contentLength := int64(-1) // a length we add; the handler's own stays in h
 	if bodyAllowed(status) {

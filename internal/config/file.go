@@ -24,6 +24,7 @@ type fileConfig struct {
 	ReadHeaderTimeout yaml.Node   `yaml:"read_header_timeout"`
 	ReadTimeout       yaml.Node   `yaml:"read_timeout"`
 	WriteTimeout      yaml.Node   `yaml:"write_timeout"`
+	ResponseTimeout   yaml.Node   `yaml:"response_timeout"`
 	IdleTimeout       yaml.Node   `yaml:"idle_timeout"`
 	ShutdownTimeout   yaml.Node   `yaml:"shutdown_timeout"`
 	ShutdownDelay     yaml.Node   `yaml:"shutdown_delay"`
@@ -56,6 +57,7 @@ func (f *fileConfig) nodes() map[string]*yaml.Node {
 		"read_header_timeout": &f.ReadHeaderTimeout,
 		"read_timeout":        &f.ReadTimeout,
 		"write_timeout":       &f.WriteTimeout,
+		"response_timeout":    &f.ResponseTimeout,
 		"idle_timeout":        &f.IdleTimeout,
 		"shutdown_timeout":    &f.ShutdownTimeout,
 		"shutdown_delay":      &f.ShutdownDelay,
