@@ -13,8 +13,10 @@ import (
 // this also opens what the server would open at start-up (the static
 // directories, the middleware pipeline), without listening, then prints
 // the effective configuration on stdout. A problem is one line on stderr
-// and exit status 2, as when serving.
-func checkConfig(cfg *config.Config, stdout, stderr io.Writer) int {
+// and exit status 2, as when serving; an unknown HTTPSERVER_* variable in
+// environ is warned about on stderr, as when serving.
+func checkConfig(cfg *config.Config, environ []string, stdout, stderr io.Writer) int {
+	warnUnknownEnv(environ, cfg.NewLogger(stderr))
 	handler, closers, err := buildHandler(cfg, time.Now(), func() bool { return false }, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)

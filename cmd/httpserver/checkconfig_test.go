@@ -100,6 +100,18 @@ func TestBinaryCheckConfig(t *testing.T) {
 	}
 }
 
+// TestBinaryCheckConfigWarnsUnknownEnv: a misspelt variable does not fail
+// the check, as it does not stop the server, but is named on stderr.
+func TestBinaryCheckConfigWarnsUnknownEnv(t *testing.T) {
+	code, stdout, stderr := runBinary(t, []string{"HTTPSERVER_RAET_LIMIT=5"}, "--check-config")
+	if code != 0 || !strings.Contains(stdout, "configuration OK") {
+		t.Errorf("exit %d stdout %q", code, stdout)
+	}
+	if !strings.Contains(stderr, `"name":"HTTPSERVER_RAET_LIMIT","did_you_mean":"HTTPSERVER_RATE_LIMIT"`) {
+		t.Errorf("stderr lacks the warning: %q", stderr)
+	}
+}
+
 // TestBinaryCheckConfigFails: a configuration the server would refuse is
 // refused with the same one line and status 2, and nothing on stdout.
 func TestBinaryCheckConfigFails(t *testing.T) {

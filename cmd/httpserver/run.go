@@ -45,7 +45,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "httpserver %s\n", buildVersion())
 		return exitOK
 	case cfg.CheckConfig:
-		return checkConfig(&cfg, stdout, stderr)
+		return checkConfig(&cfg, environ, stdout, stderr)
 	}
 	log := cfg.NewLogger(stderr)
 	warnUnknownEnv(environ, log)
