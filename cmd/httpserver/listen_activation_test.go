@@ -3,9 +3,12 @@
 package main
 
 import (
+	"context"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -172,5 +175,42 @@ func TestBinarySystemdSocketActivate(t *testing.T) {
 	p.signal(t, syscall.SIGTERM)
 	if code := p.wait(t); code != 0 {
 		t.Errorf("exit %d; stderr:\n%s", code, p)
+	}
+}
+
+// TestBinarySocketActivationUnix: a Unix stream socket (ListenStream=/path
+// in the .socket unit) is served too.
+func TestBinarySocketActivationUnix(t *testing.T) {
+	for _, engine := range engines {
+		t.Run(engine, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "http.sock")
+			ln, err := net.Listen("unix", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ln.(*net.UnixListener).SetUnlinkOnClose(false)
+			f, err := ln.(*net.UnixListener).File()
+			ln.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			p := startActivated(t, []*os.File{f}, "", []string{"LISTEN_FDS=1"}, "--addr", busyAddr(t), "--engine", engine)
+			if got := awaitAddr(t, p.addr, p); got != path {
+				t.Errorf("announced %s, want %s", got, path)
+			}
+			tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "unix", path)
+			}}
+			defer tr.CloseIdleConnections()
+			if code, _, body := get(t, &http.Client{Transport: tr, Timeout: wait}, "http://localhost/health"); code != 200 || !strings.Contains(body, `"status":"ok"`) {
+				t.Errorf("GET /health over %s: %d %q", path, code, body)
+			}
+			p.signal(t, syscall.SIGTERM)
+			if code := p.wait(t); code != 0 {
+				t.Errorf("exit %d; stderr:\n%s", code, p)
+			}
+		})
 	}
 }
