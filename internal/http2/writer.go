@@ -67,7 +67,6 @@ func (c *ServerConn) writeLoop() {
 	}
 }
 
-
 // nextReadyLocked returns the first stream in the ready queue that can
 // write a frame now, moving it to the back (round robin). Streams with
 // nothing to write leave the queue; streams blocked on their own window
