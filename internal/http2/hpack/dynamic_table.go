@@ -17,9 +17,9 @@ type dynamicTable struct {
 
 // entry locates one entry's name and value in dynamicTable.data.
 type entry struct {
-	off       int
-	nameLen   uint32
-	valueLen  uint32
+	off      int
+	nameLen  uint32
+	valueLen uint32
 }
 
 func (e entry) size() uint32 { return e.nameLen + e.valueLen + entryOverhead }

@@ -49,3 +49,17 @@ func equalFields(a, b []HeaderField) bool {
 	}
 	return true
 }
+
+// equalNamesValues compares fields ignoring Sensitive: the encoder sends
+// some unmarked fields as never-indexed (isSensitive).
+func equalNamesValues(a, b []HeaderField) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].Value != b[i].Value {
+			return false
+		}
+	}
+	return true
+}
