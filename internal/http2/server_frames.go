@@ -269,11 +269,8 @@ func (c *ServerConn) onFieldBlock(block []byte) error {
 	id := c.blockStream
 	// The block is always decoded, even for a stream about to be refused,
 	// to keep the HPACK table in sync (RFC 9113 §4.3).
-	c.decoded = c.decoded[:0]
-	err := c.dec.Decode(block, func(f hpack.HeaderField) error {
-		c.decoded = append(c.decoded, f)
-		return nil
-	})
+	var err error
+	c.decoded, err = c.dec.DecodeAppend(c.decoded[:0], block)
 	tooLarge := errors.Is(err, hpack.ErrHeaderListTooLarge)
 	if err != nil && !tooLarge {
 		// RFC 9113 §4.3: a field block that cannot be decoded is a
