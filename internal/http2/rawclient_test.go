@@ -13,18 +13,26 @@ import (
 // rawClient speaks HTTP/2 frame by frame to a ServerConn over loopback TCP,
 // so tests can send what a well-behaved client never would.
 type rawClient struct {
-	t    testing.TB
-	nc   net.Conn
-	fr   *FrameReader
-	enc  *hpack.Encoder
-	dec  *hpack.Decoder
-	done chan error // Serve's result
-	sc   *ServerConn
+	t     testing.TB
+	nc    net.Conn
+	fr    *FrameReader
+	enc   *hpack.Encoder
+	dec   *hpack.Decoder
+	done  chan error // Serve's result
+	sc    *ServerConn
+	stash []event
 }
 
 // startRaw serves one loopback connection with h and returns a client that
 // already sent the preface and an empty SETTINGS frame.
 func startRaw(t testing.TB, cfg *Config, h Handler) *rawClient {
+	t.Helper()
+	return startRawWith(t, cfg, h, true)
+}
+
+// startRawWith is startRaw that sends the preface and SETTINGS only when
+// preface is true.
+func startRawWith(t testing.TB, cfg *Config, h Handler, preface bool) *rawClient {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -53,8 +61,10 @@ func startRaw(t testing.TB, cfg *Config, h Handler) *rawClient {
 			t.Error("Serve did not return")
 		}
 	})
-	rc.write([]byte(ClientPreface))
-	rc.write(AppendSettings(nil))
+	if preface {
+		rc.write([]byte(ClientPreface))
+		rc.write(AppendSettings(nil))
+	}
 	return rc
 }
 
@@ -155,39 +165,77 @@ func (rc *rawClient) expectReset(stream uint32, code ErrCode) {
 	}
 }
 
+// next returns the next frame from the server as an event (HEADERS
+// decoded in arrival order), from the stash first.
+func (rc *rawClient) next() (event, bool) {
+	f, err := rc.readFrame()
+	if err != nil {
+		return event{typ: 0xff}, false
+	}
+	ev := event{typ: f.Type, stream: f.StreamID, code: f.ErrCode, end: f.Flags.Has(FlagEndStream)}
+	switch f.Type {
+	case FrameHeaders:
+		fs, err := rc.dec.DecodeAppend(nil, f.Data)
+		if err != nil {
+			rc.t.Fatal(err)
+		}
+		for _, hf := range fs {
+			if hf.Name == ":status" {
+				ev.status = hf.Value
+			}
+		}
+	case FrameData:
+		ev.data = string(f.Data)
+	}
+	return ev, true
+}
+
 // response reads the response of stream: status and body until END_STREAM.
+// Frames of other streams are stashed for their own response call.
 func (rc *rawClient) response(stream uint32) (status, body string) {
 	rc.t.Helper()
-	for i := 0; i < 10000; i++ {
-		f, err := rc.readFrame()
-		if err != nil {
-			rc.t.Fatalf("reading response of %d: %v", stream, err)
-		}
-		if f.StreamID != stream {
-			continue
-		}
-		switch f.Type {
-		case FrameHeaders:
-			fs, err := rc.dec.DecodeAppend(nil, f.Data)
-			if err != nil {
-				rc.t.Fatal(err)
+	for i := 0; i < 100000; i++ {
+		var ev event
+		if j := rc.stashed(stream); j >= 0 {
+			ev = rc.stash[j]
+			rc.stash = append(rc.stash[:j], rc.stash[j+1:]...)
+		} else {
+			var ok bool
+			if ev, ok = rc.next(); !ok {
+				rc.t.Fatalf("connection ended reading the response of %d", stream)
 			}
-			for _, hf := range fs {
-				if hf.Name == ":status" {
-					status = hf.Value
+			if ev.stream != stream {
+				if ev.stream != 0 {
+					rc.stash = append(rc.stash, ev)
 				}
+				continue
+			}
+		}
+		switch ev.typ {
+		case FrameHeaders:
+			if ev.status != "" {
+				status = ev.status
 			}
 		case FrameData:
-			body += string(f.Data)
+			body += ev.data
 		case FrameRSTStream:
-			rc.t.Fatalf("stream %d reset: %v", stream, f.ErrCode)
+			rc.t.Fatalf("stream %d reset: %v", stream, ev.code)
 		}
-		if f.Flags.Has(FlagEndStream) && (f.Type == FrameData || f.Type == FrameHeaders) {
+		if ev.end && (ev.typ == FrameData || ev.typ == FrameHeaders) {
 			return status, body
 		}
 	}
 	rc.t.Fatal("response too long")
 	return
+}
+
+func (rc *rawClient) stashed(stream uint32) int {
+	for i, ev := range rc.stash {
+		if ev.stream == stream {
+			return i
+		}
+	}
+	return -1
 }
 
 // helloHandler answers "hello <path>" after reading the body.

@@ -103,31 +103,36 @@ func (c *ServerConn) Serve(opts ServeOptions) error {
 	err := c.serve(opts)
 	c.mu.Lock()
 	var ce ConnError
+	isConnErr := errors.As(err, &ce)
 	switch {
-	case errors.As(err, &ce):
+	case isConnErr:
 		c.goAwayLocked(ce.Code)
 		c.fatal = true
 		c.cfg.Logger.Debug("http2 connection error", "remote", c.nc.RemoteAddr().String(), "err", err)
-	case err != nil:
+	case errors.Is(err, errIdle):
+		// Graceful: the writer sends the GOAWAY and closes.
+	default:
 		c.fatal = true
 	}
 	c.wake.Broadcast()
 	c.mu.Unlock()
-	if ce.Reason != "" {
-		// Let the writer send the GOAWAY, then drain briefly so closing
-		// with unread input does not reset the connection before the
-		// client reads it.
+	if isConnErr || errors.Is(err, errIdle) {
+		// Let the writer send the GOAWAY.
 		select {
 		case <-c.writerDone:
 		case <-time.After(c.cfg.WriteTimeout):
 		}
+	}
+	if isConnErr {
+		// Drain briefly so closing with unread input does not reset the
+		// connection before the client reads the GOAWAY.
 		c.nc.SetReadDeadline(time.Now().Add(250 * time.Millisecond))
 		io.Copy(io.Discard, io.LimitReader(c.nc, 1<<20))
 	}
 	c.closeConn()
 	<-c.writerDone
 	c.handlersDone.Wait()
-	if ce.Reason != "" {
+	if isConnErr {
 		return ce
 	}
 	if err == io.EOF || errors.Is(err, net.ErrClosed) || errors.Is(err, errIdle) {
