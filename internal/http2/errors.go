@@ -84,6 +84,9 @@ var (
 	ErrHeadersWritten = errors.New("httpserver: http2 response headers already written")
 	// ErrStreamEnded is returned by Write after the response ended.
 	ErrStreamEnded = errors.New("httpserver: http2 response already ended")
+	// ErrUsedAfterReturn is the panic value, in -race builds, when a
+	// handler uses its Stream after returning.
+	ErrUsedAfterReturn = errors.New("httpserver: http2 Stream used after its handler returned")
 	// ErrBadPreface is returned by Serve when the client preface is wrong.
 	ErrBadPreface = errors.New("httpserver: http2 bad client preface")
 )

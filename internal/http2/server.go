@@ -441,13 +441,18 @@ func (c *ServerConn) newStream(id uint32) *Stream {
 
 // maybeReleaseLocked returns s to the pool once nothing refers to it.
 func (c *ServerConn) maybeReleaseLocked(s *Stream) {
-	if s.inMap || !s.handlerDone || s.queued || s.released {
+	if s.inMap || !s.handlerDone || s.queued || s.released.Load() {
 		return
 	}
-	s.released = true
-	if !raceEnabled {
-		streamPool.Put(s)
+	s.released.Store(true)
+	if raceEnabled {
+		// Strings a handler kept now read as NULs instead of another
+		// request's bytes: the misuse shows in tests.
+		clear(s.req.buf[:cap(s.req.buf)])
+		clear(s.trailers.buf[:cap(s.trailers.buf)])
+		return
 	}
+	streamPool.Put(s)
 }
 
 // runHandler runs h for s on the stream's goroutine and ends the response

@@ -3,6 +3,7 @@ package http2
 import (
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rawsock/httpserver/internal/http2/hpack"
 )
@@ -58,7 +59,9 @@ type Stream struct {
 	// inMap: the stream is in c.streams (open or half-closed).
 	inMap       bool
 	handlerDone bool
-	released    bool // the handler returned; uses panic in -race builds
+	// released: the handler returned; uses panic in -race builds. Atomic
+	// because a misbehaving handler's goroutine reads it without c.mu.
+	released    atomic.Bool
 	queued      bool // in c.ready
 	resetErr    error
 	done        chan struct{} // made by Done, closed on reset/close
@@ -102,7 +105,7 @@ func (s *Stream) Header() []hpack.HeaderField { s.check(); return s.req.fields[s
 
 // ContentLength returns the request's content-length, or -1 when absent.
 // The server has checked that the body length matches (RFC 9113 §8.1.1).
-func (s *Stream) ContentLength() int64 { return s.contentLength }
+func (s *Stream) ContentLength() int64 { s.check(); return s.contentLength }
 
 // Trailers returns the request trailers; they are complete once Read has
 // returned io.EOF, and valid until the handler returns.
@@ -120,8 +123,8 @@ func (s *Stream) Trailers() []hpack.HeaderField {
 // check panics when the stream is used after its handler returned; it can
 // only see that in -race builds, where Stream objects are not reused.
 func (s *Stream) check() {
-	if raceEnabled && s.released {
-		panic("httpserver: http2 Stream used after its handler returned")
+	if raceEnabled && s.released.Load() {
+		panic(ErrUsedAfterReturn)
 	}
 }
 
