@@ -61,11 +61,11 @@ type Stream struct {
 	handlerDone bool
 	// released: the handler returned; uses panic in -race builds. Atomic
 	// because a misbehaving handler's goroutine reads it without c.mu.
-	released    atomic.Bool
-	queued      bool // in c.ready
-	resetErr    error
-	done        chan struct{} // made by Done, closed on reset/close
-	doneClosed  bool
+	released   atomic.Bool
+	queued     bool // in c.ready
+	resetErr   error
+	done       chan struct{} // made by Done, closed on reset/close
+	doneClosed bool
 
 	// request body
 	in         []byte
