@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -73,5 +75,137 @@ func TestHTTP2XNetClient(t *testing.T) {
 				t.Fatalf("got %d %s, %d bytes; want %d, %d bytes", resp.StatusCode, resp.Proto, len(b), tt.status, len(tt.want))
 			}
 		})
+	}
+}
+
+// Many requests at once on one connection: the x/net client multiplexes
+// them as concurrent streams.
+func TestHTTP2XNetConcurrent(t *testing.T) {
+	srv, client := startH2(t, nil)
+	base := "http://" + srv.Addr()
+	const n = 200
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			resp, err := client.Post(base+"/echo", "text/plain", strings.NewReader(strings.Repeat("z", 10000)))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err == nil && len(b) != 10000 {
+				err = io.ErrUnexpectedEOF
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Trailers both ways: the echo handler returns the request trailers as
+// response trailers.
+func TestHTTP2XNetTrailers(t *testing.T) {
+	srv, client := startH2(t, nil)
+	req, _ := http.NewRequest("POST", "http://"+srv.Addr()+"/echo", io.MultiReader(strings.NewReader("body")))
+	req.Trailer = http.Header{"X-Checksum": nil}
+	req.ContentLength = -1
+	go func() {}()
+	req.Body = io.NopCloser(&trailerSetter{r: strings.NewReader("body"), req: req})
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if string(b) != "body" || resp.Trailer.Get("X-Checksum") != "c0ffee" {
+		t.Fatalf("body %q trailers %v", b, resp.Trailer)
+	}
+}
+
+// trailerSetter fills the request trailer when the body ends, as
+// net/http's documentation describes.
+type trailerSetter struct {
+	r   io.Reader
+	req *http.Request
+}
+
+func (ts *trailerSetter) Read(p []byte) (int, error) {
+	n, err := ts.r.Read(p)
+	if err == io.EOF {
+		ts.req.Trailer.Set("X-Checksum", "c0ffee")
+	}
+	return n, err
+}
+
+// Large bodies both ways go through without stalling: flow control keeps
+// the windows moving. The size is HTTPSERVER_H2_BIG_MIB (default 64).
+func TestHTTP2XNetLargeBodies(t *testing.T) {
+	mib := 64
+	if v, err := strconv.Atoi(os.Getenv("HTTPSERVER_H2_BIG_MIB")); err == nil && v > 0 {
+		mib = v
+	}
+	size := int64(mib) << 20
+	srv, client := startH2(t, nil)
+	base := "http://" + srv.Addr()
+
+	start := time.Now()
+	resp, err := client.Get(base + "/big?n=" + strconv.FormatInt(size, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || n != size {
+		t.Fatalf("download: %d octets, %v", n, err)
+	}
+	t.Logf("download %d MiB in %v", mib, time.Since(start))
+
+	start = time.Now()
+	resp, err = client.Post(base+"/echo", "application/octet-stream", io.LimitReader(zeros{}, size))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || n != size {
+		t.Fatalf("upload echoed %d octets, %v", n, err)
+	}
+	t.Logf("upload+echo %d MiB in %v", mib, time.Since(start))
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// A download running when the server shuts down completes: GOAWAY, then the
+// open stream finishes, then the connection closes.
+func TestHTTP2XNetShutdownFinishesDownload(t *testing.T) {
+	srv, client := startH2(t, nil)
+	resp, err := client.Get("http://" + srv.Addr() + "/big?n=" + strconv.Itoa(32<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 1<<16)
+	if _, err := io.ReadFull(resp.Body, buf); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		done <- srv.Shutdown(ctx)
+	}()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil || n+int64(len(buf)) != 32<<20 {
+		t.Fatalf("download after Shutdown: %d octets, %v", n+int64(len(buf)), err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown: %v", err)
 	}
 }

@@ -26,15 +26,15 @@ type ServerConn struct {
 	decoded []hpack.HeaderField // scratch: fields of the block being decoded
 	block   []byte              // field block gathered across CONTINUATION
 	// blockStream is the stream of an unfinished field block.
-	blockStream    uint32
-	blockEnd       bool // the HEADERS frame carried END_STREAM
-	blockPriority  Priority
-	blockConts     int
-	sawSettings    bool
-	connectProto   bool
-	writerDone     chan struct{}
-	handlersDone   sync.WaitGroup
-	shutdownSignal chan struct{}
+	blockStream   uint32
+	blockEnd      bool // the HEADERS frame carried END_STREAM
+	blockPriority Priority
+	blockConts    int
+	sawSettings   bool
+	connectProto  bool
+	writerDone    chan struct{}
+	handlersDone  sync.WaitGroup
+	serveDone     chan struct{} // closed when Serve returns
 
 	mu      sync.Mutex
 	wake    sync.Cond // wakes the writer
@@ -66,14 +66,14 @@ type ServerConn struct {
 // is called. cfg may be nil.
 func NewServerConn(nc net.Conn, cfg *Config, h Handler) *ServerConn {
 	c := &ServerConn{
-		nc:             nc,
-		cfg:            cfg.withDefaults(),
-		h:              h,
-		streams:        make(map[uint32]*Stream),
-		writerDone:     make(chan struct{}),
-		shutdownSignal: make(chan struct{}),
-		peer:           defaultPeerSettings(),
-		sendConn:       sendWindow{n: initialWindow},
+		nc:         nc,
+		cfg:        cfg.withDefaults(),
+		h:          h,
+		streams:    make(map[uint32]*Stream),
+		writerDone: make(chan struct{}),
+		serveDone:  make(chan struct{}),
+		peer:       defaultPeerSettings(),
+		sendConn:   sendWindow{n: initialWindow},
 	}
 	l := &c.cfg.Limits
 	c.wake.L = &c.mu
@@ -123,7 +123,7 @@ func (c *ServerConn) Serve(opts ServeOptions) error {
 		case <-time.After(c.cfg.WriteTimeout):
 		}
 	}
-	if isConnErr {
+	if isConnErr || errors.Is(err, errIdle) {
 		// Drain briefly so closing with unread input does not reset the
 		// connection before the client reads the GOAWAY.
 		c.nc.SetReadDeadline(time.Now().Add(250 * time.Millisecond))
@@ -132,6 +132,7 @@ func (c *ServerConn) Serve(opts ServeOptions) error {
 	c.closeConn()
 	<-c.writerDone
 	c.handlersDone.Wait()
+	close(c.serveDone)
 	if isConnErr {
 		return ce
 	}
@@ -230,7 +231,8 @@ func (c *ServerConn) onReadTimeout() error {
 // Shutdown starts a graceful close: a GOAWAY with the last stream the
 // server processed (RFC 9113 §6.8), no new streams, and the connection
 // closes once the open streams finish. If ctx ends first the connection
-// is closed at once. Shutdown returns when the connection is closed.
+// is closed at once. Shutdown returns when Serve has returned (it must be
+// running).
 func (c *ServerConn) Shutdown(ctx context.Context) error {
 	c.mu.Lock()
 	c.goAwayLocked(ErrCodeNo)
@@ -238,8 +240,7 @@ func (c *ServerConn) Shutdown(ctx context.Context) error {
 	c.wake.Broadcast()
 	c.mu.Unlock()
 	select {
-	case <-c.writerDone:
-		c.closeConn()
+	case <-c.serveDone:
 		return nil
 	case <-ctx.Done():
 		c.closeConn()

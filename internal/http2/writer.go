@@ -7,6 +7,10 @@ import (
 	"github.com/rawsock/httpserver/internal/http2/hpack"
 )
 
+// closeLinger bounds how long a gracefully closed connection waits for the
+// client to close its side.
+const closeLinger = time.Second
+
 // writeBatch is how many octets the writer gathers before one write.
 const writeBatch = 64 << 10
 
@@ -61,9 +65,17 @@ func (c *ServerConn) writeLoop() {
 	fatal := c.fatal
 	c.mu.Unlock()
 	if !fatal {
-		// A graceful end: everything is written; closing makes the
-		// reader loop return.
-		c.closeConn()
+		// A graceful end: everything is written. Closing now, with the
+		// client's last frames (WINDOW_UPDATE, SETTINGS ACK) unread, would
+		// make the kernel reset the connection and the client lose the
+		// end of the responses still in flight. So half-close, and let
+		// the reader loop drain until the client closes or the linger
+		// time passes.
+		if cw, ok := c.nc.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+			c.nc.SetReadDeadline(time.Now().Add(closeLinger))
+		} else {
+			c.closeConn()
+		}
 	}
 }
 
