@@ -30,3 +30,15 @@ func TestZeroAllocFrameReader(t *testing.T) {
 		t.Fatalf("ReadFrame allocates %v times per run", allocs)
 	}
 }
+
+// A stream costs no allocation once the connection is warm: the Stream,
+// its field storage and its handler goroutine are reused.
+func TestZeroAllocServerStream(t *testing.T) {
+	run := streamLoad(t)
+	run(256) // warm the pool, the workers and the buffers
+	allocs := testing.AllocsPerRun(20, func() { run(32) })
+	// Allow a rare map growth or a worker started when none was idle.
+	if per := allocs / 32; per > 0.1 {
+		t.Fatalf("%.2f allocations per stream", per)
+	}
+}

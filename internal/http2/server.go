@@ -35,6 +35,13 @@ type ServerConn struct {
 	writerDone    chan struct{}
 	handlersDone  sync.WaitGroup
 	serveDone     chan struct{} // closed when Serve returns
+	// work hands streams to idle handler goroutines (workers), which
+	// then run the next stream instead of exiting: starting a goroutine
+	// per stream would allocate. workQuit ends the idle ones.
+	work        chan *Stream
+	workQuit    chan struct{}
+	workers     sync.WaitGroup
+	idleWorkers int // guarded by mu
 
 	mu      sync.Mutex
 	wake    sync.Cond // wakes the writer
@@ -72,6 +79,8 @@ func NewServerConn(nc net.Conn, cfg *Config, h Handler) *ServerConn {
 		streams:    make(map[uint32]*Stream),
 		writerDone: make(chan struct{}),
 		serveDone:  make(chan struct{}),
+		work:       make(chan *Stream),
+		workQuit:   make(chan struct{}),
 		peer:       defaultPeerSettings(),
 		sendConn:   sendWindow{n: initialWindow},
 	}
@@ -132,6 +141,8 @@ func (c *ServerConn) Serve(opts ServeOptions) error {
 	c.closeConn()
 	<-c.writerDone
 	c.handlersDone.Wait()
+	close(c.workQuit)
+	c.workers.Wait()
 	close(c.serveDone)
 	if isConnErr {
 		return ce
@@ -456,8 +467,45 @@ func (c *ServerConn) maybeReleaseLocked(s *Stream) {
 	streamPool.Put(s)
 }
 
-// runHandler runs h for s on the stream's goroutine and ends the response
-// when it returns.
+// maxIdleWorkers bounds the handler goroutines a connection keeps waiting
+// for its next stream.
+const maxIdleWorkers = 32
+
+// startHandlerLocked runs s's handler on an idle worker or a new one.
+func (c *ServerConn) startHandlerLocked(s *Stream) {
+	select {
+	case c.work <- s:
+	default:
+		c.workers.Add(1)
+		go c.worker(s)
+	}
+}
+
+// worker runs handlers: s first, then streams handed over by
+// startHandlerLocked while it waits idle.
+func (c *ServerConn) worker(s *Stream) {
+	defer c.workers.Done()
+	for {
+		c.runHandler(s, s.handler)
+		c.mu.Lock()
+		if c.idleWorkers >= maxIdleWorkers || c.closed {
+			c.mu.Unlock()
+			return
+		}
+		c.idleWorkers++
+		c.mu.Unlock()
+		select {
+		case s = <-c.work:
+		case <-c.workQuit:
+			return
+		}
+		c.mu.Lock()
+		c.idleWorkers--
+		c.mu.Unlock()
+	}
+}
+
+// runHandler runs h for s and ends the response when it returns.
 func (c *ServerConn) runHandler(s *Stream, h Handler) {
 	defer c.handlersDone.Done()
 	defer func() {

@@ -358,7 +358,8 @@ func (c *ServerConn) onFieldBlock(block []byte) error {
 	}
 	c.handlers++
 	c.handlersDone.Add(1)
-	go c.runHandler(s, h)
+	s.handler = h
+	c.startHandlerLocked(s)
 	return nil
 }
 

@@ -44,8 +44,9 @@ const (
 // Every method is safe for concurrent use with the connection; the
 // handler itself should call them from one goroutine at a time.
 type Stream struct {
-	c  *ServerConn
-	id uint32
+	c       *ServerConn
+	id      uint32
+	handler Handler
 
 	pseudo        Pseudo
 	req           fieldStore // pseudo-headers first, then regular fields
