@@ -47,7 +47,7 @@ func startRawWith(t testing.TB, cfg *Config, h Handler, preface bool) *rawClient
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := &rawClient{t: t, nc: nc, enc: hpack.NewEncoder(), dec: hpack.NewDecoder(4096), done: make(chan error, 1)}
+	rc := &rawClient{t: t, nc: nc, enc: newClientEncoder(), dec: newClientDecoder(), done: make(chan error, 1)}
 	// The client reads server frames: allow any size the server may send.
 	rc.fr = NewFrameReader(nc, maxMaxFrameSize)
 	rc.sc = NewServerConn(snc, cfg, h)
@@ -252,3 +252,6 @@ var helloHandler = HandlerFunc(func(s *Stream) {
 	s.WriteHeaders(200, []hpack.HeaderField{{Name: "x-body-len", Value: strconv.Itoa(n)}}, false)
 	s.Write([]byte("hello " + s.Pseudo().Path))
 })
+
+func newClientEncoder() *hpack.Encoder { return hpack.NewEncoder() }
+func newClientDecoder() *hpack.Decoder { return hpack.NewDecoder(4096) }

@@ -102,6 +102,9 @@ type ServeOptions struct {
 	// prior knowledge, detected by the HTTP/1 side). Bytes read past it
 	// must be handed back through the net.Conn given to NewServerConn.
 	PrefaceRead bool
+	// Upgrade, when set, is the HTTP/1.1 request that switched to h2c by
+	// "Upgrade: h2c"; it is served as stream 1.
+	Upgrade *Upgrade
 }
 
 // Serve runs the connection until it ends: the client goes away, a
@@ -177,6 +180,12 @@ func (c *ServerConn) serve(opts ServeOptions) error {
 		c.ctrl = AppendWindowUpdate(c.ctrl, 0, l.ConnWindow-initialWindow)
 	}
 	c.wake.Signal()
+	if opts.Upgrade != nil {
+		if err := c.upgradeLocked(opts.Upgrade); err != nil {
+			c.mu.Unlock()
+			return err
+		}
+	}
 	c.mu.Unlock()
 
 	c.nc.SetReadDeadline(time.Now().Add(c.cfg.PrefaceTimeout))

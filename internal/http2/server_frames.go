@@ -146,6 +146,17 @@ func (c *ServerConn) onSettings(f *Frame) error {
 	if f.Flags.Has(FlagAck) {
 		return nil
 	}
+	if err := c.applySettingsLocked(f.Data); err != nil {
+		return err
+	}
+	// RFC 9113 §6.5.3: acknowledge once applied.
+	c.ctrl = AppendSettingsAck(c.ctrl)
+	return c.queueControlLocked()
+}
+
+// applySettingsLocked applies a SETTINGS payload (6 octets per setting).
+func (c *ServerConn) applySettingsLocked(payload []byte) error {
+	f := Frame{Data: payload}
 	for i := 0; i < f.NumSettings(); i++ {
 		st := f.Setting(i)
 		if err := st.Validate(); err != nil {
@@ -177,9 +188,7 @@ func (c *ServerConn) onSettings(f *Frame) error {
 			c.peer.maxHeaderListSize = st.Val
 		}
 	}
-	// RFC 9113 §6.5.3: acknowledge once applied.
-	c.ctrl = AppendSettingsAck(c.ctrl)
-	return c.queueControlLocked()
+	return nil
 }
 
 func (c *ServerConn) onWindowUpdate(f *Frame) error {
