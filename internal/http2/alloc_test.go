@@ -10,12 +10,11 @@ import (
 // Reading a frame allocates nothing: the header, the payload and the
 // parsed fields live in the reader's buffer.
 func TestZeroAllocFrameReader(t *testing.T) {
-	var stream []byte
-	stream = raw(FrameData, FlagPadded, 1, []byte{1, 'a', 'b', 0})
+	stream := raw(FrameData, FlagPadded, 1, []byte{1, 'a', 'b', 0})
 	stream = AppendWindowUpdate(stream, 0, 100)
 	stream = AppendPing(stream, false, [8]byte{})
 	stream = AppendSettings(stream, Setting{SettingMaxFrameSize, 1 << 15})
-	stream = raw(FrameHeaders, FlagEndHeaders|FlagPriority, 3, []byte{0, 0, 0, 1, 16, 0x82})
+	stream = append(stream, raw(FrameHeaders, FlagEndHeaders|FlagPriority, 3, []byte{0, 0, 0, 1, 16, 0x82})...)
 	r := bytes.NewReader(nil)
 	fr := NewFrameReader(r, 0)
 	allocs := testing.AllocsPerRun(100, func() {

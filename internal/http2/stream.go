@@ -89,7 +89,6 @@ type Stream struct {
 	endPending  bool // END_STREAM to send once out is drained
 	endQueued   bool // the handler ended the response
 	sentEnd     bool // END_STREAM written
-	rstAfterEnd bool // send RST_STREAM NO_ERROR after END_STREAM (§8.1)
 }
 
 // ID returns the stream identifier.
