@@ -82,8 +82,18 @@ func TestWindowOverflow(t *testing.T) {
 	t.Run("data beyond the stream window", func(t *testing.T) {
 		cfg := &Config{Limits: Limits{StreamWindow: 16}}
 		rc := startRaw(t, cfg, HandlerFunc(func(s *Stream) { <-s.Done() }))
+		rc.write(AppendSettingsAck(nil))
 		rc.request(1, "POST", "/", false)
 		rc.write(AppendData(nil, 1, false, make([]byte, 17)))
 		rc.expectReset(1, ErrCodeFlowControl)
+	})
+	t.Run("a small stream window applies from the SETTINGS ACK §6.9.2", func(t *testing.T) {
+		cfg := &Config{Limits: Limits{StreamWindow: 16}}
+		rc := startRaw(t, cfg, helloHandler)
+		rc.request(1, "POST", "/", false)
+		rc.write(AppendData(nil, 1, true, make([]byte, 1000)))
+		if status, _ := rc.response(1); status != "200" {
+			t.Fatalf("status %q", status)
+		}
 	})
 }

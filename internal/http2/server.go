@@ -63,8 +63,10 @@ type ServerConn struct {
 	fatal        bool // a connection error: write the GOAWAY and close
 	closed       bool // the connection is closed
 	peerGoAway   bool
-	resets       rateCounter
-	empties      rateCounter
+	// settingsAcked: the client acknowledged our SETTINGS.
+	settingsAcked bool
+	resets        rateCounter
+	empties       rateCounter
 	// scratchHeaders frames a field block (writer only).
 	scratchHeaders []byte
 }
@@ -456,6 +458,12 @@ func (c *ServerConn) newStream(id uint32) *Stream {
 	*s = Stream{c: c, id: id, in: in, out: out, req: req, trailers: tr, hdr: hdr, contentLength: -1}
 	s.cond.L = &c.mu
 	s.recvWin = newRecvWindow(c.cfg.Limits.StreamWindow)
+	if !c.settingsAcked && s.recvWin.avail < initialWindow {
+		// RFC 9113 §6.9.2: until our SETTINGS are acknowledged the client
+		// may use the initial window of 65535; a smaller StreamWindow
+		// applies from the ACK on.
+		s.recvWin.avail = initialWindow
+	}
 	s.sendWin = sendWindow{n: int64(c.peer.initialWindowSize)}
 	return s
 }

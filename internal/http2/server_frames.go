@@ -144,6 +144,7 @@ func (c *ServerConn) onRSTStream(f *Frame) error {
 
 func (c *ServerConn) onSettings(f *Frame) error {
 	if f.Flags.Has(FlagAck) {
+		c.settingsAcked = true
 		return nil
 	}
 	if err := c.applySettingsLocked(f.Data); err != nil {
