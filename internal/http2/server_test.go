@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -317,5 +318,22 @@ func TestUploadBeyondWindows(t *testing.T) {
 	_ = ev
 	if ev := rc.until(FrameData, 1); ev.data != "hello /up" {
 		t.Fatalf("%+v", ev)
+	}
+}
+
+// A client that never reads: once a write waits WriteTimeout the
+// connection ends and Serve returns.
+func TestWriteTimeoutEndsConnection(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	sc := NewServerConn(server, &Config{WriteTimeout: 100 * time.Millisecond}, helloHandler)
+	done := make(chan error, 1)
+	go func() { done <- sc.Serve(ServeOptions{}) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		sc.Close()
+		<-done
+		t.Fatal("Serve still running with a client that never reads")
 	}
 }

@@ -58,8 +58,12 @@ func (c *ServerConn) writeLoop() {
 		_, err := c.nc.Write(buf)
 		c.mu.Lock()
 		if err != nil {
+			// The client does not read (WriteTimeout) or is gone: end
+			// the connection, which also ends the reader loop.
 			c.fatal = true
-			break
+			c.mu.Unlock()
+			c.closeConn()
+			return
 		}
 	}
 	fatal := c.fatal
