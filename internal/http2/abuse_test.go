@@ -200,3 +200,39 @@ func TestZeroWindowBoundsBuffering(t *testing.T) {
 		t.Fatal("Write still blocked after the reset")
 	}
 }
+
+// A window that stays shut past WriteTimeout: the stalled stream is reset
+// (CANCEL) and its handler's Write fails, while the connection lives on.
+func TestZeroWindowStallTimeout(t *testing.T) {
+	writeErr := make(chan error, 1)
+	rc := startRaw(t, &Config{WriteTimeout: 200 * time.Millisecond, Limits: Limits{StreamWriteBuffer: 4096}}, HandlerFunc(func(s *Stream) {
+		if s.Pseudo().Path != "/stall" {
+			s.Write([]byte("ok"))
+			return
+		}
+		chunk := make([]byte, 1024)
+		for i := 0; i < 1024; i++ {
+			if _, err := s.Write(chunk); err != nil {
+				writeErr <- err
+				return
+			}
+		}
+		writeErr <- nil
+	}))
+	rc.write(AppendSettings(nil, Setting{SettingInitialWindowSize, 0}))
+	rc.request(1, "GET", "/stall", true)
+	rc.expectReset(1, ErrCodeCancel)
+	select {
+	case err := <-writeErr:
+		if !errors.Is(err, ErrStreamReset) {
+			t.Fatalf("Write: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("handler still blocked")
+	}
+	rc.write(AppendSettings(nil, Setting{SettingInitialWindowSize, 1 << 16}))
+	rc.request(3, "GET", "/", true)
+	if status, body := rc.response(3); status != "200" || body != "ok" {
+		t.Fatalf("%q %q", status, body)
+	}
+}

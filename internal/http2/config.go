@@ -15,8 +15,11 @@ type Config struct {
 	// PrefaceTimeout bounds reading the client preface and first SETTINGS.
 	// Default 10 seconds.
 	PrefaceTimeout time.Duration
-	// WriteTimeout bounds one write to the connection; a peer that reads
-	// nothing for this long loses the connection. Default 30 seconds.
+	// WriteTimeout bounds one write to the connection (a peer that reads
+	// nothing for this long loses the connection) and how long a stream's
+	// Write may wait for the peer to open a flow-control window without
+	// any progress (the stream is then reset with CANCEL). Default 30
+	// seconds.
 	WriteTimeout time.Duration
 	// EnableConnectProtocol announces SETTINGS_ENABLE_CONNECT_PROTOCOL
 	// (RFC 8441) so extended CONNECT (:protocol) requests are accepted.

@@ -241,13 +241,31 @@ func (c *ServerConn) onReadTimeout() error {
 		return os.ErrDeadlineExceeded
 	}
 	if len(c.streams) > 0 || c.handlers > 0 {
-		c.nc.SetReadDeadline(time.Time{})
+		c.resetStalledLocked()
+		c.nc.SetReadDeadline(time.Now().Add(c.stallCheckInterval()))
 		return nil
 	}
 	c.goAwayLocked(ErrCodeNo)
 	c.shutdown = true
 	c.wake.Broadcast()
 	return errIdle
+}
+
+// stallCheckInterval is the read deadline while streams are open: each
+// expiry looks for streams stalled on flow control.
+func (c *ServerConn) stallCheckInterval() time.Duration { return c.cfg.WriteTimeout / 2 }
+
+// resetStalledLocked resets the streams whose handler has waited more than
+// WriteTimeout for the client to open a flow-control window: a client
+// that never does would otherwise hold the handler and its buffer forever.
+func (c *ServerConn) resetStalledLocked() {
+	now := time.Now()
+	for id, s := range c.streams {
+		if !s.stalledSince.IsZero() && now.Sub(s.stalledSince) > c.cfg.WriteTimeout {
+			c.cfg.Logger.Debug("http2 stream stalled on flow control", "stream", id)
+			c.resetStreamLocked(id, ErrCodeCancel, false)
+		}
+	}
 }
 
 // Shutdown starts a graceful close: a GOAWAY with the last stream the

@@ -364,7 +364,7 @@ func (c *ServerConn) onFieldBlock(block []byte) error {
 		s.inEOF = true
 	}
 	if len(c.streams) == 1 {
-		c.nc.SetReadDeadline(time.Time{})
+		c.nc.SetReadDeadline(time.Now().Add(c.stallCheckInterval()))
 	}
 	c.handlers++
 	c.handlersDone.Add(1)

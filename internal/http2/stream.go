@@ -4,6 +4,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rawsock/httpserver/internal/http2/hpack"
 )
@@ -89,6 +90,9 @@ type Stream struct {
 	endPending  bool // END_STREAM to send once out is drained
 	endQueued   bool // the handler ended the response
 	sentEnd     bool // END_STREAM written
+	// stalledSince is when Write started waiting for buffer space that
+	// the client's windows do not free; zero while it makes progress.
+	stalledSince time.Time
 }
 
 // ID returns the stream identifier.
@@ -271,9 +275,13 @@ func (s *Stream) Write(p []byte) (int, error) {
 		}
 		buffered := len(s.out) - s.outOff
 		if buffered >= limit {
+			if s.stalledSince.IsZero() {
+				s.stalledSince = time.Now()
+			}
 			s.cond.Wait()
 			continue
 		}
+		s.stalledSince = time.Time{}
 		if s.outOff > 0 && cap(s.out)-len(s.out) < len(p) {
 			n := copy(s.out, s.out[s.outOff:])
 			s.out, s.outOff = s.out[:n], 0
