@@ -402,9 +402,11 @@ func (c *ServerConn) resetStreamLocked(id uint32, code ErrCode, byPeerFrame bool
 // streamErrorLocked handles a stream error (RFC 9113 §5.4.2).
 func (c *ServerConn) streamErrorLocked(se StreamError) error {
 	if se.StreamID > c.maxClientID {
-		// RFC 9113 §5.1: a frame other than HEADERS or PRIORITY on an idle
-		// stream is a PROTOCOL_ERROR connection error.
-		return connError(ErrCodeProtocol, "frame on an idle stream")
+		// RFC 9113 §6.4: RST_STREAM is never sent for an idle stream, so
+		// a stream error there (a PRIORITY of the wrong size, a
+		// WINDOW_UPDATE of 0, which §5.1 makes a PROTOCOL_ERROR anyway)
+		// ends the connection with the same code.
+		return connError(se.Code, se.Reason+" on an idle stream")
 	}
 	return c.resetStreamLocked(se.StreamID, se.Code, true)
 }

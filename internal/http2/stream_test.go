@@ -48,6 +48,13 @@ func TestStreamStateViolations(t *testing.T) {
 		{"depends on itself: PRIORITY §5.3.1", func(rc *rawClient) {
 			rc.write(raw(FramePriority, 0, 1, []byte{0, 0, 0, 1, 16}))
 		}, want{false, ErrCodeProtocol}},
+		{"PRIORITY of the wrong size on an idle stream §6.3, §6.4", func(rc *rawClient) {
+			rc.write(raw(FramePriority, 0, 1, []byte{0, 0, 0, 3}))
+		}, want{true, ErrCodeFrameSize}},
+		{"PRIORITY of the wrong size on an open stream §6.3", func(rc *rawClient) {
+			rc.request(1, "GET", "/", true)
+			rc.write(raw(FramePriority, 0, 1, []byte{0, 0, 0, 3}))
+		}, want{false, ErrCodeFrameSize}},
 		{"WINDOW_UPDATE 0 on a stream §6.9", func(rc *rawClient) {
 			rc.request(1, "GET", "/", true)
 			rc.write(AppendWindowUpdate(nil, 1, 0))
