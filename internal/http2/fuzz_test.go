@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -51,7 +52,8 @@ func FuzzServerConn(f *testing.F) {
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
-			t.Fatal("Serve did not return after the client closed")
+			buf := make([]byte, 1<<20)
+			t.Fatalf("Serve did not return after the client closed\n%s", buf[:runtime.Stack(buf, true)])
 		}
 	})
 }

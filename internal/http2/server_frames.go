@@ -2,6 +2,7 @@ package http2
 
 import (
 	"errors"
+	"net"
 	"time"
 
 	"github.com/rawsock/httpserver/internal/http2/hpack"
@@ -302,6 +303,12 @@ func (c *ServerConn) onFieldBlock(block []byte) error {
 		return connError(ErrCodeProtocol, "even-numbered stream from the client")
 	}
 	c.maxClientID = id
+	if c.closed {
+		// The connection closed (a failed write) while this block was
+		// being read: closeConn has aborted the streams it knew, so a
+		// new one would wait forever.
+		return net.ErrClosed
+	}
 	if c.goAwaySent {
 		// RFC 9113 §6.8: streams above the GOAWAY's last identifier are
 		// not processed; the client may retry them elsewhere.
