@@ -3,6 +3,7 @@ package http2
 import (
 	"encoding/base64"
 	"errors"
+	"net"
 	"strings"
 
 	"github.com/rawsock/httpserver/internal/http2/hpack"
@@ -50,6 +51,9 @@ func DecodeSettingsField(v string) ([]byte, error) {
 // upgradeLocked applies an h2c upgrade: the client's settings, and its
 // request as stream 1.
 func (c *ServerConn) upgradeLocked(u *Upgrade) error {
+	if c.closed {
+		return net.ErrClosed
+	}
 	if err := c.applySettingsLocked(u.Settings); err != nil {
 		return err
 	}
