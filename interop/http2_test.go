@@ -209,3 +209,38 @@ func TestHTTP2XNetShutdownFinishesDownload(t *testing.T) {
 		t.Fatalf("Shutdown: %v", err)
 	}
 }
+
+// Requests cancelled by the client (RST_STREAM CANCEL from x/net) end
+// their handlers through Stream.Done, and the connection keeps serving.
+func TestHTTP2XNetCancel(t *testing.T) {
+	srv, client := startH2(t, nil)
+	base := "http://" + srv.Addr()
+	errs := make(chan error, 50)
+	for i := 0; i < 50; i++ {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "GET", base+"/wait", nil)
+			resp, err := client.Do(req)
+			if err == nil {
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 50; i++ {
+		if err := <-errs; err == nil {
+			t.Error("a /wait request ended without being cancelled")
+		}
+	}
+	resp, err := client.Get(base + "/after")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "hello, GET /after" {
+		t.Fatalf("%q", b)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,7 +132,7 @@ func (rc *rawClient) until(typ FrameType, stream uint32) event {
 			}
 			for _, hf := range fs {
 				if hf.Name == ":status" {
-					ev.status = hf.Value
+					ev.status = strings.Clone(hf.Value) // the decoder reuses its buffer
 				}
 			}
 		case FrameData:
@@ -181,7 +182,7 @@ func (rc *rawClient) next() (event, bool) {
 		}
 		for _, hf := range fs {
 			if hf.Name == ":status" {
-				ev.status = hf.Value
+				ev.status = strings.Clone(hf.Value) // the decoder reuses its buffer
 			}
 		}
 	case FrameData:

@@ -337,3 +337,54 @@ func TestWriteTimeoutEndsConnection(t *testing.T) {
 		t.Fatal("Serve still running with a client that never reads")
 	}
 }
+
+// Informational responses (1xx) go before the final one, as many as the
+// handler sends (RFC 9113 §8.1); 100-continue is one of them.
+func TestInformationalResponses(t *testing.T) {
+	rc := startRaw(t, nil, HandlerFunc(func(s *Stream) {
+		s.WriteHeaders(100, nil, false)
+		s.WriteHeaders(103, []hpack.HeaderField{{Name: "link", Value: "</a.css>; rel=preload"}}, false)
+		body, _ := io.ReadAll(s)
+		s.WriteHeaders(201, nil, false)
+		s.Write(body)
+	}))
+	rc.request(1, "POST", "/", false, "expect", "100-continue")
+	var statuses []string
+	if ev := rc.until(FrameHeaders, 1); ev.end {
+		t.Fatal("1xx with END_STREAM")
+	} else {
+		statuses = append(statuses, ev.status)
+	}
+	statuses = append(statuses, rc.until(FrameHeaders, 1).status)
+	rc.write(AppendData(nil, 1, true, []byte("after continue")))
+	status, body := rc.response(1)
+	statuses = append(statuses, status)
+	if strings.Join(statuses, ",") != "100,103,201" || body != "after continue" {
+		t.Fatalf("statuses %v body %q", statuses, body)
+	}
+}
+
+// A GOAWAY from the client: open streams finish, then the server closes.
+func TestClientGoAway(t *testing.T) {
+	proceed := make(chan struct{})
+	rc := startRaw(t, nil, HandlerFunc(func(s *Stream) {
+		<-proceed
+		s.Write([]byte("done"))
+	}))
+	rc.request(1, "GET", "/", true)
+	rc.write(AppendGoAway(nil, 0, ErrCodeNo, nil))
+	close(proceed)
+	if status, body := rc.response(1); status != "200" || body != "done" {
+		t.Fatalf("%q %q", status, body)
+	}
+	rc.nc.Close() // the client closes its side; Serve returns
+	select {
+	case err := <-rc.done:
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.done <- nil
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+}
