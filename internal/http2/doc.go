@@ -20,6 +20,9 @@
 //     RFC 8441).
 //   - server.go, server_frames.go: [ServerConn], the reader loop and what
 //     each received frame does to the connection and its streams.
+//   - stream_lifecycle.go: opening, half-closing, resetting, closing and
+//     pooling streams; handlers.go: the goroutines that run handlers.
+//   - upgrade.go: h2c by "Upgrade: h2c" from HTTP/1.1.
 //   - writer.go: the single writer goroutine and its scheduling.
 //   - config.go: [Config] and [Limits].
 //

@@ -42,7 +42,6 @@ func (c *ServerConn) processFrame(f *Frame) error {
 		}
 	case FrameGoAway:
 		// The client opens no more streams; the open ones finish.
-		c.peerGoAway = true
 		c.shutdown = true
 		c.wake.Broadcast()
 	case FrameWindowUpdate:
