@@ -156,12 +156,15 @@ func TestHPACKOracleEncodeDecode(t *testing.T) {
 	}
 }
 
-// knownDifference reports a rejection only our decoder makes: an integer
-// above 2^32-1 or with more than 5 continuation bytes, which x/net accepts
-// up to 2^63 (both reject what such an integer would mean in practice:
-// an index or string that large).
+// knownDifference reports the rejections only our decoder makes:
+//   - an integer above 2^32-1 or with more than 5 continuation bytes, which
+//     x/net accepts up to 2^63 (both reject what such an integer would mean
+//     in practice: an index or string that large);
+//   - a size update after a field, which x/net accepts while its dynamic
+//     table is empty (hpack.go: `!d.firstField && d.dynTab.size > 0`);
+//     RFC 7541 §4.2 allows size updates only at the start of a block.
 func knownDifference(ourErr error) bool {
-	return errors.Is(ourErr, hpack.ErrIntegerOverflow)
+	return errors.Is(ourErr, hpack.ErrIntegerOverflow) || errors.Is(ourErr, hpack.ErrSizeUpdateMisplaced)
 }
 
 // compareDecoders decodes blocks in order with one decoder of each kind
@@ -212,7 +215,7 @@ func TestHPACKOracleDecodeSame(t *testing.T) {
 		for b := 0; b < 1+r.IntN(3); b++ {
 			blocks = append(blocks, enc.AppendBlock(nil, randomFields(r)...))
 		}
-		for _, block := range blocks {
+		for i, block := range blocks {
 			switch r.IntN(5) {
 			case 0: // flip bits
 				for k := 0; k < 1+r.IntN(3) && len(block) > 0; k++ {
@@ -232,6 +235,7 @@ func TestHPACKOracleDecodeSame(t *testing.T) {
 					block = append(block[:k:k], append([]byte{byte(r.IntN(256))}, block[k:]...)...)
 				}
 			}
+			blocks[i] = block
 		}
 		a, rej, kn := compareDecoders(t, 4096, blocks...)
 		accepted += a
@@ -242,7 +246,7 @@ func TestHPACKOracleDecodeSame(t *testing.T) {
 			known++
 		}
 	}
-	t.Logf("blocks accepted alike: %d; connections rejected alike: %d; integer-limit differences: %d", accepted, rejected, known)
+	t.Logf("blocks accepted alike: %d; connections rejected alike: %d; known differences (knownDifference): %d", accepted, rejected, known)
 	if accepted == 0 || rejected == 0 {
 		t.Fatal("the random blocks did not exercise both outcomes")
 	}
