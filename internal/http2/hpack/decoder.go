@@ -43,9 +43,12 @@ type Decoder struct {
 	dropping bool
 }
 
-// NewDecoder returns a decoder whose dynamic table may grow to
-// maxDynamicTableSize bytes: the SETTINGS_HEADER_TABLE_SIZE this endpoint
-// announces (4096 by default in HTTP/2, RFC 9113 §6.5.2).
+// NewDecoder returns a decoder whose dynamic table starts at, and may be
+// resized up to, maxDynamicTableSize bytes. In HTTP/2 that is 4096 (RFC 9113
+// §6.5.2) whatever SETTINGS_HEADER_TABLE_SIZE this endpoint announces: the
+// peer may use 4096 until it has seen our SETTINGS, so announce a new value,
+// then call [Decoder.SetAllowedMaxDynamicTableSize] when the peer
+// acknowledges it.
 func NewDecoder(maxDynamicTableSize uint32) *Decoder {
 	d := &Decoder{
 		allowed:     maxDynamicTableSize,

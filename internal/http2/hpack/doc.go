@@ -8,10 +8,10 @@
 //
 //	type HeaderField struct { Name, Value string; Sensitive bool }
 //
-//	d := hpack.NewDecoder(4096)            // our SETTINGS_HEADER_TABLE_SIZE
+//	d := hpack.NewDecoder(4096)            // the initial SETTINGS_HEADER_TABLE_SIZE
 //	d.SetMaxHeaderListSize(16 << 10)       // our SETTINGS_MAX_HEADER_LIST_SIZE
 //	d.SetMaxStringLength(8 << 10)          // longest name or value accepted
-//	d.SetAllowedMaxDynamicTableSize(n)     // after a new SETTINGS_HEADER_TABLE_SIZE is acknowledged
+//	d.SetAllowedMaxDynamicTableSize(n)     // when the peer acknowledges our SETTINGS_HEADER_TABLE_SIZE n
 //	err := d.Decode(block, func(f hpack.HeaderField) error { ...; return nil })
 //	fields, err = d.DecodeAppend(fields[:0], block)
 //
