@@ -61,8 +61,8 @@
 // ([DefaultMaxHeaderListSize]); string 64 KiB ([DefaultMaxStringLength]).
 // For every limit setter, 0 restores the default. Integers are decoded into
 // uint32 with at most 5 continuation bytes. A string is refused on its
-// length prefix, before its bytes are read; a Huffman string is also counted
-// as it is decoded. Once a block passes the header list limit, indexed fields
+// length prefix, before its bytes are read; a Huffman string's decoded
+// length (at most 8/5 of its wire length) is checked too. Once a block passes the header list limit, indexed fields
 // are counted without being copied, so a block of 1-byte references to a
 // large entry costs no memory.
 //

@@ -52,7 +52,8 @@ func appendHuffman(dst []byte, s string) []byte {
 }
 
 // appendHuffmanDecoded appends the Huffman-coded src decoded to dst. It fails
-// with ErrStringTooLong once the decoded string would exceed maxLen bytes.
+// with ErrStringTooLong if the decoded string is longer than maxLen bytes;
+// it is at most 8/5 of len(src), as no code is shorter than 5 bits.
 func appendHuffmanDecoded(dst, src []byte, maxLen int) ([]byte, error) {
 	// No code is shorter than 5 bits: at most 8/5 symbols per byte.
 	dst = slices.Grow(dst, min(len(src)*8/5, maxLen)+1)
