@@ -97,6 +97,8 @@ func TestDecodeAccepts(t *testing.T) {
 		{"Huffman empty string", nil, "0001 61 80", []HeaderField{hf("a", "")}},
 		{"Huffman padding of 7 bits", nil, "0001 61 84 18c631ff", []HeaderField{hf("a", "aaaaa")}},
 		{"never indexed is sensitive", nil, "1001 61 0162", []HeaderField{{Name: "a", Value: "b", Sensitive: true}}},
+		{"sensitivity does not carry to the next field", nil, "1001 61 0162 4001 63 0164 0001 65 0166",
+			[]HeaderField{{Name: "a", Value: "b", Sensitive: true}, hf("c", "d"), hf("e", "f")}},
 		{"header list of exactly the limit", func(d *Decoder) { d.SetMaxHeaderListSize(84) }, "82 82", []HeaderField{hf(":method", "GET"), hf(":method", "GET")}},
 	}
 	for _, tt := range tests {

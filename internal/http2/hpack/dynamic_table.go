@@ -39,7 +39,7 @@ func (t *dynamicTable) evictTo(n uint32) {
 	for t.size > n && t.count > 0 {
 		e := t.ring[t.head]
 		t.size -= e.size()
-		t.head = (t.head + 1) % len(t.ring)
+		t.head = (t.head + 1) & (len(t.ring) - 1)
 		t.count--
 		t.lo = e.off + int(e.nameLen+e.valueLen)
 	}
@@ -51,7 +51,7 @@ func (t *dynamicTable) evictTo(n uint32) {
 // shift moves every entry's offset back by d after the live bytes moved.
 func (t *dynamicTable) shift(d int) {
 	for i := 0; i < t.count; i++ {
-		t.ring[(t.head+i)%len(t.ring)].off -= d
+		t.ring[t.at(i)].off -= d
 	}
 	t.lo -= d
 	t.hi -= d
@@ -83,7 +83,7 @@ func (t *dynamicTable) add(name, value string) {
 	if t.count == len(t.ring) {
 		t.growRing()
 	}
-	t.ring[(t.head+t.count)%len(t.ring)] = e
+	t.ring[t.at(t.count)] = e
 	t.count++
 	t.size += e.size()
 }
@@ -109,16 +109,27 @@ func (t *dynamicTable) makeRoom(n int) {
 
 // growRing doubles the ring of entry locations.
 func (t *dynamicTable) growRing() {
-	ring := make([]entry, max(2*len(t.ring), 16))
+	ring := make([]entry, max(2*len(t.ring), 16)) // a power of 2, for at
 	for i := 0; i < t.count; i++ {
-		ring[i] = t.ring[(t.head+i)%len(t.ring)]
+		ring[i] = t.ring[t.at(i)]
 	}
 	t.ring, t.head = ring, 0
 }
 
-// get returns the i-th newest entry's name and value as byte slices of the
-// table (i from 1). They change when the table does.
+// at returns the ring position of the entry i places after the oldest.
+func (t *dynamicTable) at(i int) int { return (t.head + i) & (len(t.ring) - 1) }
+
+// getBytes returns the i-th newest entry (i from 1): its name and value,
+// adjacent in the table's buffer, and the name's length. The bytes change
+// when the table does.
+func (t *dynamicTable) getBytes(i int) (nameValue []byte, nameLen int) {
+	e := t.ring[t.at(t.count-i)]
+	return t.data[e.off : e.off+int(e.nameLen+e.valueLen)], int(e.nameLen)
+}
+
+// get returns the i-th newest entry's name and value (i from 1) as byte
+// slices of the table. They change when the table does.
 func (t *dynamicTable) get(i int) (name, value []byte) {
-	e := t.ring[(t.head+t.count-i)%len(t.ring)]
-	return t.data[e.off : e.off+int(e.nameLen)], t.data[e.off+int(e.nameLen) : e.off+int(e.nameLen+e.valueLen)]
+	b, n := t.getBytes(i)
+	return b[:n], b[n:]
 }
