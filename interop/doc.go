@@ -7,6 +7,12 @@
 //
 //	cd interop && go test ./...
 //
+// It also holds the HPACK oracle tests (hpack_*_test.go): our
+// internal/http2/hpack against golang.org/x/net/http2/hpack, each decoding
+// the other's blocks, both decoding random and mutated blocks alike
+// (FuzzHPACKOracleDecode), the raw-data compression ratio of both encoders,
+// and BenchmarkHPACKDecode/Encode comparing the two.
+//
 // It also holds BenchmarkWrapped and BenchmarkNetHTTP, which compare a
 // net/http handler served through nethttp.Wrap with the same handler on
 // net/http's own server, over keep-alive loopback connections:

@@ -43,9 +43,12 @@ type Decoder struct {
 	dropping bool
 }
 
-// NewDecoder returns a decoder whose dynamic table may grow to
-// maxDynamicTableSize bytes: the SETTINGS_HEADER_TABLE_SIZE this endpoint
-// announces (4096 by default in HTTP/2, RFC 9113 §6.5.2).
+// NewDecoder returns a decoder whose dynamic table starts at, and may be
+// resized up to, maxDynamicTableSize bytes. In HTTP/2 that is 4096 (RFC 9113
+// §6.5.2) whatever SETTINGS_HEADER_TABLE_SIZE this endpoint announces: the
+// peer may use 4096 until it has seen our SETTINGS, so announce a new value,
+// then call [Decoder.SetAllowedMaxDynamicTableSize] when the peer
+// acknowledges it.
 func NewDecoder(maxDynamicTableSize uint32) *Decoder {
 	d := &Decoder{
 		allowed:     maxDynamicTableSize,
@@ -145,9 +148,10 @@ func (d *Decoder) decode(block []byte, emit func(HeaderField) error, out *[]Head
 		d.lowest = noPending
 	}
 
+	var f HeaderField
 	for len(p) > 0 {
 		mark := len(d.buf)
-		f, k, err := d.field(p)
+		k, err := d.field(p, &f)
 		if err != nil {
 			return err
 		}
@@ -173,95 +177,97 @@ func (d *Decoder) decode(block []byte, emit func(HeaderField) error, out *[]Head
 }
 
 // field decodes one field representation at the start of p (RFC 7541 §6)
-// and returns it with the number of bytes read.
-func (d *Decoder) field(p []byte) (HeaderField, int, error) {
+// into f and returns the number of bytes read.
+func (d *Decoder) field(p []byte, f *HeaderField) (int, error) {
+	*f = HeaderField{}
 	b := p[0]
 	switch {
 	case b&0x80 != 0: // RFC 7541 §6.1: indexed header field
 		i, k, err := readInt(p, 7)
 		if err != nil {
-			return HeaderField{}, 0, err
+			return 0, err
 		}
-		f, err := d.indexed(i, true, d.dropping)
-		return f, k, err
+		return k, d.indexed(i, true, d.dropping, f)
 	case b&0xc0 == 0x40: // §6.2.1: literal with incremental indexing
-		f, k, err := d.literal(p, 6)
+		k, err := d.literal(p, 6, f)
 		if err != nil {
-			return f, 0, err
+			return 0, err
 		}
 		d.table.add(f.Name, f.Value)
-		return f, k, nil
+		return k, nil
 	case b&0xe0 == 0x20:
 		// RFC 7541 §4.2: "This dynamic table size update MUST occur at
 		// the beginning of the first header block following the change".
-		return HeaderField{}, 0, ErrSizeUpdateMisplaced
+		return 0, ErrSizeUpdateMisplaced
 	default: // §6.2.2 without indexing (0000), §6.2.3 never indexed (0001)
-		f, k, err := d.literal(p, 4)
+		k, err := d.literal(p, 4, f)
 		f.Sensitive = b&0x10 != 0
-		return f, k, err
+		return k, err
 	}
 }
 
-// indexed returns the field at index i of the static and dynamic tables
-// (RFC 7541 §2.3.3); withValue false returns the name only. Dynamic entries
-// are copied into d.buf, since the table may change within the block, unless
+// indexed sets f to the field at index i of the static and dynamic tables
+// (RFC 7541 §2.3.3); withValue false sets the name only. Dynamic entries are
+// copied into d.buf, since the table may change within the block, unless
 // noCopy: then the strings alias the table and must be dropped at once.
-func (d *Decoder) indexed(i uint32, withValue, noCopy bool) (HeaderField, error) {
+func (d *Decoder) indexed(i uint32, withValue, noCopy bool, f *HeaderField) error {
 	switch {
 	case i == 0:
 		// RFC 7541 §6.1: "The index value of 0 is not used. It MUST be
 		// treated as a decoding error if found in an indexed header field
 		// representation."
-		return HeaderField{}, fmt.Errorf("%w: index 0", ErrInvalidIndex)
+		return fmt.Errorf("%w: index 0", ErrInvalidIndex)
 	case i <= staticTableLen:
-		f := staticTable[i-1]
-		if !withValue {
-			f.Value = ""
-		}
-		return f, nil
-	case i-staticTableLen <= uint32(d.table.count):
-		name, value := d.table.get(int(i - staticTableLen))
-		if noCopy {
-			return HeaderField{Name: bufString(name), Value: bufString(value)}, nil
-		}
-		f := HeaderField{Name: d.keep(name)}
+		f.Name = staticTable[i-1].Name
 		if withValue {
-			f.Value = d.keep(value)
+			f.Value = staticTable[i-1].Value
 		}
-		return f, nil
+		return nil
+	case i-staticTableLen <= uint32(d.table.count):
+		b, n := d.table.getBytes(int(i - staticTableLen))
+		if !withValue {
+			b = b[:n]
+		}
+		if !noCopy {
+			// One copy of name and value, adjacent in the table.
+			start := len(d.buf)
+			d.buf = append(d.buf, b...)
+			b = d.buf[start:]
+		}
+		f.Name, f.Value = bufString(b[:n]), bufString(b[n:])
+		return nil
 	default:
 		// RFC 7541 §2.3.3: "Indices strictly greater than the sum of the
 		// lengths of both tables MUST be treated as a decoding error."
-		return HeaderField{}, fmt.Errorf("%w: index %d, tables hold %d", ErrInvalidIndex, i, staticTableLen+uint32(d.table.count))
+		return fmt.Errorf("%w: index %d, tables hold %d", ErrInvalidIndex, i, staticTableLen+uint32(d.table.count))
 	}
 }
 
 // literal decodes a literal field representation whose index has an
-// n-bit prefix (RFC 7541 §6.2).
-func (d *Decoder) literal(p []byte, n uint8) (HeaderField, int, error) {
+// n-bit prefix (RFC 7541 §6.2) into f.
+func (d *Decoder) literal(p []byte, n uint8, f *HeaderField) (int, error) {
 	i, k, err := readInt(p, n)
 	if err != nil {
-		return HeaderField{}, 0, err
+		return 0, err
 	}
-	var f HeaderField
 	if i != 0 {
-		if f, err = d.indexed(i, false, false); err != nil {
-			return f, 0, err
+		if err = d.indexed(i, false, false, f); err != nil {
+			return 0, err
 		}
 	} else {
 		name, m, err := d.string(p[k:])
 		if err != nil {
-			return f, 0, err
+			return 0, err
 		}
 		f.Name = name
 		k += m
 	}
 	value, m, err := d.string(p[k:])
 	if err != nil {
-		return f, 0, err
+		return 0, err
 	}
 	f.Value = value
-	return f, k + m, nil
+	return k + m, nil
 }
 
 // string decodes a string literal (RFC 7541 §5.2) into d.buf.
@@ -276,8 +282,8 @@ func (d *Decoder) string(p []byte) (string, int, error) {
 	}
 	if n > d.maxString {
 		// RFC 7541 §7.3: limit the memory a peer can make us commit;
-		// checked before anything is copied. A Huffman-coded string is
-		// never shorter than its code, so the wire length is a bound.
+		// checked before anything is copied. A Huffman string's decoded
+		// length (at most 8/5 of this) is checked after decoding.
 		return "", 0, fmt.Errorf("%w: %d bytes, limit %d", ErrStringTooLong, n, d.maxString)
 	}
 	if uint32(len(p)-k) < n {
@@ -297,13 +303,6 @@ func (d *Decoder) string(p []byte) (string, int, error) {
 		d.buf = append(d.buf, src...)
 	}
 	return bufString(d.buf[start:]), k + int(n), nil
-}
-
-// keep copies b into d.buf and returns it as a string aliasing d.buf.
-func (d *Decoder) keep(b []byte) string {
-	start := len(d.buf)
-	d.buf = append(d.buf, b...)
-	return bufString(d.buf[start:])
 }
 
 // bufString returns b as a string without copying. b must not change while

@@ -1,10 +1,13 @@
 package hpack
 
 // dynamicTable is the dynamic table of RFC 7541 §2.3.2 and §4, shared by
-// the encoder and the decoder. Entries' bytes live in one buffer of twice
-// the maximum size: a new entry is appended after the newest; when it does
-// not fit, the live entries are moved to the front. Adding an entry
-// therefore never allocates once the buffers are sized for maxSize.
+// the encoder and the decoder. Entries' bytes live in one buffer: a new
+// entry is appended after the newest; when it does not fit, the live entries
+// are moved to the front, and the buffer grows (up to twice the maximum
+// size) when that leaves less free room than the live bytes take. Entries'
+// locations live in a ring that grows as needed. Buffers grow only as the
+// peer fills the table, so an unused table costs no memory, and adding an
+// entry stops allocating once they reach the size the traffic needs.
 type dynamicTable struct {
 	data    []byte  // entries' names and values; live bytes are data[lo:hi]
 	lo, hi  int     // live region of data
@@ -25,24 +28,10 @@ type entry struct {
 func (e entry) size() uint32 { return e.nameLen + e.valueLen + entryOverhead }
 
 // setMaxSize sets the maximum size, evicting the oldest entries until the
-// table fits (RFC 7541 §4.3).
+// table fits (RFC 7541 §4.3). It allocates nothing.
 func (t *dynamicTable) setMaxSize(n uint32) {
 	t.maxSize = n
 	t.evictTo(n)
-	// The most entries the table can hold: each is at least 32 bytes.
-	if need := int(n/entryOverhead) + 1; need > len(t.ring) {
-		ring := make([]entry, need)
-		for i := 0; i < t.count; i++ {
-			ring[i] = t.ring[(t.head+i)%len(t.ring)]
-		}
-		t.ring, t.head = ring, 0
-	}
-	if need := 2 * int(n); need > len(t.data) {
-		data := make([]byte, need)
-		copy(data, t.data[t.lo:t.hi])
-		t.shift(t.lo)
-		t.data = data
-	}
 }
 
 // evictTo evicts the oldest entries until the size is at most n.
@@ -50,7 +39,7 @@ func (t *dynamicTable) evictTo(n uint32) {
 	for t.size > n && t.count > 0 {
 		e := t.ring[t.head]
 		t.size -= e.size()
-		t.head = (t.head + 1) % len(t.ring)
+		t.head = (t.head + 1) & (len(t.ring) - 1)
 		t.count--
 		t.lo = e.off + int(e.nameLen+e.valueLen)
 	}
@@ -62,7 +51,7 @@ func (t *dynamicTable) evictTo(n uint32) {
 // shift moves every entry's offset back by d after the live bytes moved.
 func (t *dynamicTable) shift(d int) {
 	for i := 0; i < t.count; i++ {
-		t.ring[(t.head+i)%len(t.ring)].off -= d
+		t.ring[t.at(i)].off -= d
 	}
 	t.lo -= d
 	t.hi -= d
@@ -80,8 +69,7 @@ func (t *dynamicTable) add(name, value string) {
 	// Written after the newest entry, before evicting: no live bytes move.
 	n := len(name) + len(value)
 	if t.hi+n > len(t.data) {
-		copy(t.data, t.data[t.lo:t.hi])
-		t.shift(t.lo)
+		t.makeRoom(n)
 	}
 	copy(t.data[t.hi:], name)
 	copy(t.data[t.hi+len(name):], value)
@@ -92,14 +80,56 @@ func (t *dynamicTable) add(name, value string) {
 		// evictTo reset the region; the new entry's bytes are still in place.
 		t.lo, t.hi = e.off, e.off+n
 	}
-	t.ring[(t.head+t.count)%len(t.ring)] = e
+	if t.count == len(t.ring) {
+		t.growRing()
+	}
+	t.ring[t.at(t.count)] = e
 	t.count++
 	t.size += e.size()
 }
 
-// get returns the i-th newest entry's name and value as byte slices of the
-// table (i from 1). They change when the table does.
+// makeRoom makes room for n more bytes after the live ones. It moves the
+// live bytes to the front, into a new buffer if the free room left would be
+// smaller than the live bytes plus n (so that moves stay rare) and the
+// buffer is below twice the maximum size. Live bytes plus n are at most
+// twice the maximum size (n is written before evicting), so a buffer of
+// that size never grows again.
+func (t *dynamicTable) makeRoom(n int) {
+	live := t.hi - t.lo
+	if need := 2 * (live + n); need > len(t.data) && len(t.data) < 2*int(t.maxSize) || live+n > len(t.data) {
+		size := max(min(max(need, 2*len(t.data), 256), 2*int(t.maxSize)), live+n)
+		data := make([]byte, size)
+		copy(data, t.data[t.lo:t.hi])
+		t.data = data
+	} else {
+		copy(t.data, t.data[t.lo:t.hi])
+	}
+	t.shift(t.lo)
+}
+
+// growRing doubles the ring of entry locations.
+func (t *dynamicTable) growRing() {
+	ring := make([]entry, max(2*len(t.ring), 16)) // a power of 2, for at
+	for i := 0; i < t.count; i++ {
+		ring[i] = t.ring[t.at(i)]
+	}
+	t.ring, t.head = ring, 0
+}
+
+// at returns the ring position of the entry i places after the oldest.
+func (t *dynamicTable) at(i int) int { return (t.head + i) & (len(t.ring) - 1) }
+
+// getBytes returns the i-th newest entry (i from 1): its name and value,
+// adjacent in the table's buffer, and the name's length. The bytes change
+// when the table does.
+func (t *dynamicTable) getBytes(i int) (nameValue []byte, nameLen int) {
+	e := t.ring[t.at(t.count-i)]
+	return t.data[e.off : e.off+int(e.nameLen+e.valueLen)], int(e.nameLen)
+}
+
+// get returns the i-th newest entry's name and value (i from 1) as byte
+// slices of the table. They change when the table does.
 func (t *dynamicTable) get(i int) (name, value []byte) {
-	e := t.ring[(t.head+t.count-i)%len(t.ring)]
-	return t.data[e.off : e.off+int(e.nameLen)], t.data[e.off+int(e.nameLen) : e.off+int(e.nameLen+e.valueLen)]
+	b, n := t.getBytes(i)
+	return b[:n], b[n:]
 }

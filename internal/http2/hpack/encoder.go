@@ -128,7 +128,7 @@ func (e *Encoder) AppendField(dst []byte, f HeaderField) []byte {
 func (e *Encoder) lookup(name, value string) (full, nameOnly uint32) {
 	t := &e.table
 	for i := 1; i <= t.count; i++ {
-		en := t.ring[(t.head+t.count-i)%len(t.ring)]
+		en := t.ring[t.at(t.count-i)]
 		if int(en.nameLen) != len(name) {
 			continue
 		}

@@ -10,6 +10,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"fmt"
 	"go/format"
 	"log"
@@ -33,6 +34,8 @@ type node struct {
 }
 
 func main() {
+	outPath := flag.String("o", "huffman_table.go", "output file")
+	flag.Parse()
 	codes, lens := readTable("testdata/huffman_rfc7541.txt")
 	nodes := buildTree(codes, lens)
 	var out bytes.Buffer
@@ -57,7 +60,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile("huffman_table.go", src, 0o644); err != nil {
+	if err := os.WriteFile(*outPath, src, 0o644); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -1,5 +1,7 @@
 package hpack
 
+import "slices"
+
 //go:generate go run gen_huffman.go
 
 // huffmanTransition is one entry of the generated decoding state machine.
@@ -50,17 +52,20 @@ func appendHuffman(dst []byte, s string) []byte {
 }
 
 // appendHuffmanDecoded appends the Huffman-coded src decoded to dst. It fails
-// with ErrStringTooLong once the decoded string would exceed maxLen bytes.
+// with ErrStringTooLong if the decoded string is longer than maxLen bytes;
+// it is at most 8/5 of len(src), as no code is shorter than 5 bits.
 func appendHuffmanDecoded(dst, src []byte, maxLen int) ([]byte, error) {
+	// No code is shorter than 5 bits: at most 8/5 symbols per byte.
+	dst = slices.Grow(dst, min(len(src)*8/5, maxLen)+1)
 	start := len(dst)
 	state := uint8(0)
-	accept := true // nothing read yet: the empty string is valid
+	var flags uint8 = huffmanAccept // nothing read yet: the empty string is valid
 	for _, b := range src {
-		t := huffmanDecodeTable[state][b>>4]
+		t := &huffmanDecodeTable[state][b>>4]
 		if t.flags&huffmanEmit != 0 {
 			dst = append(dst, t.sym)
 		}
-		u := huffmanDecodeTable[t.next][b&0x0f]
+		u := &huffmanDecodeTable[t.next][b&0x0f]
 		if u.flags&huffmanEmit != 0 {
 			dst = append(dst, u.sym)
 		}
@@ -69,12 +74,12 @@ func appendHuffmanDecoded(dst, src []byte, maxLen int) ([]byte, error) {
 			// the EOS symbol MUST be treated as a decoding error."
 			return dst, ErrHuffmanEOS
 		}
-		if len(dst)-start > maxLen {
-			return dst, ErrStringTooLong
-		}
-		state, accept = u.next, u.flags&huffmanAccept != 0
+		state, flags = u.next, u.flags
 	}
-	if !accept {
+	if len(dst)-start > maxLen {
+		return dst, ErrStringTooLong
+	}
+	if flags&huffmanAccept == 0 {
 		// RFC 7541 §5.2: padding longer than 7 bits, or padding that is not
 		// the most significant bits of EOS, MUST be treated as a decoding error.
 		return dst, ErrHuffmanPadding
