@@ -88,7 +88,9 @@ func NewServerConn(nc net.Conn, cfg *Config, h Handler) *ServerConn {
 	l := &c.cfg.Limits
 	c.wake.L = &c.mu
 	c.fr = NewFrameReader(nc, l.MaxFrameSize)
-	c.dec = hpack.NewDecoder(l.HeaderTableSize)
+	// RFC 9113 §6.5.2: the client may use 4096 until it has seen our
+	// SETTINGS; HeaderTableSize applies from its ACK (onSettings).
+	c.dec = hpack.NewDecoder(4096)
 	c.dec.SetMaxHeaderListSize(l.MaxHeaderListSize)
 	c.recvConn = newRecvWindow(l.ConnWindow)
 	c.resets = rateCounter{limit: l.MaxResets, interval: l.ResetInterval}

@@ -144,7 +144,12 @@ func (c *ServerConn) onRSTStream(f *Frame) error {
 
 func (c *ServerConn) onSettings(f *Frame) error {
 	if f.Flags.Has(FlagAck) {
-		c.settingsAcked = true
+		if !c.settingsAcked {
+			c.settingsAcked = true
+			if t := c.cfg.Limits.HeaderTableSize; t != 4096 {
+				c.dec.SetAllowedMaxDynamicTableSize(t)
+			}
+		}
 		return nil
 	}
 	if err := c.applySettingsLocked(f.Data); err != nil {

@@ -1,6 +1,9 @@
 package http2
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSettingValidate(t *testing.T) {
 	tests := []struct {
@@ -41,5 +44,20 @@ func TestServerRejectsSettingsOutOfRange(t *testing.T) {
 		rc := startRaw(t, nil, helloHandler)
 		rc.write(AppendSettings(nil, tt.s))
 		rc.expectGoAway(tt.code)
+	}
+}
+
+// A smaller SETTINGS_HEADER_TABLE_SIZE applies from the client's ACK: until
+// then the client may index into the default 4096 octets (RFC 9113 §6.5.2).
+func TestHeaderTableSizeAppliesFromAck(t *testing.T) {
+	rc := startRaw(t, &Config{Limits: Limits{HeaderTableSize: 256}}, helloHandler)
+	big := strings.Repeat("v", 1000)
+	rc.request(1, "GET", "/one", true, "x-big", big) // indexed by the client's 4096 table
+	if status, _ := rc.response(1); status != "200" {
+		t.Fatalf("first: %q", status)
+	}
+	rc.request(3, "GET", "/two", true, "x-big", big) // now a one-octet index
+	if status, _ := rc.response(3); status != "200" {
+		t.Fatalf("second: %q", status)
 	}
 }
