@@ -28,7 +28,10 @@ func (fs *fieldStore) set(src []hpack.HeaderField, lower bool) {
 	fs.buf = fs.buf[:0]
 	fs.fields = fs.fields[:0]
 	for _, f := range src {
-		if lower && isConnectionSpecific(f.Name) {
+		// RFC 9113 §8.2.1, §8.2.2: a response never carries a
+		// connection-specific field or a field that is not valid HTTP/2
+		// (a name that is not a token, a value with NUL, CR or LF).
+		if lower && (isConnectionSpecific(f.Name) || !validResponseField(f.Name, f.Value)) {
 			continue
 		}
 		off := len(fs.buf)
@@ -90,6 +93,20 @@ func equalFoldASCII(lower, s string) bool {
 			c += 'a' - 'A'
 		}
 		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// validResponseField reports whether a handler's field may be sent: a token
+// name (any case; it is lowercased), a value without NUL, CR or LF.
+func validResponseField(name, value string) bool {
+	if name == "" || !isToken(name) {
+		return false
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c == 0 || c == '\r' || c == '\n' {
 			return false
 		}
 	}

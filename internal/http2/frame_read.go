@@ -33,12 +33,14 @@ func NewFrameReader(r io.Reader, maxFrameSize uint32) *FrameReader {
 	if maxFrameSize == 0 {
 		maxFrameSize = minMaxFrameSize
 	}
-	size := int(maxFrameSize) + frameHeaderLen
-	if size < 32<<10 {
-		size = 32 << 10 // room to batch small frames in one read
-	}
-	return &FrameReader{r: r, buf: make([]byte, size), maxFrameSize: maxFrameSize}
+	// The buffer starts small (an idle connection holds little) and grows
+	// to the largest frame seen, at most a header plus maxFrameSize.
+	return &FrameReader{r: r, buf: make([]byte, initialReadBuffer), maxFrameSize: maxFrameSize}
 }
+
+// initialReadBuffer is the first size of a FrameReader's buffer: room for
+// a batch of small frames in one read.
+const initialReadBuffer = 4 << 10
 
 // Buffered returns the bytes read from the connection but not yet parsed.
 func (fr *FrameReader) Buffered() []byte { return fr.buf[fr.beg:fr.end] }
@@ -47,6 +49,15 @@ func (fr *FrameReader) Buffered() []byte { return fr.buf[fr.beg:fr.end] }
 func (fr *FrameReader) fill(n int) error {
 	if fr.end-fr.beg >= n {
 		return nil
+	}
+	if n > len(fr.buf) {
+		// A frame larger than the buffer: grow to twice the need, up to
+		// the largest frame allowed.
+		size := min(2*n, frameHeaderLen+int(fr.maxFrameSize))
+		buf := make([]byte, max(size, n))
+		fr.end = copy(buf, fr.buf[fr.beg:fr.end])
+		fr.beg = 0
+		fr.buf = buf
 	}
 	if fr.beg+n > len(fr.buf) {
 		copy(fr.buf, fr.buf[fr.beg:fr.end])

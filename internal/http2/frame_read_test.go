@@ -36,6 +36,7 @@ func TestFrameReaderRules(t *testing.T) {
 		{"data padding too long §6.1", raw(FrameData, FlagPadded, 1, []byte{4, 'a', 0, 0}), &errKind{true, ErrCodeProtocol, 0}},
 		{"data padded without pad length", raw(FrameData, FlagPadded, 1, nil), &errKind{true, ErrCodeFrameSize, 0}},
 		{"oversized frame §4.2", raw(FrameData, 0, 1, big), &errKind{true, ErrCodeFrameSize, 0}},
+		{"frame of exactly SETTINGS_MAX_FRAME_SIZE §4.2", raw(FrameData, 0, 1, big[1:]), nil},
 		{"headers on stream 0 §6.2", raw(FrameHeaders, FlagEndHeaders, 0, []byte{0x82}), &errKind{true, ErrCodeProtocol, 0}},
 		{"headers priority too short", raw(FrameHeaders, FlagEndHeaders|FlagPriority, 1, []byte{0, 0, 0}), &errKind{true, ErrCodeFrameSize, 0}},
 		{"headers padding too long §6.2", raw(FrameHeaders, FlagEndHeaders|FlagPadded, 1, []byte{5, 0x82}), &errKind{true, ErrCodeProtocol, 0}},

@@ -23,7 +23,9 @@ const writeBatch = 64 << 10
 func (c *ServerConn) writeLoop() {
 	defer close(c.writerDone)
 	enc := hpack.NewEncoder()
-	buf := make([]byte, 0, 2*writeBatch)
+	// buf grows with the largest batch written; an idle connection that
+	// never sent much holds little.
+	var buf []byte
 	var fields []hpack.HeaderField
 	var status [3]byte
 	c.mu.Lock()
