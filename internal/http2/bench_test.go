@@ -2,6 +2,8 @@ package http2
 
 import (
 	"net"
+	"runtime"
+	"time"
 	"testing"
 
 	"github.com/rawsock/httpserver/internal/http2/hpack"
@@ -84,4 +86,73 @@ func BenchmarkServerStreams(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	run(b.N)
+}
+
+// BenchmarkIdleConnMemory reports the heap and stack an idle connection
+// costs the server after its handshake (preface, SETTINGS both ways, one
+// request served), as bytes/conn; the client side's share is subtracted by
+// measuring the same clients against a plain echo of nothing.
+func BenchmarkIdleConnMemory(b *testing.B) {
+	const n = 200
+	measure := func(serve bool) float64 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer l.Close()
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var clients, servers []net.Conn
+		var conns []*ServerConn
+		done := make(chan error, n)
+		for i := 0; i < n; i++ {
+			nc, err := net.Dial("tcp", l.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			snc, _ := l.Accept()
+			clients, servers = append(clients, nc), append(servers, snc)
+			if serve {
+				sc := NewServerConn(snc, nil, benchHandler)
+				conns = append(conns, sc)
+				go func() { done <- sc.Serve(ServeOptions{}) }()
+				enc := hpack.NewEncoder()
+				nc.Write([]byte(ClientPreface))
+				nc.Write(AppendSettings(nil))
+				nc.Write(AppendSettingsAck(nil))
+				nc.Write(AppendHeaders(nil, 1, true, enc.AppendBlock(nil, hf(":method", "GET", ":scheme", "http", ":path", "/")...), minMaxFrameSize))
+				fr := NewFrameReader(nc, maxMaxFrameSize)
+				for {
+					f, err := fr.ReadFrame()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if f.Type == FrameData && f.Flags.Has(FlagEndStream) {
+						break
+					}
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		used := float64(after.HeapInuse+after.StackInuse) - float64(before.HeapInuse+before.StackInuse)
+		for _, c := range clients {
+			c.Close()
+		}
+		for _, c := range conns {
+			c.Close()
+			<-done
+		}
+		for _, c := range servers {
+			c.Close()
+		}
+		return used / n
+	}
+	var per float64
+	for i := 0; i < b.N; i++ {
+		per = measure(true) - measure(false)
+	}
+	b.ReportMetric(per, "bytes/conn")
 }
