@@ -3,8 +3,8 @@ package http2
 import (
 	"net"
 	"runtime"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/rawsock/httpserver/internal/http2/hpack"
 )
