@@ -1,6 +1,10 @@
 package http2
 
-import "github.com/rawsock/httpserver/internal/http2/hpack"
+import (
+	"strings"
+
+	"github.com/rawsock/httpserver/internal/http2/hpack"
+)
 
 // Pseudo holds the validated request pseudo-header fields (RFC 9113
 // §8.3.1, RFC 8441 §4). Absent fields are empty.
@@ -123,6 +127,11 @@ func validateRequestFields(fields []hpack.HeaderField, connectProtocol bool) (re
 	}
 	if p.Method == "" || !isToken(p.Method) {
 		return rc, "invalid :method"
+	}
+	// RFC 9113 §8.3.1: :authority never carries userinfo for http and
+	// https.
+	if strings.IndexByte(p.Authority, '@') >= 0 {
+		return rc, ":authority with userinfo"
 	}
 	// RFC 9113 §8.3.1: a Host field that differs from :authority makes the
 	// request malformed (SHOULD; we always do).

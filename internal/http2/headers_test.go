@@ -60,6 +60,7 @@ func TestValidateRequestFields(t *testing.T) {
 		{":protocol not enabled RFC 8441", hf(":method", "CONNECT", ":protocol", "websocket", ":scheme", "https", ":path", "/ws", ":authority", "a"), false, "SETTINGS_ENABLE_CONNECT_PROTOCOL"},
 		{":protocol on GET RFC 8441", hf(":method", "GET", ":protocol", "websocket", ":scheme", "https", ":path", "/ws"), true, "other than CONNECT"},
 		{"host equals authority", with("host", "a.test"), false, ""},
+		{"userinfo in :authority §8.3.1", hf(":method", "GET", ":scheme", "https", ":authority", "u:p@a.test", ":path", "/"), false, "userinfo"},
 		{"host differs from :authority §8.3.1", with("host", "b.test"), false, "host differs"},
 		{"host without :authority", hf(":method", "GET", ":scheme", "http", ":path", "/", "host", "b.test"), false, ""},
 		{"content-length", with("content-length", "12"), false, ""},
