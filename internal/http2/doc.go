@@ -68,6 +68,19 @@
 // list; beyond it the request is answered 431 and the connection goes on),
 // control frame floods (1000 queued unsent), empty frames (100 per 10 s),
 // request body buffering (256 KiB per stream, 1 MiB per connection: the
-// windows the server announces) and response buffering (64 KiB per stream).
-// Above a bound the connection ends with GOAWAY ENHANCE_YOUR_CALM.
+// windows the server announces), response buffering (64 KiB per stream)
+// and a window that stays shut (the stream is reset after
+// [Config].WriteTimeout without progress). Above the reset, CONTINUATION,
+// control-frame and empty-frame bounds the connection ends with GOAWAY
+// ENHANCE_YOUR_CALM; a stream beyond the concurrency bound is refused
+// (REFUSED_STREAM).
+//
+// The package imports nothing of this module but internal/http2/hpack
+// (TestImportGraph), and never net/http or golang.org/x/net.
+//
+// Conformance: h2spec v2.2.1 in strict mode passes all 146 of its tests
+// (TestH2Spec runs it when installed); curl, nghttp and Go's
+// golang.org/x/net/http2 client (the interop module) talk to it.
+// Limits on the h2c upgrade: the HTTP/1 side reads the whole request body
+// before switching (see [Upgrade]).
 package http2
