@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 x/net v0.62 deprecates its http2.Transport in favour of net/http's; the x/net client is used on purpose, as an HTTP/2 implementation independent of the server.
+
 package interop
 
 import (
@@ -26,19 +28,14 @@ func startH2(t *testing.T, cfg *h2.Config) (*h2test.Server, *http.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// x/net v0.62 marks these deprecated in favour of net/http's own
-	// Transport; the x/net client is used on purpose, as an HTTP/2
-	// implementation independent of the server.
 	tr := &http2.Transport{
 		AllowHTTP: true,
-		//lint:ignore SA1019 the x/net client is the point of this test
 		DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, network, addr)
 		},
 	}
 	t.Cleanup(func() {
-		//lint:ignore SA1019 see above
 		tr.CloseIdleConnections()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
