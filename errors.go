@@ -34,8 +34,11 @@ var (
 	// ErrAbortHandler is a sentinel panic value that aborts a handler: the
 	// server closes the connection without logging a stack trace.
 	ErrAbortHandler = errors.New("httpserver: abort handler")
-	// ErrAlreadyCommitted is returned when an operation needs the header
-	// not yet written, e.g. hijacking after a response started.
+	// ErrAlreadyCommitted is for ResponseWriter implementations (middleware,
+	// bridges) to return when an operation needs the header not yet
+	// written. The server's own writer never returns it: its Hijack works
+	// after WriteHeader too, sending the header first (as for 101
+	// Switching Protocols).
 	ErrAlreadyCommitted = errors.New("httpserver: response header already written")
 )
 
