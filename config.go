@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -83,11 +82,6 @@ func DefaultLimits() Limits {
 		MaxDiscardBytes:     256 << 10,
 	}
 }
-
-// ErrInvalidSetting is wrapped by the error Serve returns for a setting
-// the rule above gives no meaning, such as a negative
-// Limits.MaxHeaderBytes.
-var ErrInvalidSetting = errors.New("httpserver: invalid setting")
 
 // settingError is a negative value where the settings rule gives it no
 // meaning; it names the field.
