@@ -18,8 +18,10 @@ var errUsedAfterReturn = errors.New("httpserver: Request, ResponseWriter or Body
 // own. The protocol's contract:
 //
 //   - call begin before filling req for a new request (storage is kept,
-//     so a reused exchange costs no allocation), and point req.Trailer
-//     at &trailer, filled when the body ends;
+//     so a reused exchange costs no allocation), point req.Trailer at
+//     &trailer, filled when the body ends, and req.src at what supplies
+//     the request's context (a contextSource: the connection, or a
+//     stream), made only if the handler asks;
 //   - call release once the handler returned, then either reuse the
 //     exchange for the next request or, in race-detector builds
 //     (raceEnabled), drop it and take a fresh one: the released one then
