@@ -26,15 +26,25 @@ type Timeouts struct {
 	// Read bounds reading a whole request, header and body, from its first
 	// byte.
 	Read time.Duration
-	// Write bounds the handler and the writing of its response, from the
-	// end of the request header.
+	// Write is a progress timeout on sending a response, like nginx's
+	// send_timeout: a response to which the client's socket takes no
+	// byte for this long is aborted (see [ResponseAbortedError]); a
+	// client that keeps reading is not cut, however long the response
+	// lasts. The cut comes between Write and twice Write after the socket
+	// last took a byte. The socket takes bytes as its kernel buffer
+	// drains, in bursts, so Write must exceed the gaps of the slowest
+	// client to be served.
 	Write time.Duration
+	// Response, when set, caps the whole response: it must be sent within
+	// this long from the end of the request header, progress or not.
+	// Default none, so zero and negative values both mean no cap.
+	Response time.Duration
 	// Idle bounds the wait for the next request on a keep-alive connection.
 	Idle time.Duration
 }
 
 // DefaultTimeouts returns the timeouts used for zero fields of [Timeouts]:
-// ReadHeader 10s, Read 60s, Write 60s, Idle 120s.
+// ReadHeader 10s, Read 60s, Write 60s, Idle 120s, and no Response cap.
 func DefaultTimeouts() Timeouts {
 	return Timeouts{
 		ReadHeader: 10 * time.Second,
@@ -128,6 +138,7 @@ func (t Timeouts) withDefaults() Timeouts {
 		ReadHeader: pick(t.ReadHeader, d.ReadHeader),
 		Read:       pick(t.Read, d.Read),
 		Write:      pick(t.Write, d.Write),
+		Response:   pick(t.Response, d.Response),
 		Idle:       pick(t.Idle, d.Idle),
 	}
 }

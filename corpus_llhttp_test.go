@@ -12,7 +12,7 @@ import (
 )
 
 // Reading the llhttp request fixtures (nodejs/llhttp test/request/*.md,
-// see ../shared/corpora/llhttp/README.md for the format). The comparison
+// see testdata/llhttp/README.md for the format). The comparison
 // itself is in corpus_test.go.
 
 // llhttpCase is one fixture: a titled input with llhttp's log.

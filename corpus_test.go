@@ -35,7 +35,7 @@ import (
 func TestCorpusLLHTTP(t *testing.T) {
 	dir := llhttpCorpusDir()
 	if dir == "" {
-		t.Skip("llhttp corpus not found: expected ../shared/corpora/llhttp beside the repository (or LLHTTP_CORPUS=dir)")
+		t.Fatal("llhttp corpus not found: expected testdata/llhttp/README.md (or LLHTTP_CORPUS=dir)")
 	}
 	cases, err := readLLHTTPCorpus(dir)
 	if err != nil {
@@ -109,17 +109,16 @@ func TestCorpusLLHTTP(t *testing.T) {
 	t.Logf("llhttp corpus: %d cases: %s", len(cases), strings.Join(summary, " "))
 }
 
-// llhttpCorpusDir finds the fixtures: LLHTTP_CORPUS, or ../shared beside the
-// repository root (this package is the root).
+// llhttpCorpusDir finds the fixtures: LLHTTP_CORPUS if set, else the copy
+// kept in testdata/llhttp (MIT, see its LICENSE), so every clone runs them.
+// It returns "" when the directory holds no README.md.
 func llhttpCorpusDir() string {
-	candidates := []string{os.Getenv("LLHTTP_CORPUS"), filepath.Join("..", "shared", "corpora", "llhttp")}
-	for _, d := range candidates {
-		if d == "" {
-			continue
-		}
-		if st, err := os.Stat(filepath.Join(d, "README.md")); err == nil && !st.IsDir() {
-			return d
-		}
+	d := os.Getenv("LLHTTP_CORPUS")
+	if d == "" {
+		d = filepath.Join("testdata", "llhttp")
+	}
+	if st, err := os.Stat(filepath.Join(d, "README.md")); err == nil && !st.IsDir() {
+		return d
 	}
 	return ""
 }

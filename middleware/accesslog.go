@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -19,9 +20,18 @@ var ErrAccessLogClosed = errors.New("middleware: access log closed")
 
 // AccessLogOptions configures [NewAccessLog].
 type AccessLogOptions struct {
-	// Logger receives one record per request. If nil, records are written
-	// as JSON lines to os.Stdout.
+	// Format is AccessLogJSON (the default, also "") or AccessLogCombined.
+	Format AccessLogFormat
+	// Logger receives one record per request in the JSON format. If nil,
+	// records are written as JSON lines to the output (File or Output).
+	// The combined format does not use it.
 	Logger *slog.Logger
+	// Output receives the lines; os.Stdout if nil.
+	Output io.Writer
+	// File, when set, receives the lines instead of Output, and belongs
+	// to the access log from then on: [AccessLog.Reopen] reopens it (for
+	// log rotation) and [AccessLog.Close] closes it.
+	File *LogFile
 	// QueueSize bounds the records waiting for the logger; when the queue
 	// is full new records are dropped and counted. 4096 if zero.
 	QueueSize int
@@ -33,18 +43,29 @@ type AccessLogOptions struct {
 	// none of the successful ones.
 	QuietSample int
 	// TrustedProxies, when set, adds a "client" attribute: the client IP
-	// found through X-Forwarded-For or Forwarded (see [ClientIP]).
+	// found through X-Forwarded-For or Forwarded (see [ClientIP]); the
+	// combined format logs it instead of the socket peer. [NewPipeline]
+	// takes the rate limiter's when this is nil.
 	TrustedProxies []netip.Prefix
 }
 
 // AccessLog writes one structured record per request through log/slog:
 // time, request_id, remote, method, path, query, proto, status, bytes,
-// duration, user_agent and route. Records go through a bounded queue to a
+// duration, user_agent and route (or one combined-format line, see
+// [AccessLogCombined]). A response whose sending failed while the handler
+// wrote it (the client stopped reading, see [httpserver.Timeouts], or went
+// away) is logged at warn level with "aborted", the reason, and "sent",
+// the response bytes the client's socket took (see
+// [httpserver.ResponseAbortedError]). Records go through a bounded queue to a
 // background goroutine, so a slow sink never blocks a request: when the
 // queue is full the record is dropped and counted (see [AccessLog.Dropped]).
 // Call [AccessLog.Close] at shutdown to write what is queued.
 type AccessLog struct {
 	logger  *slog.Logger
+	format  AccessLogFormat
+	out     io.Writer // combined lines
+	file    *LogFile  // owned output, if any
+	lines   []byte    // combined lines not yet written (writer goroutine only)
 	queue   chan logEntry
 	quiet   map[string]struct{}
 	trusted []netip.Prefix
@@ -67,13 +88,27 @@ type logEntry struct {
 	bytes                                                        int64
 	duration                                                     time.Duration
 	flushed                                                      chan struct{}
+	target, referer                                              string // combined format only
+	aborted                                                      string // why sending failed; "" when it did not
+	sent                                                         int64  // response bytes sent, when aborted
 }
 
-// NewAccessLog starts an access log; Close stops it.
+// NewAccessLog starts an access log; Close stops it. It panics on a
+// Format other than AccessLogJSON, AccessLogCombined and "".
 func NewAccessLog(opts AccessLogOptions) *AccessLog {
+	format, err := ParseAccessLogFormat(string(opts.Format))
+	if err != nil {
+		panic(err)
+	}
+	out := opts.Output
+	if opts.File != nil {
+		out = opts.File
+	} else if out == nil {
+		out = os.Stdout
+	}
 	l := opts.Logger
 	if l == nil {
-		l = slog.New(slog.NewJSONHandler(os.Stdout, nil))
+		l = slog.New(slog.NewJSONHandler(out, nil))
 	}
 	n := opts.QueueSize
 	if n <= 0 {
@@ -81,6 +116,9 @@ func NewAccessLog(opts AccessLogOptions) *AccessLog {
 	}
 	a := &AccessLog{
 		logger:  l,
+		format:  format,
+		out:     out,
+		file:    opts.File,
 		queue:   make(chan logEntry, n),
 		quiet:   make(map[string]struct{}, len(opts.Quiet)),
 		trusted: opts.TrustedProxies,
@@ -140,7 +178,11 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 			client = unsafeString(ip.AppendTo(ipBuf[:0]))
 		}
 	}
-	parts := [...]string{id, r.RemoteAddr, r.Method, r.Path, r.RawQuery, r.Proto, agent, r.Pattern, client}
+	var target, referer string
+	if a.format == AccessLogCombined {
+		target, referer = r.Target, r.Header.Get("Referer")
+	}
+	parts := [...]string{id, r.RemoteAddr, r.Method, r.Path, r.RawQuery, r.Proto, agent, r.Pattern, client, target, referer}
 	var n int
 	for _, p := range parts {
 		n += len(p)
@@ -160,7 +202,11 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 	e := logEntry{
 		start: start, id: cut[0], remote: cut[1], method: cut[2], path: cut[3],
 		query: cut[4], proto: cut[5], agent: cut[6], route: cut[7], client: cut[8],
+		target: cut[9], referer: cut[10],
 		status: status, bytes: rec.bytes, duration: time.Since(start),
+	}
+	if ae := rec.aborted(); ae != nil {
+		e.aborted, e.sent = ae.Reason, ae.Sent
 	}
 	select {
 	case a.queue <- e:
@@ -198,6 +244,7 @@ func (a *AccessLog) drain() {
 		case e := <-a.queue:
 			a.write(e)
 		default:
+			a.writeLines()
 			return
 		}
 	}
@@ -205,10 +252,18 @@ func (a *AccessLog) drain() {
 
 func (a *AccessLog) write(e logEntry) {
 	if e.flushed != nil {
+		a.writeLines()
 		close(e.flushed)
 		return
 	}
+	if a.format == AccessLogCombined {
+		a.addLine(&e)
+		return
+	}
 	level := slog.LevelInfo
+	if e.aborted != "" {
+		level = slog.LevelWarn
+	}
 	if e.status >= 500 {
 		level = slog.LevelError
 	}
@@ -229,10 +284,22 @@ func (a *AccessLog) write(e logEntry) {
 	if e.client != "" {
 		rec.AddAttrs(slog.String("client", e.client))
 	}
+	if e.aborted != "" {
+		rec.AddAttrs(slog.String("aborted", e.aborted), slog.Int64("sent", e.sent))
+	}
 	ctx := context.Background()
 	if a.logger.Enabled(ctx, level) {
 		_ = a.logger.Handler().Handle(ctx, rec)
 	}
+}
+
+// Reopen reopens the access log's File (see [LogFile.Reopen]), for log
+// rotation; it does nothing when the log has no File or is nil.
+func (a *AccessLog) Reopen() error {
+	if a == nil || a.file == nil {
+		return nil
+	}
+	return a.file.Reopen()
 }
 
 // Dropped returns how many records were dropped because the queue was full
@@ -263,13 +330,19 @@ func (a *AccessLog) Flush(ctx context.Context) error {
 	}
 }
 
-// Close writes the queued records and stops the background goroutine.
-// Records of requests finishing later are dropped and counted.
+// Close writes the queued records, stops the background goroutine and
+// closes the File, if any. Records of requests finishing later are dropped
+// and counted.
 func (a *AccessLog) Close() error {
+	var err error
 	a.once.Do(func() {
 		a.closed.Store(true)
 		close(a.stop)
+		<-a.done
+		if a.file != nil {
+			err = a.file.Close()
+		}
 	})
 	<-a.done
-	return nil
+	return err
 }

@@ -82,6 +82,13 @@ func BenchmarkAccessLog(b *testing.B) {
 	b.ReportMetric(float64(logs.Dropped()), "dropped")
 }
 
+func BenchmarkAccessLogCombined(b *testing.B) {
+	logs := NewAccessLog(AccessLogOptions{Format: AccessLogCombined, Output: io.Discard, QueueSize: 1 << 16})
+	defer logs.Close()
+	benchMiddleware(b, logs.Middleware, jsonHandler, nil)
+	b.ReportMetric(float64(logs.Dropped()), "dropped")
+}
+
 func BenchmarkRecover(b *testing.B) { benchMiddleware(b, Recover(RecoverOptions{}), jsonHandler, nil) }
 
 func BenchmarkCORS(b *testing.B) {

@@ -118,12 +118,12 @@ func ExampleNewRateLimiter() {
 	for i := 0; i < 3; i++ {
 		rec := httpservertest.NewRecorder()
 		h.ServeHTTP(rec, httpservertest.NewRequest("GET", "/", nil))
-		fmt.Println(rec.Code, rec.HeaderMap.Get("RateLimit-Remaining"))
+		fmt.Println(rec.Code, rec.HeaderMap.Get("RateLimit-Policy"), rec.HeaderMap.Get("RateLimit"))
 	}
 	// Output:
-	// 200 1
-	// 200 0
-	// 429 0
+	// 200 "default";q=2;w=1 "default";r=1;t=1
+	// 200 "default";q=2;w=1 "default";r=0;t=1
+	// 429 "default";q=2;w=1 "default";r=0;t=1
 }
 
 func ExampleCompress() {

@@ -20,11 +20,21 @@ type MetricsOptions struct {
 	// metrics (GET and HEAD), e.g. "/metrics"; such requests are not
 	// counted.
 	Path string
+	// Unmounted makes the middleware answer no path, whatever Path says,
+	// for metrics served elsewhere through [Metrics.ServeHTTP], such as a
+	// separate listener: [NewPipeline] fills in an empty Path.
+	Unmounted bool
 	// Buckets are the upper bounds of the latency histogram, in seconds,
 	// ascending; DefaultLatencyBuckets if empty.
 	Buckets []float64
 	// Namespace prefixes every metric name; "http" if empty.
 	Namespace string
+	// Runtime adds the metrics of the Go runtime and, on Linux, of the
+	// process, under the names of the default collectors of Prometheus
+	// client_golang, without its namespace: go_goroutines,
+	// go_memstats_*, process_cpu_seconds_total, process_open_fds,
+	// process_resident_memory_bytes and so on (see docs/middleware.md).
+	Runtime bool
 }
 
 // DefaultLatencyBuckets are the latency histogram bounds, in seconds.
@@ -46,6 +56,7 @@ var knownMethods = [...]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", 
 type Metrics struct {
 	path     string
 	ns       string
+	runtime  bool
 	buckets  []float64
 	mu       sync.RWMutex
 	series   map[seriesKey]*series
@@ -107,11 +118,15 @@ func NewMetrics(opts MetricsOptions) *Metrics {
 	m := &Metrics{
 		path:    opts.Path,
 		ns:      or(opts.Namespace, "http"),
+		runtime: opts.Runtime,
 		buckets: opts.Buckets,
 		series:  make(map[seriesKey]*series),
 	}
 	if len(m.buckets) == 0 {
 		m.buckets = DefaultLatencyBuckets
+	}
+	if opts.Unmounted {
+		m.path = ""
 	}
 	return m
 }
@@ -293,14 +308,24 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 		gauge("_open_connections", "Connections open on listeners wrapped by Metrics.Listener.", m.conns.Load())
 	}
 	counter("_connections_total", "Connections accepted on listeners wrapped by Metrics.Listener.", m.accepted.Load())
+	if m.runtime {
+		writeRuntimeMetrics(bw)
+		writeProcessMetrics(bw)
+	}
 	return bw.Flush()
 }
 
 // SetServer makes the metrics report the load of s from Server.Stats:
 // open connections, connections rejected for capacity, workers and queue
 // depth. It works with every engine, at no cost per request; prefer it to
-// [Metrics.Listener].
-func (m *Metrics) SetServer(s *httpserver.Server) { m.server.Store(s) }
+// [Metrics.Listener]. On a nil *Metrics (a [Pipeline] with metrics
+// disabled) it does nothing.
+func (m *Metrics) SetServer(s *httpserver.Server) {
+	if m == nil {
+		return
+	}
+	m.server.Store(s)
+}
 
 // escapeLabel escapes a label value (backslash, quote, newline).
 func escapeLabel(s string) string {
@@ -314,8 +339,14 @@ func escapeLabel(s string) string {
 // open_connections and connections_total metrics. The connections keep
 // their ReadFrom (sendfile), but the wrapping hides the *net.TCPListener
 // and *net.TCPConn that the epoll engine needs, so that engine falls back
-// to a goroutine per connection: with it, use [Metrics.SetServer].
-func (m *Metrics) Listener(l net.Listener) net.Listener { return &countingListener{l, m} }
+// to a goroutine per connection: with it, use [Metrics.SetServer]. On a
+// nil *Metrics it returns l itself.
+func (m *Metrics) Listener(l net.Listener) net.Listener {
+	if m == nil {
+		return l
+	}
+	return &countingListener{l, m}
+}
 
 type countingListener struct {
 	net.Listener

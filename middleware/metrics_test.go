@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/httpservertest"
 	"github.com/rawsock/httpserver/router"
 )
 
@@ -158,5 +159,26 @@ func TestMetricsServerStats(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, "http_open_connections 1\n") ||
 		!strings.Contains(body, "http_connections_rejected_total 0\n") || !strings.Contains(body, "# TYPE http_server_workers gauge") {
 		t.Errorf("metrics:\n%s", body)
+	}
+}
+
+// TestMetricsUnmounted: with Unmounted the middleware leaves the metrics
+// path to the handler, even inside a pipeline, which fills in Path.
+func TestMetricsUnmounted(t *testing.T) {
+	p, err := NewPipeline(PipelineOptions{DisableAccessLog: true, Metrics: MetricsOptions{Unmounted: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	h := p.Wrap(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		w.WriteString("handler")
+	}))
+	rec := httpservertest.NewRecorder()
+	h.ServeHTTP(rec, httpservertest.NewRequest("GET", "/metrics", nil))
+	if _, _, body := rec.Result(); body != "handler" {
+		t.Errorf("GET /metrics through the pipeline: %q, want the handler's answer", body)
+	}
+	if v := metricValue(t, p.Metrics, `http_requests_total{method="GET",route="unmatched",status="200"}`); v != "1" {
+		t.Errorf("the request was not counted: %s", v)
 	}
 }

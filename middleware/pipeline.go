@@ -16,6 +16,7 @@ type PipelineOptions struct {
 	// RequestID configures request IDs (always on).
 	RequestID RequestIDOptions
 	// AccessLog configures the access log; DisableAccessLog turns it off.
+	// Its TrustedProxies default to RateLimit's.
 	AccessLog        AccessLogOptions
 	DisableAccessLog bool
 	// Metrics configures metrics; Path defaults to "/metrics".
@@ -42,7 +43,9 @@ type Pipeline struct {
 	// AccessLog is the access log, or nil when disabled.
 	AccessLog *AccessLog
 	// Metrics is the metrics set, or nil when disabled; call
-	// Metrics.SetServer to report open connections and the server's load.
+	// Metrics.SetServer to report open connections and the server's load
+	// (SetServer and Listener are no-ops on the nil set, so the call
+	// needs no check).
 	Metrics *Metrics
 	// RateLimiter is the limiter, or nil when disabled.
 	RateLimiter *RateLimiter
@@ -56,7 +59,13 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	p := &Pipeline{}
 	mws := []httpserver.Middleware{RequestID(o.RequestID)}
 	if !o.DisableAccessLog {
-		p.AccessLog = NewAccessLog(o.AccessLog)
+		ao := o.AccessLog
+		if ao.TrustedProxies == nil && o.RateLimit != nil {
+			// The limiter knows which peers' forwarding fields to believe:
+			// log the client it limits, not the proxy.
+			ao.TrustedProxies = o.RateLimit.TrustedProxies
+		}
+		p.AccessLog = NewAccessLog(ao)
 		mws = append(mws, p.AccessLog.Middleware)
 	}
 	if !o.DisableMetrics {
@@ -98,7 +107,12 @@ func (p *Pipeline) Wrap(h httpserver.Handler) httpserver.Handler { return p.mw(h
 // Middleware returns the pipeline as one middleware.
 func (p *Pipeline) Middleware() httpserver.Middleware { return p.mw }
 
-// Close flushes and stops the access log.
+// Reopen reopens the access log's file, for log rotation (see
+// [LogFile]); it does nothing when the access log is off or writes
+// elsewhere.
+func (p *Pipeline) Reopen() error { return p.AccessLog.Reopen() }
+
+// Close flushes and stops the access log (closing its File, if any).
 func (p *Pipeline) Close() error {
 	if p.AccessLog != nil {
 		return p.AccessLog.Close()

@@ -30,6 +30,9 @@ type RateLimitOptions struct {
 	// MaxKeys caps the keys tracked at once; 100000 if zero. Memory stays
 	// below about 200 bytes per key plus the keys themselves.
 	MaxKeys int
+	// Policy names the quota policy in the RateLimit and RateLimit-Policy
+	// response fields; "default" if empty. Printable ASCII only.
+	Policy string
 	// now replaces time.Now in tests.
 	now func() time.Time
 }
@@ -41,17 +44,18 @@ type RateLimitOptions struct {
 // Buckets that have refilled completely are equivalent to absent ones and
 // are evicted first.
 type RateLimiter struct {
-	rate     float64
-	burst    float64
-	limitStr string
-	key      func(*httpserver.Request) string
-	trusted  []netip.Prefix
-	seed     maphash.Seed
-	now      func() time.Time
-	epoch    time.Time
-	refill   int64 // nanoseconds to refill an empty bucket
-	limited  atomic.Uint64
-	shards   [rateShards]rateShard
+	rate    float64
+	burst   float64
+	policy  string         // the RateLimit-Policy field value
+	fields  rateFieldCache // RateLimit field values
+	key     func(*httpserver.Request) string
+	trusted []netip.Prefix
+	seed    maphash.Seed
+	now     func() time.Time
+	epoch   time.Time
+	refill  int64 // nanoseconds to refill an empty bucket
+	limited atomic.Uint64
+	shards  [rateShards]rateShard
 }
 
 const rateShards = 64
@@ -72,10 +76,18 @@ type bucket struct {
 	prev, next *bucket
 }
 
-// NewRateLimiter returns a limiter; it panics if Rate is not positive.
+// NewRateLimiter returns a limiter; it panics if Rate is not positive or
+// Policy is not printable ASCII.
 func NewRateLimiter(opts RateLimitOptions) *RateLimiter {
 	if !(opts.Rate > 0) {
 		panic("middleware: RateLimitOptions.Rate must be positive")
+	}
+	name := opts.Policy
+	if name == "" {
+		name = ratePolicyName
+	}
+	if !validPolicyName(name) {
+		panic("middleware: RateLimitOptions.Policy must be printable ASCII")
 	}
 	burst := opts.Burst
 	if burst <= 0 {
@@ -86,14 +98,15 @@ func NewRateLimiter(opts RateLimitOptions) *RateLimiter {
 		maxKeys = 100000
 	}
 	l := &RateLimiter{
-		rate:     opts.Rate,
-		burst:    float64(burst),
-		limitStr: strconv.Itoa(burst),
-		key:      opts.Key,
-		trusted:  opts.TrustedProxies,
-		seed:     maphash.MakeSeed(),
-		now:      opts.now,
+		rate:    opts.Rate,
+		burst:   float64(burst),
+		policy:  policyField(name, float64(burst), opts.Rate),
+		key:     opts.Key,
+		trusted: opts.TrustedProxies,
+		seed:    maphash.MakeSeed(),
+		now:     opts.now,
 	}
+	l.fields.prefix = string(appendSFString(nil, name)) + ";r="
 	if l.now == nil {
 		l.now = time.Now
 	}
@@ -214,10 +227,18 @@ func (l *RateLimiter) Len() int {
 // Limited returns how many requests the middleware rejected.
 func (l *RateLimiter) Limited() uint64 { return l.limited.Load() }
 
-// Middleware limits requests by key. Every limited response carries
-// RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (seconds); a
-// rejected one is 429 Too Many Requests with Retry-After (RFC 6585 §4,
-// RFC 9110 §10.2.3).
+// Middleware limits requests by key. Every response to a limited request
+// carries the RateLimit-Policy and RateLimit fields of
+// draft-ietf-httpapi-ratelimit-headers-11 (see ratelimit_fields.go for
+// how the bucket maps onto them); a rejected one is 429 Too Many
+// Requests with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3).
+//
+// On an allowed request, r is the whole tokens left and t the seconds
+// until the bucket is full again if the client sends nothing more. On a
+// rejected one, r is 0 and t equals Retry-After, the seconds until a
+// token is back: the draft (§6) wants Retry-After no earlier than the end
+// of the effective window, and the time until the bucket is full would
+// push clients to wait up to Burst/Rate seconds for nothing.
 func (l *RateLimiter) Middleware(next httpserver.Handler) httpserver.Handler {
 	return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 		var d Decision
@@ -233,16 +254,19 @@ func (l *RateLimiter) Middleware(next httpserver.Handler) httpserver.Handler {
 			d = l.allow(ipKey(buf[:0], ClientIP(r, l.trusted)))
 		}
 		h := w.Header()
-		h.Set("RateLimit-Limit", l.limitStr)
-		h.Set("RateLimit-Remaining", strconv.Itoa(d.Remaining))
-		h.Set("RateLimit-Reset", strconv.Itoa(ceilSeconds(d.Reset)))
+		// Both fields are Lists: Add keeps the items of another limiter
+		// (say a global one around a per-route one).
+		h.Add("RateLimit-Policy", l.policy)
 		if !d.Allowed {
 			l.limited.Add(1)
 			note(w, flagRateLimited)
-			h.Set("Retry-After", strconv.Itoa(max(1, ceilSeconds(d.RetryAfter))))
+			retry := max(1, ceilSeconds(d.RetryAfter))
+			h.Add("RateLimit", l.fields.value(0, int64(retry)))
+			h.Set("Retry-After", strconv.Itoa(retry))
 			httpserver.Error(w, httpserver.StatusTooManyRequests)
 			return
 		}
+		h.Add("RateLimit", l.fields.value(int64(d.Remaining), int64(ceilSeconds(d.Reset))))
 		next.ServeHTTP(w, r)
 	})
 }

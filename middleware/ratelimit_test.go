@@ -140,17 +140,30 @@ func TestRateLimitMiddleware(t *testing.T) {
 	h := httpserver.Chain(m.Middleware, l.Middleware)(httpserver.HandlerFunc(ok))
 	base := serve(t, h)
 	c := client(t)
-	for i, want := range []int{200, 200, 429, 429} {
+	for i, want := range []struct {
+		status    int
+		rateLimit string
+	}{
+		{200, `"default";r=1;t=2`},
+		{200, `"default";r=0;t=4`},
+		{429, `"default";r=0;t=2`},
+		{429, `"default";r=0;t=2`},
+	} {
 		resp, body := do(t, c, "GET", base+"/", nil, nil)
-		if resp.StatusCode != want {
-			t.Fatalf("request %d: %d, want %d", i, resp.StatusCode, want)
+		if resp.StatusCode != want.status {
+			t.Fatalf("request %d: %d, want %d", i, resp.StatusCode, want.status)
 		}
-		if resp.Header.Get("RateLimit-Limit") != "2" || resp.Header.Get("RateLimit-Reset") == "" {
-			t.Errorf("request %d: headers %v", i, resp.Header)
+		if p, rl := resp.Header.Get("RateLimit-Policy"), resp.Header.Get("RateLimit"); p != `"default";q=2;w=4` || rl != want.rateLimit {
+			t.Errorf("request %d: RateLimit-Policy %q RateLimit %q, want %q", i, p, rl, want.rateLimit)
 		}
-		if want == 429 {
-			if ra := resp.Header.Get("Retry-After"); ra != "2" || body != "Too Many Requests\n" || resp.Header.Get("RateLimit-Remaining") != "0" {
-				t.Errorf("429: Retry-After %q body %q remaining %q", ra, body, resp.Header.Get("RateLimit-Remaining"))
+		for _, old := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
+			if v := resp.Header.Get(old); v != "" {
+				t.Errorf("request %d: old-draft field %s: %q", i, old, v)
+			}
+		}
+		if want.status == 429 {
+			if ra := resp.Header.Get("Retry-After"); ra != "2" || body != "Too Many Requests\n" {
+				t.Errorf("429: Retry-After %q body %q", ra, body)
 			}
 		}
 	}
@@ -160,6 +173,113 @@ func TestRateLimitMiddleware(t *testing.T) {
 	if got := metricValue(t, m, "http_requests_rate_limited_total"); got != "2" {
 		t.Errorf("rate_limited_total = %s", got)
 	}
+}
+
+// TestRateLimitFields checks the RateLimit-Policy, RateLimit and
+// Retry-After values against a fake clock
+// (draft-ietf-httpapi-ratelimit-headers-11 §3, §4, §6).
+func TestRateLimitFields(t *testing.T) {
+	type step struct {
+		after      time.Duration // clock advance before the request
+		status     int
+		rateLimit  string
+		retryAfter string
+	}
+	tests := []struct {
+		name   string
+		opts   RateLimitOptions
+		policy string
+		steps  []step
+	}{
+		{"slow rate", RateLimitOptions{Rate: 0.5, Burst: 2}, `"default";q=2;w=4`, []step{
+			{0, 200, `"default";r=1;t=2`, ""},
+			{0, 200, `"default";r=0;t=4`, ""},
+			{0, 429, `"default";r=0;t=2`, "2"}, // t = Retry-After: one token in 2 s
+			{time.Second, 429, `"default";r=0;t=1`, "1"},
+			{time.Second, 200, `"default";r=0;t=4`, ""},
+		}},
+		{"named policy", RateLimitOptions{Rate: 10, Burst: 20, Policy: "api"}, `"api";q=20;w=2`, []step{
+			{0, 200, `"api";r=19;t=1`, ""},
+			{0, 200, `"api";r=18;t=1`, ""},
+			{time.Hour, 200, `"api";r=19;t=1`, ""},
+		}},
+		{"window rounded up", RateLimitOptions{Rate: 3, Burst: 10}, `"default";q=10;w=4`, []step{
+			{0, 200, `"default";r=9;t=1`, ""},
+		}},
+		{"burst below rate", RateLimitOptions{Rate: 100, Burst: 1}, `"default";q=1;w=1`, []step{
+			{0, 200, `"default";r=0;t=1`, ""},
+			{0, 429, `"default";r=0;t=1`, "1"},
+		}},
+		{"name escaped", RateLimitOptions{Rate: 1, Burst: 1, Policy: `a"b\c`}, `"a\"b\\c";q=1;w=1`, []step{
+			{0, 200, `"a\"b\\c";r=0;t=1`, ""},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := &fakeClock{}
+			tt.opts.now = clk.now
+			h := NewRateLimiter(tt.opts).Middleware(httpserver.HandlerFunc(ok))
+			for i, s := range tt.steps {
+				clk.add(s.after)
+				rec := httpservertest.NewRecorder()
+				h.ServeHTTP(rec, httpservertest.NewRequest("GET", "/", nil))
+				code, hdr, _ := rec.Result()
+				if code != s.status || hdr.Get("RateLimit-Policy") != tt.policy ||
+					hdr.Get("RateLimit") != s.rateLimit || hdr.Get("Retry-After") != s.retryAfter {
+					t.Errorf("step %d: %d RateLimit-Policy %q RateLimit %q Retry-After %q, want %d %q %q %q", i, code,
+						hdr.Get("RateLimit-Policy"), hdr.Get("RateLimit"), hdr.Get("Retry-After"),
+						s.status, tt.policy, s.rateLimit, s.retryAfter)
+				}
+			}
+		})
+	}
+}
+
+// TestRateLimitFieldsStack: two limiters around one handler each add
+// their item to the RateLimit and RateLimit-Policy Lists.
+func TestRateLimitFieldsStack(t *testing.T) {
+	global := NewRateLimiter(RateLimitOptions{Rate: 100, Burst: 100, Policy: "global"})
+	api := NewRateLimiter(RateLimitOptions{Rate: 1, Burst: 5, Policy: "api"})
+	h := httpserver.Chain(global.Middleware, api.Middleware)(httpserver.HandlerFunc(ok))
+	rec := httpservertest.NewRecorder()
+	h.ServeHTTP(rec, httpservertest.NewRequest("GET", "/", nil))
+	_, hdr, _ := rec.Result()
+	if got := hdr.Values("RateLimit-Policy"); len(got) != 2 || got[0] != `"global";q=100;w=1` || got[1] != `"api";q=5;w=5` {
+		t.Errorf("RateLimit-Policy = %q", got)
+	}
+	if got := hdr.Values("RateLimit"); len(got) != 2 || got[0] != `"global";r=99;t=1` || got[1] != `"api";r=4;t=1` {
+		t.Errorf("RateLimit = %q", got)
+	}
+}
+
+func TestRateLimiterPanicsOnBadPolicy(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic for a policy name with a newline")
+		}
+	}()
+	NewRateLimiter(RateLimitOptions{Rate: 1, Policy: "a\nb"})
+}
+
+// TestRateFieldCacheConcurrent: values formatted under concurrent use
+// are always the ones asked for.
+func TestRateFieldCacheConcurrent(t *testing.T) {
+	c := &rateFieldCache{prefix: `"p";r=`}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 2000; i++ {
+				r, tt := int64(i%300), int64(i%7+1)
+				if got, want := c.value(r, tt), fmt.Sprintf(`"p";r=%d;t=%d`, r, tt); got != want {
+					t.Errorf("value(%d, %d) = %q, want %q", r, tt, got, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // TestRateLimitLoopback hammers a limited server over loopback for a

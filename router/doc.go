@@ -7,6 +7,7 @@
 //		w.WriteString("user " + req.PathValue("id") + "\n")
 //	})
 //	r.Get("/static/*path", serveFile) // req.PathValue("path"): "css/a.css", or ""
+//	r.Get("/orgs/{org}/files/{file...}", showFile) // chi/Go 1.22 syntax: same as :org, *file
 //	r.Group("/admin", func(g *router.Router) {
 //		g.Use(requireAdmin)
 //		g.Post("/reindex", reindex)
@@ -20,6 +21,11 @@
 // ("//a/./b/../c" to "/a/c") for GET and HEAD, and to the other form of a
 // trailing slash (see [TrailingSlash]). Paths with an encoded slash ("%2F")
 // match no route; paths with NUL or broken escapes get 400.
+//
+// Mistakes panic at registration, naming the routes involved: a malformed
+// pattern, "{" or "}" that do not enclose a whole segment, conflicting
+// routes (TryHandle and TryMount return these as errors instead), and Use
+// after routes were registered, which the middleware would not reach.
 //
 // The matched pattern is left in Request.Pattern, for logs and metrics.
 // See docs/routing.md for the full rules.

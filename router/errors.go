@@ -6,8 +6,8 @@ import (
 )
 
 // Sentinel errors returned (wrapped) by [Router.TryHandle] and [Router.TryMount],
-// and carried by the panics of [Router.Handle] and [Router.Mount]. Test with
-// errors.Is.
+// and carried by the panics of [Router.Handle], [Router.Mount] and
+// [Router.Use]. Test with errors.Is.
 var (
 	// ErrInvalidPattern reports a malformed route pattern.
 	ErrInvalidPattern = errors.New("router: invalid pattern")
@@ -19,6 +19,10 @@ var (
 	ErrConflict = errors.New("router: conflicting routes")
 	// ErrNilHandler reports a nil handler.
 	ErrNilHandler = errors.New("router: nil handler")
+	// ErrUseAfterRoutes is carried by the panic of [Router.Use] called
+	// after routes were registered through the router, which the
+	// middleware would not reach.
+	ErrUseAfterRoutes = errors.New("router: Use after routes")
 )
 
 func invalidPattern(pattern, why string) error {

@@ -66,6 +66,7 @@ func (rt *Router) TryMount(prefix string, h httpserver.Handler) error {
 		}
 	}
 	c.routes = append(c.routes, Route{Method: "*", Pattern: full + "/*"})
+	rt.registered(fmt.Sprintf("%q", route))
 	return nil
 }
 

@@ -27,11 +27,14 @@ type token struct {
 //
 // A pattern starts with '/' and is clean: no empty segment except a final
 // one (a trailing slash), no "." or ".." segment, since requests are matched
-// after cleaning and such a pattern could never match. A segment that starts
-// with ':' is a parameter; one that starts with '*' is a catch-all and must
-// be the last. Names are made of ASCII letters, digits and '_', and are
-// unique within the pattern. A ':' or '*' elsewhere in a segment is a
-// literal character.
+// after cleaning and such a pattern could never match. A segment ":name" or
+// "{name}" is a parameter; a segment "*name" or "{name...}" is a catch-all
+// and must be the last (the brace forms are those of chi and of Go 1.22's
+// ServeMux, and mean exactly the same as the others). Names are made of
+// ASCII letters, digits and '_', and are unique within the pattern. A ':'
+// or '*' elsewhere in a segment is a literal character; a '{' or '}'
+// anywhere else is refused, since such a segment would be registered as a
+// literal and silently never match what its author meant.
 func parsePattern(pattern string) ([]token, []string, error) {
 	if pattern == "" || pattern[0] != '/' {
 		return nil, nil, invalidPattern(pattern, "must start with '/'")
@@ -64,17 +67,16 @@ func parsePattern(pattern string) ([]token, []string, error) {
 			return nil, nil, invalidPattern(pattern, "dot segment; patterns must be clean")
 		case seg == "":
 			// A trailing slash, already written.
-		case seg[0] == ':' || seg[0] == '*':
-			name := seg[1:]
+		case seg[0] == ':' || seg[0] == '*' || strings.ContainsAny(seg, "{}"):
+			kind, name, err := parameter(pattern, seg)
+			if err != nil {
+				return nil, nil, err
+			}
 			if err := checkName(pattern, name, names); err != nil {
 				return nil, nil, err
 			}
-			kind := tokParam
-			if seg[0] == '*' {
-				if !last {
-					return nil, nil, invalidPattern(pattern, "catch-all \""+seg+"\" must be the last segment")
-				}
-				kind = tokCatchAll
+			if kind == tokCatchAll && !last {
+				return nil, nil, invalidPattern(pattern, "catch-all \""+seg+"\" must be the last segment")
 			}
 			flush()
 			toks = append(toks, token{kind: kind, text: name})
@@ -88,6 +90,29 @@ func parsePattern(pattern string) ([]token, []string, error) {
 	}
 	flush()
 	return toks, names, nil
+}
+
+// parameter returns the kind and name of a parameter or catch-all
+// segment: ":name", "*name", "{name}" or "{name...}". A segment holding a
+// '{' or '}' in any other way is refused: chi and Go 1.22 users write
+// "/users/{id}", and a literal "{id}" would never match.
+func parameter(pattern, seg string) (tokenKind, string, error) {
+	switch {
+	case seg[0] == ':':
+		return tokParam, seg[1:], nil
+	case seg[0] == '*':
+		return tokCatchAll, seg[1:], nil
+	case len(seg) < 2 || seg[0] != '{' || seg[len(seg)-1] != '}':
+		return 0, "", invalidPattern(pattern, "segment \""+seg+"\": '{' and '}' may only enclose a whole segment, {name} or {name...}")
+	}
+	name := seg[1 : len(seg)-1]
+	if name == "$" {
+		return 0, "", invalidPattern(pattern, "\"{$}\" is not supported: patterns match exactly, so \"/a/\" already matches only \"/a/\"")
+	}
+	if n, ok := strings.CutSuffix(name, "..."); ok {
+		return tokCatchAll, n, nil
+	}
+	return tokParam, name, nil
 }
 
 // checkName validates a parameter name against the rules of parsePattern.

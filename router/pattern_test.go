@@ -2,6 +2,7 @@ package router
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -19,6 +20,11 @@ func TestParsePattern(t *testing.T) {
 		{"/:a/x/:b/", []token{{tokStatic, "/"}, {tokParam, "a"}, {tokStatic, "/x/"}, {tokParam, "b"}, {tokStatic, "/"}}, []string{"a", "b"}},
 		{"/static/*path", []token{{tokStatic, "/static/"}, {tokCatchAll, "path"}}, []string{"path"}},
 		{"/v1:batch/a*b", []token{{tokStatic, "/v1:batch/a*b"}}, nil},
+		// The brace forms of chi and Go 1.22 parse to the same tokens.
+		{"/users/{id}", []token{{tokStatic, "/users/"}, {tokParam, "id"}}, []string{"id"}},
+		{"/{a}/x/{b}/", []token{{tokStatic, "/"}, {tokParam, "a"}, {tokStatic, "/x/"}, {tokParam, "b"}, {tokStatic, "/"}}, []string{"a", "b"}},
+		{"/static/{path...}", []token{{tokStatic, "/static/"}, {tokCatchAll, "path"}}, []string{"path"}},
+		{"/{org}/files/*rest", []token{{tokStatic, "/"}, {tokParam, "org"}, {tokStatic, "/files/"}, {tokCatchAll, "rest"}}, []string{"org", "rest"}},
 	}
 	for _, tt := range tests {
 		toks, names, err := parsePattern(tt.pattern)
@@ -46,11 +52,30 @@ func TestParsePatternErrors(t *testing.T) {
 		{"/files/*path/x", "must be the last segment"},
 		{"/a/:id/b/:id", "appears twice"},
 		{"/a/:id-x", "characters other than"},
+		// Braces that do not enclose a whole segment would be a literal
+		// that never matches what was meant.
+		{"/users/{", `segment "{"`},
+		{"/users/}", `segment "}"`},
+		{"/users/{}", "empty parameter name"},
+		{"/users/{...}", "empty parameter name"},
+		{"/users/{id", `segment "{id"`},
+		{"/users/id}", `segment "id}"`},
+		{"/users/{id}x", `segment "{id}x"`},
+		{"/users/x{id}", `segment "x{id}"`},
+		{"/users/{id}.json", `segment "{id}.json"`},
+		{"/users/{id}/{id}", "appears twice"},
+		{"/users/:id/{id}", "appears twice"},
+		{"/users/{a-b}", "characters other than"},
+		{"/users/{{id}}", "characters other than"},
+		{"/users/:{id}", "characters other than"},
+		{"/files/{path...}/x", `catch-all "{path...}" must be the last segment`},
+		{"/files/{path...}/", "must be the last segment"},
+		{"/files/{$}", `"{$}" is not supported`},
 	}
 	for _, tt := range tests {
 		_, _, err := parsePattern(tt.pattern)
-		if !errors.Is(err, ErrInvalidPattern) || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("parsePattern(%q) error = %v, want ErrInvalidPattern containing %q", tt.pattern, err, tt.want)
+		if !errors.Is(err, ErrInvalidPattern) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), fmt.Sprintf("%q", tt.pattern)) {
+			t.Errorf("parsePattern(%q) error = %v, want ErrInvalidPattern naming the pattern and containing %q", tt.pattern, err, tt.want)
 		}
 	}
 	long := ""

@@ -11,10 +11,12 @@ import (
 // [ErrInvalidMethod], [ErrConflict] or [ErrNilHandler] if it cannot.
 //
 // Patterns are written in decoded form and made of segments: a literal
-// segment matches itself; ":name" matches one non-empty segment and records
-// it as the path value name; "*name", last only, matches the rest of the
-// path, slashes included, possibly empty. Literal segments win over
-// parameters, and parameters over catch-alls.
+// segment matches itself; ":name" (or "{name}") matches one non-empty
+// segment and records it as the path value name; "*name" (or
+// "{name...}"), last only, matches the rest of the path, slashes included,
+// possibly empty. The brace forms, those of chi and Go 1.22, are the same
+// routes as the others; a '{' or '}' anywhere else is refused. Literal
+// segments win over parameters, and parameters over catch-alls.
 func (rt *Router) Handle(method, pattern string, h httpserver.Handler) {
 	if err := rt.TryHandle(method, pattern, h); err != nil {
 		panic(err)
@@ -76,6 +78,7 @@ func (rt *Router) TryHandle(method, pattern string, h httpserver.Handler) error 
 		c.all |= bit(mHEAD)
 	}
 	c.routes = append(c.routes, Route{Method: method, Pattern: full})
+	rt.registered(fmt.Sprintf("%q", route))
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -18,7 +19,14 @@ import (
 type Router struct {
 	c      *core
 	prefix string
-	mw     []httpserver.Middleware
+	// mw is the router's own middleware, added by Use or With; the
+	// parent's comes before it (see middleware).
+	mw []httpserver.Middleware
+	// parent is the router this one was made from by Group or With.
+	parent *Router
+	// first names the first thing registered through this router or one
+	// made from it, which a later Use would not reach; "" while none.
+	first string
 }
 
 // core is the state shared by a router and its groups.
@@ -86,20 +94,35 @@ func methodNotAllowed(w httpserver.ResponseWriter, r *httpserver.Request) {
 	httpserver.Error(w, httpserver.StatusMethodNotAllowed)
 }
 
-// Use appends middleware to the router. It applies to the routes, mounts,
-// groups and NotFound/MethodNotAllowed handlers registered through this
-// router after the call, not to those registered before. Middleware that
-// must see every request, matched or not, should wrap the router instead:
-// srv.Handler = mw(r).
+// Use appends middleware to the router, for the routes, mounts, groups and
+// NotFound/MethodNotAllowed handlers registered through it afterwards. It
+// panics with an error wrapping [ErrUseAfterRoutes] once anything has been
+// registered through rt (or through a router made from it by Group or
+// With): the middleware would silently not apply to what came before. Call
+// Use first; for middleware on some routes only, use [Router.With] or
+// [Router.Group]. Middleware that must see every request, matched or not,
+// should wrap the router instead: srv.Handler = mw(r).
 func (rt *Router) Use(mw ...httpserver.Middleware) {
+	if rt.first != "" {
+		panic(fmt.Errorf("%w: %s was registered before this Use and would not get its middleware; call Use before registering, or use With or Group for middleware on some routes only", ErrUseAfterRoutes, rt.first))
+	}
 	rt.mw = append(rt.mw[:len(rt.mw):len(rt.mw)], mw...)
 }
 
+// registered records what was just registered through rt, for the panic
+// of a later Use on rt or on the routers it was made from.
+func (rt *Router) registered(what string) {
+	for r := rt; r != nil && r.first == ""; r = r.parent {
+		r.first = what
+	}
+}
+
 // With returns a router sharing rt's routes and prefix whose registrations
-// get rt's middleware followed by mw, for middleware on a few routes:
-// r.With(auth).Get("/admin", h).
+// get rt's middleware, as it is when they are made, followed by mw: for
+// middleware on a few routes, r.With(auth).Get("/admin", h), or a router
+// kept for several (auth := r.With(requireAuth)).
 func (rt *Router) With(mw ...httpserver.Middleware) *Router {
-	return &Router{c: rt.c, prefix: rt.prefix, mw: append(rt.mw[:len(rt.mw):len(rt.mw)], mw...)}
+	return &Router{c: rt.c, prefix: rt.prefix, mw: append([]httpserver.Middleware(nil), mw...), parent: rt}
 }
 
 // Group calls fn with a router that shares rt's routes and middleware and
@@ -116,13 +139,14 @@ func (rt *Router) Group(prefix string, fn func(g *Router)) {
 			panic(invalidPattern(prefix, "a group prefix must not end with '/'"))
 		}
 	}
-	fn(&Router{c: rt.c, prefix: rt.prefix + prefix, mw: rt.mw[:len(rt.mw):len(rt.mw)]})
+	fn(&Router{c: rt.c, prefix: rt.prefix + prefix, parent: rt})
 }
 
 // NotFound sets the handler for requests whose path matches no route; the
 // default answers a plain 404.
 func (rt *Router) NotFound(h httpserver.Handler) {
 	rt.c.notFound = rt.wrap(h)
+	rt.registered("the NotFound handler")
 }
 
 // MethodNotAllowed sets the handler for requests whose path matches routes
@@ -130,6 +154,7 @@ func (rt *Router) NotFound(h httpserver.Handler) {
 // the Allow header field before calling it.
 func (rt *Router) MethodNotAllowed(h httpserver.Handler) {
 	rt.c.notAllowed = rt.wrap(h)
+	rt.registered("the MethodNotAllowed handler")
 }
 
 // Routes lists the registered routes in registration order.
@@ -142,9 +167,22 @@ func (rt *Router) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) 
 	rt.c.serve(w, r, "")
 }
 
+// wrap applies the router's middleware to h, at registration.
 func (rt *Router) wrap(h httpserver.Handler) httpserver.Handler {
-	if len(rt.mw) == 0 {
+	mw := rt.middleware()
+	if len(mw) == 0 {
 		return h
 	}
-	return httpserver.Chain(rt.mw...)(h)
+	return httpserver.Chain(mw...)(h)
+}
+
+// middleware returns the middleware of rt's registrations as it is now:
+// its parents', outermost first, then its own. A With router made before
+// a Use on its parent thus gets that middleware too.
+func (rt *Router) middleware() []httpserver.Middleware {
+	if rt.parent == nil {
+		return rt.mw
+	}
+	outer := rt.parent.middleware()
+	return append(outer[:len(outer):len(outer)], rt.mw...) // never into a parent's array
 }

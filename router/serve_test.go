@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -211,6 +212,43 @@ func TestPatternAndValues(t *testing.T) {
 	}
 }
 
+// TestBraceSyntax: "{name}" and "{name...}" (chi, Go 1.22) route like
+// ":name" and "*name", in groups and mounts too, and r.Pattern is the
+// pattern as written.
+func TestBraceSyntax(t *testing.T) {
+	rt := New()
+	rt.Get("/users/{id}", tag("show"))
+	rt.Get("/users/new", tag("new"))
+	rt.Get("/static/{path...}", tag("static"))
+	rt.Group("/orgs/{org}", func(g *Router) {
+		g.Get("/repos/{repo}/*rest", tag("repo"))
+	})
+	sub := New()
+	sub.Get("/items/{item}", tag("item"))
+	rt.Mount("/api/{version}", sub)
+	var pattern string
+	rt.Get("/p/{a}/{b...}", func(w httpserver.ResponseWriter, r *httpserver.Request) { pattern = r.Pattern })
+	tests := []struct{ target, body string }{
+		{"/users/42", "show id=42"},
+		{"/users/new", "new"},
+		{"/users/a%20b", "show id=a b"},
+		{"/static/", "static path="},
+		{"/static/css/a.css", "static path=css/a.css"},
+		{"/orgs/go/repos/x/a/b", "repo org=go repo=x rest=a/b"},
+		{"/api/v2/items/7", "item version=v2 *=items/7 item=7"},
+		{"/users/%7Bid%7D", "show id={id}"}, // a literal "{id}" in the path is just a value
+	}
+	for _, tt := range tests {
+		if code, _, body := do(t, rt, "GET", tt.target).Result(); code != 200 || body != tt.body {
+			t.Errorf("GET %s: %d %q, want 200 %q", tt.target, code, body, tt.body)
+		}
+	}
+	do(t, rt, "GET", "/p/x/y/z")
+	if pattern != "/p/{a}/{b...}" {
+		t.Errorf("Pattern %q, want the pattern as written", pattern)
+	}
+}
+
 func TestCustomHandlers(t *testing.T) {
 	rt := New()
 	rt.Get("/a", tag("a"))
@@ -254,7 +292,6 @@ func traces(w *httpservertest.ResponseRecorder) string {
 
 func TestMiddleware(t *testing.T) {
 	rt := New()
-	rt.Get("/before", tag("before"))
 	rt.Use(mark("a"), mark("b"))
 	rt.Get("/after", tag("after"))
 	rt.With(mark("w")).Get("/with", tag("with"))
@@ -273,7 +310,6 @@ func TestMiddleware(t *testing.T) {
 	rt.Get("/later", tag("later"))
 	rt.NotFound(httpserver.NotFoundHandler())
 	tests := []struct{ target, body, trace string }{
-		{"/before", "before", ""},
 		{"/after", "after", "a,b"},
 		{"/with", "with", "a,b,w"},
 		{"/g/x", "gx", "a,b,g"},
@@ -287,6 +323,105 @@ func TestMiddleware(t *testing.T) {
 		w := do(t, rt, "GET", tt.target)
 		if _, _, body := w.Result(); body != tt.body || traces(w) != tt.trace {
 			t.Errorf("GET %s: body %q trace %q, want %q %q", tt.target, body, traces(w), tt.body, tt.trace)
+		}
+	}
+}
+
+// TestUseAfterRoutes: Use panics, naming what it would miss, once
+// anything was registered through the router or a router made from it;
+// it stays allowed on a fresh group or With router of a router that has
+// routes, and after a failed registration.
+func TestUseAfterRoutes(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func(rt *Router)
+		want string // in the panic message; "" for no panic
+	}{
+		{"after a route", func(rt *Router) { rt.Get("/a", tag("a")); rt.Use(mark("m")) }, `"GET /a" was registered before this Use`},
+		{"after a mount", func(rt *Router) { rt.Mount("/m", tag("m")); rt.Use(mark("m")) }, `"mount /m/*"`},
+		{"after NotFound", func(rt *Router) { rt.NotFound(tag("nf")); rt.Use(mark("m")) }, "the NotFound handler"},
+		{"after MethodNotAllowed", func(rt *Router) { rt.MethodNotAllowed(tag("na")); rt.Use(mark("m")) }, "the MethodNotAllowed handler"},
+		{"after a group's route", func(rt *Router) {
+			rt.Group("/g", func(g *Router) { g.Get("/x", tag("x")) })
+			rt.Use(mark("m"))
+		}, `"GET /g/x"`},
+		{"after a With route", func(rt *Router) { rt.With(mark("w")).Get("/w", tag("w")); rt.Use(mark("m")) }, `"GET /w"`},
+		{"in a group after its route", func(rt *Router) {
+			rt.Group("/g", func(g *Router) { g.Get("/x", tag("x")); g.Use(mark("m")) })
+		}, `"GET /g/x"`},
+		{"on a With router after its route", func(rt *Router) {
+			w := rt.With(mark("w"))
+			w.Get("/w", tag("w"))
+			w.Use(mark("m"))
+		}, `"GET /w"`},
+		{"nested group", func(rt *Router) {
+			rt.Group("/g", func(g *Router) {
+				g.Group("/h", func(h *Router) { h.Get("/x", tag("x")) })
+				g.Use(mark("m"))
+			})
+		}, `"GET /g/h/x"`},
+		{"first use", func(rt *Router) { rt.Use(mark("m")); rt.Use(mark("n")); rt.Get("/a", tag("a")) }, ""},
+		{"fresh group of a router with routes", func(rt *Router) {
+			rt.Get("/a", tag("a"))
+			rt.Group("/g", func(g *Router) { g.Use(mark("m")); g.Get("/x", tag("x")) })
+		}, ""},
+		{"fresh With of a router with routes", func(rt *Router) {
+			rt.Get("/a", tag("a"))
+			rt.With(mark("w")).Use(mark("m"))
+		}, ""},
+		{"after a failed registration", func(rt *Router) {
+			if err := rt.TryHandle("GET", "/users/{id", tag("x")); err == nil {
+				panic("registered")
+			}
+			rt.Use(mark("m"))
+		}, ""},
+		{"sibling group", func(rt *Router) {
+			rt.Group("/g", func(g *Router) { g.Get("/x", tag("x")) })
+			rt.Group("/h", func(h *Router) { h.Use(mark("m")) })
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				v := recover()
+				if tt.want == "" {
+					if v != nil {
+						t.Fatalf("panic %v", v)
+					}
+					return
+				}
+				err, _ := v.(error)
+				if !errors.Is(err, ErrUseAfterRoutes) || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "router: ") {
+					t.Fatalf("panic value %v, want ErrUseAfterRoutes naming %s", v, tt.want)
+				}
+			}()
+			tt.fn(New())
+		})
+	}
+}
+
+// TestMiddlewareOfDerivedRouters: a With or group router takes its
+// parent's middleware as it is when a route is registered, so a Use on the
+// parent after the With router was made (and before any route) is not
+// skipped.
+func TestMiddlewareOfDerivedRouters(t *testing.T) {
+	rt := New()
+	auth := rt.With(mark("w"))
+	rt.Use(mark("a"))
+	auth.Get("/w", tag("w"))
+	auth.With(mark("v")).Get("/v", tag("v"))
+	rt.Group("/g", func(g *Router) {
+		g.Use(mark("g"))
+		g.With(mark("x")).Get("/x", tag("x"))
+	})
+	tests := []struct{ target, trace string }{
+		{"/w", "a,w"},
+		{"/v", "a,w,v"},
+		{"/g/x", "a,g,x"},
+	}
+	for _, tt := range tests {
+		if w := do(t, rt, "GET", tt.target); traces(w) != tt.trace {
+			t.Errorf("GET %s: trace %q, want %q", tt.target, traces(w), tt.trace)
 		}
 	}
 }

@@ -148,6 +148,18 @@ func TestConflicts(t *testing.T) {
 		{"mount twice", []string{"MOUNT /api"}, "MOUNT /api/", ErrConflict, []string{`"mount /api/*"`}},
 		{"mount with catch-all", nil, "MOUNT /api/*x", ErrInvalidPattern, []string{"catch-all"}},
 		{"mount unclean", nil, "MOUNT /a//b", ErrInvalidPattern, nil},
+		// Brace and colon forms are the same routes.
+		{"brace then colon", []string{"GET /users/{id}"}, "GET /users/:id", ErrConflict, []string{`"GET /users/:id" and "GET /users/{id}"`, "twice"}},
+		{"colon then brace", []string{"GET /users/:id"}, "GET /users/{id}", ErrConflict, []string{`"GET /users/{id}" and "GET /users/:id"`, "twice"}},
+		{"brace names", []string{"GET /users/{id}"}, "GET /users/:name", ErrConflict, []string{"never be told apart"}},
+		{"brace catch-all names", []string{"GET /files/{path...}"}, "GET /files/*rest", ErrConflict, []string{`"GET /files/*rest" and "GET /files/{path...}"`}},
+		{"brace catch-all then param", []string{"GET /files/{path...}"}, "GET /files/{name}", ErrConflict, []string{"parameter and a catch-all"}},
+		{"brace catch-all twice", []string{"GET /files/{path...}"}, "GET /files/*path", ErrConflict, []string{"twice"}},
+		{"brace mid-segment", nil, "GET /users/{id}.json", ErrInvalidPattern, []string{`"/users/{id}.json"`, "whole segment"}},
+		{"unclosed brace", nil, "GET /users/{id", ErrInvalidPattern, []string{`"/users/{id"`}},
+		{"empty braces", nil, "GET /users/{}", ErrInvalidPattern, []string{"empty parameter name"}},
+		{"brace catch-all not last", nil, "GET /files/{path...}/x", ErrInvalidPattern, []string{"last segment"}},
+		{"mount with brace catch-all", nil, "MOUNT /api/{x...}", ErrInvalidPattern, []string{"catch-all"}},
 	}
 	register := func(rt *Router, route string) error {
 		method, pattern, _ := strings.Cut(route, " ")
@@ -204,6 +216,8 @@ func TestPanicsOnBadInput(t *testing.T) {
 		"mount itself":     func() { rt.Mount("/a", rt) },
 		"group no slash":   func() { rt.Group("api", func(*Router) {}) },
 		"group trailing /": func() { rt.Group("/api/", func(*Router) {}) },
+		"unclosed brace":   func() { rt.Get("/users/{id", tag("x")) },
+		"group brace":      func() { rt.Group("/orgs/{org", func(*Router) {}) },
 	} {
 		func() {
 			defer func() {

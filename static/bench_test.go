@@ -152,7 +152,7 @@ func BenchmarkLargeFile(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { h.(interface{ Close() error }).Close() })
+	b.Cleanup(func() { h.Close() })
 	ours := startServer(b, h)
 	theirs := serveNetHTTP(b, dir)
 	b.Run("static", func(b *testing.B) { benchFetch(b, ours, "/big.bin", "", 200, benchFileSize) })
@@ -167,7 +167,7 @@ func BenchmarkLargeRange(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { h.(interface{ Close() error }).Close() })
+	b.Cleanup(func() { h.Close() })
 	ours := startServer(b, h)
 	theirs := serveNetHTTP(b, dir)
 	const mid = "Range: bytes=16777216-50331647\r\n"
@@ -192,7 +192,7 @@ func BenchmarkSmallFile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Cleanup(func() { h.(interface{ Close() error }).Close() })
+		b.Cleanup(func() { h.Close() })
 		return startServer(b, h)
 	}
 	cached := serveDir(nil)

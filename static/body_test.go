@@ -34,7 +34,7 @@ func TestLargeBodiesUseReadFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.(interface{ Close() error }).Close()
+	defer h.Close()
 	n := len(data)
 	tests := []struct {
 		name, rng string

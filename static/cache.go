@@ -31,11 +31,12 @@ const (
 // not cached.
 //
 // Staleness: an entry is trusted for Validity. The first request after
-// that looks at the file again (stat, through the same root and symbolic
-// link policy as any request) and keeps the entry when size, modification
-// time, mode and inode are unchanged, else reloads it. So a file changed,
-// deleted or replaced by a link the policy refuses can still be served, as
-// it was, for up to Validity after the change. Disable the cache where
+// that looks at the file again (stat, through the same root, symbolic
+// link policy and dotfile rule as any request) and keeps the entry when
+// size, modification time, mode and inode are unchanged, else reloads it.
+// So a file changed, deleted or replaced by a link the policy refuses (or
+// a link to a hidden dotfile) can still be served, as it was, for up to
+// Validity after the change. Disable the cache where
 // that is not acceptable.
 type CacheOptions struct {
 	// Disable turns the cache off: every request opens its file.

@@ -39,7 +39,7 @@ func cachedDir(t *testing.T, root string, opts *Options) (*fileHandler, *countin
 	if err != nil {
 		t.Fatal(err)
 	}
-	fh := &h.(*dirHandler).fileHandler
+	fh := &h.h
 	inner := fh.src.(*osSource)
 	t.Cleanup(func() { inner.close() })
 	src := &countingSource{source: inner}
@@ -366,8 +366,8 @@ func TestCacheDisabled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.(*dirHandler).Close()
-	if h.(*dirHandler).cache != nil {
+	defer h.Close()
+	if h.h.cache != nil {
 		t.Fatal("cache present")
 	}
 	if rec := serve(t, h, "GET", "/hello.txt"); rec.Body.String() != "hello, world\n" {

@@ -17,7 +17,7 @@ func TestConditionals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.(interface{ Close() error }).Close()
+	defer h.Close()
 	rec := serve(t, h, "GET", "/hello.txt")
 	etag := rec.HeaderMap.Get("ETag")
 	if len(etag) < 3 || etag[0] != '"' || etag[len(etag)-1] != '"' {
@@ -97,7 +97,7 @@ func TestIfRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.(interface{ Close() error }).Close()
+	defer h.Close()
 	etag := serve(t, h, "GET", "/digits.txt").HeaderMap.Get("ETag")
 	tests := []struct {
 		ifRange string
@@ -134,7 +134,7 @@ func TestFutureModTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.(interface{ Close() error }).Close()
+	defer h.Close()
 	lm, ok := parseHTTPDate(serve(t, h, "GET", "/hello.txt").HeaderMap.Get("Last-Modified"))
 	if !ok || lm.After(time.Now().Add(time.Minute)) {
 		t.Errorf("Last-Modified %v is in the future", lm)

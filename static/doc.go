@@ -3,7 +3,8 @@
 // §8.8, §13), byte ranges (RFC 9110 §14), precompressed siblings
 // (.br/.zst/.gz), directory index and listing, and zero-copy sendfile for
 // plain file bodies. No request can read outside the root, whatever its
-// encoding.
+// encoding. Dotfiles are hidden by default, links to them included, except
+// /.well-known/ (see [Options].ShowDotfiles and HideWellKnown).
 //
 // An open-file cache, on by default, keeps the metadata of the files
 // served and the content of small ones, so that serving them again costs no

@@ -26,15 +26,15 @@ type fileHandler struct {
 // resolve inside root. Files served are cached as opts.Cache says (see
 // [CacheOptions]; on by default). A nil opts means the defaults.
 //
-// It fails when root does not exist or is not a directory. The returned
-// handler also implements io.Closer, which releases the directory handle.
-func Dir(root string, opts *Options) (httpserver.Handler, error) {
+// It fails when root does not exist or is not a directory. The handler
+// holds the directory open until [DirHandler.Close].
+func Dir(root string, opts *Options) (*DirHandler, error) {
 	o := opts.withDefaults()
-	src, err := newOSSource(root, o.FollowSymlinks)
+	src, err := newOSSource(root, o.FollowSymlinks, dotfilesOf(&o))
 	if err != nil {
 		return nil, err
 	}
-	return &dirHandler{fileHandler{src: src, opts: o, cache: newFileCache(o.Cache)}}, nil
+	return &DirHandler{fileHandler{src: src, opts: o, cache: newFileCache(o.Cache)}}, nil
 }
 
 // Handler returns a handler serving fsys, for example an embed.FS. Files
@@ -49,12 +49,19 @@ func Handler(fsys fs.FS, opts *Options) httpserver.Handler {
 	return &fileHandler{src: fsSource{fsys}, opts: o, cache: newFileCache(o.Cache)}
 }
 
-// dirHandler is the handler of Dir, which owns an os.Root.
-type dirHandler struct{ fileHandler }
+// DirHandler is the [httpserver.Handler] that [Dir] returns. It holds the
+// root directory open (an [os.Root]) until Close.
+type DirHandler struct{ h fileHandler }
 
-// Close releases the root directory handle; the handler must not be used
-// afterwards.
-func (h *dirHandler) Close() error { return h.src.(*osSource).close() }
+// ServeHTTP answers GET and HEAD with the file named by r.Path, OPTIONS
+// with 204, and other methods with 405.
+func (d *DirHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) {
+	d.h.ServeHTTP(w, r)
+}
+
+// Close releases the root directory handle. The handler must not serve
+// afterwards: requests that reach the file system answer 404.
+func (d *DirHandler) Close() error { return d.h.src.(*osSource).close() }
 
 // ServeHTTP answers GET and HEAD with the file named by r.Path.
 func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) {
@@ -72,7 +79,7 @@ func (h *fileHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Reque
 		httpserver.Error(w, httpserver.StatusMethodNotAllowed)
 		return
 	}
-	name, slash, status := resolvePath(r.Path, h.opts.ShowDotfiles)
+	name, slash, status := resolvePath(r.Path, dotfilesOf(&h.opts))
 	if status != 0 {
 		httpserver.Error(w, status)
 		return

@@ -154,6 +154,26 @@ func TestDirErrors(t *testing.T) {
 	}
 }
 
+// TestDirHandlerClose: Dir's result is a *DirHandler whose Close is
+// visible without a type assertion, and releases the directory: afterwards
+// a request that reaches the file system finds nothing.
+func TestDirHandlerClose(t *testing.T) {
+	h, err := Dir(fixture(t), &Options{Cache: CacheOptions{Disable: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var _ httpserver.Handler = h
+	if rec := serve(t, h, "GET", "/hello.txt"); rec.Code != 200 {
+		t.Fatalf("before Close: %d", rec.Code)
+	}
+	if err := h.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if rec := serve(t, h, "GET", "/hello.txt"); rec.Code == 200 {
+		t.Errorf("after Close: %d %q", rec.Code, rec.Body.String())
+	}
+}
+
 func TestDotfilesShown(t *testing.T) {
 	h := newDir(t, &Options{ShowDotfiles: true, Listing: true})
 	if code, _, body := serve(t, h, "GET", "/.secret").Result(); code != 200 || body != "dotfile" {
@@ -317,7 +337,7 @@ func TestUnreadableFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.(interface{ Close() error }).Close()
+	defer h.Close()
 	if code := serve(t, h, "GET", "/hello.txt").Code; code != 403 {
 		t.Errorf("unreadable = %d, want 403", code)
 	}

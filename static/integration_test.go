@@ -56,7 +56,7 @@ func testRangesOverSocket(t *testing.T, cache CacheOptions) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.(interface{ Close() error }).Close()
+	defer h.Close()
 	url := "http://" + startServer(t, h) + "/big.bin"
 	c := newClient(t)
 	size := int64(len(data))
@@ -240,7 +240,7 @@ func TestCurl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.(interface{ Close() error }).Close()
+	defer h.Close()
 	base := "http://" + startServer(t, h)
 	run := func(args ...string) string {
 		t.Helper()
@@ -292,7 +292,7 @@ func TestCacheOnOffIdenticalOverSocket(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer h.(interface{ Close() error }).Close()
+		defer h.Close()
 		addrs[i] = startServer(t, h)
 	}
 	// Validators of the fixture, from the server without cache.

@@ -97,7 +97,7 @@ func newDir(t testing.TB, opts *Options) httpserver.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { h.(interface{ Close() error }).Close() })
+	t.Cleanup(func() { h.Close() })
 	return h
 }
 

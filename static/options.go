@@ -67,8 +67,17 @@ type Options struct {
 	Index string
 	// ShowDotfiles serves files and directories whose name starts with '.'
 	// (and lists them). Off by default: any path with such a segment
-	// answers 404.
+	// answers 404, except "/.well-known/" (see HideWellKnown), and so does
+	// a path through a symbolic link whose target is hidden
+	// ("public.txt -> .env", for a [Dir] handler).
 	ShowDotfiles bool
+	// HideWellKnown hides "/.well-known/" with the other dotfiles. By
+	// default it is served while dotfiles are hidden, so that ACME
+	// http-01 challenges (RFC 8555 §8.3) and security.txt (RFC 9116) can
+	// be served from the root (RFC 8615); the dotfiles below it stay
+	// hidden, and it is not listed. Only the first segment of the path
+	// the handler sees counts: behind a prefix mount, that of the mount.
+	HideWellKnown bool
 	// FollowSymlinks is the policy for symbolic links of a [Dir] handler;
 	// the default confines them to the root. It has no effect on
 	// [Handler], whose fs.FS decides.

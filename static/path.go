@@ -16,7 +16,7 @@ import (
 // The path is cleaned (RFC 3986 §5.2.4 dot-segment removal): a rooted path
 // cannot climb above "/", so ".." segments, decoded from "%2e%2e" or not,
 // never leave the root.
-func resolvePath(p string, showDotfiles bool) (name string, slash bool, status int) {
+func resolvePath(p string, dots dotfiles) (name string, slash bool, status int) {
 	// RFC 9112 §3.2.1: an origin-form target starts with "/"; the handler
 	// serves nothing for the asterisk or authority forms.
 	if p == "" || p[0] != '/' {
@@ -46,7 +46,7 @@ func resolvePath(p string, showDotfiles bool) (name string, slash bool, status i
 		return ".", slash, 0
 	}
 	name = clean[1:]
-	for rest := name; rest != ""; {
+	for first, rest := true, name; rest != ""; first = false {
 		var seg string
 		seg, rest, _ = strings.Cut(rest, "/")
 		// A Windows drive letter ("C:") makes the path absolute there;
@@ -54,7 +54,7 @@ func resolvePath(p string, showDotfiles bool) (name string, slash bool, status i
 		if isDriveLetter(seg) {
 			return "", false, httpserver.StatusBadRequest
 		}
-		if !showDotfiles && isHidden(seg) {
+		if dots.hidesSegment(seg, first) {
 			return "", false, httpserver.StatusNotFound
 		}
 	}

@@ -3,37 +3,53 @@ package static
 import "testing"
 
 func TestResolvePath(t *testing.T) {
+	hide := dotfiles{wellKnown: true} // the default
+	strict := dotfiles{}              // HideWellKnown
+	show := dotfiles{show: true}
 	tests := []struct {
 		in     string
-		dots   bool
+		dots   dotfiles
 		name   string
 		slash  bool
 		status int
 	}{
-		{"/", false, ".", true, 0},
-		{"/a.txt", false, "a.txt", false, 0},
-		{"/a/b/", false, "a/b", true, 0},
-		{"/a/../b", false, "b", false, 0},
-		{"/../../b", false, "b", false, 0},
-		{"/a/./b//c", false, "a/b/c", false, 0},
-		{"/..", false, ".", false, 0},
-		{"/é.txt", false, "é.txt", false, 0},
-		{"", false, "", false, 400},
-		{"a.txt", false, "", false, 400},
-		{"/a\x00b", false, "", false, 400},
-		{"/a\nb", false, "", false, 400},
-		{"/a\x7fb", false, "", false, 400},
-		{"/a\\..\\b", false, "", false, 400},
-		{"/\xc0\xae\xc0\xae/x", false, "", false, 400},
-		{"/\xff", false, "", false, 400},
-		{"/C:/x", false, "", false, 400},
-		{"/a/c:x", false, "", false, 400},
-		{"/ab:/x", false, "ab:/x", false, 0}, // not a drive letter
-		{"/1:/x", false, "1:/x", false, 0},
-		{"/.env", false, "", false, 404},
-		{"/a/.git/config", false, "", false, 404},
-		{"/.env", true, ".env", false, 0},
-		{"/.git/../a", false, "a", false, 0},
+		{"/", hide, ".", true, 0},
+		{"/a.txt", hide, "a.txt", false, 0},
+		{"/a/b/", hide, "a/b", true, 0},
+		{"/a/../b", hide, "b", false, 0},
+		{"/../../b", hide, "b", false, 0},
+		{"/a/./b//c", hide, "a/b/c", false, 0},
+		{"/..", hide, ".", false, 0},
+		{"/é.txt", hide, "é.txt", false, 0},
+		{"", hide, "", false, 400},
+		{"a.txt", hide, "", false, 400},
+		{"/a\x00b", hide, "", false, 400},
+		{"/a\nb", hide, "", false, 400},
+		{"/a\x7fb", hide, "", false, 400},
+		{"/a\\..\\b", hide, "", false, 400},
+		{"/\xc0\xae\xc0\xae/x", hide, "", false, 400},
+		{"/\xff", hide, "", false, 400},
+		{"/C:/x", hide, "", false, 400},
+		{"/a/c:x", hide, "", false, 400},
+		{"/ab:/x", hide, "ab:/x", false, 0}, // not a drive letter
+		{"/1:/x", hide, "1:/x", false, 0},
+		{"/.env", hide, "", false, 404},
+		{"/a/.git/config", hide, "", false, 404},
+		{"/.env", show, ".env", false, 0},
+		{"/.git/../a", hide, "a", false, 0},
+		// RFC 8615: /.well-known/ is served unless HideWellKnown, the
+		// dotfiles below it are not, nor a .well-known deeper down.
+		{"/.well-known/acme-challenge/tok-EN_1", hide, ".well-known/acme-challenge/tok-EN_1", false, 0},
+		{"/.well-known/security.txt", hide, ".well-known/security.txt", false, 0},
+		{"/.well-known/", hide, ".well-known", true, 0},
+		{"/.well-known", hide, ".well-known", false, 0},
+		{"/.well-known/.hidden", hide, "", false, 404},
+		{"/.well-known/a/.git/config", hide, "", false, 404},
+		{"/a/.well-known/x", hide, "", false, 404},
+		{"/.well-knownx/x", hide, "", false, 404},
+		{"/.WELL-KNOWN/x", hide, "", false, 404},
+		{"/.well-known/security.txt", strict, "", false, 404},
+		{"/.well-known/.hidden", show, ".well-known/.hidden", false, 0},
 	}
 	for _, tt := range tests {
 		name, slash, status := resolvePath(tt.in, tt.dots)

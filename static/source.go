@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // source opens files by fs.ValidPath names ("." is the root).
@@ -50,10 +49,12 @@ func (s fsSource) stat(name string) (fs.FileInfo, error) { return fs.Stat(s.fsys
 type osSource struct {
 	root   *os.Root
 	dir    string // absolute path of the root
+	real   string // dir with its links resolved, to place link targets
 	policy SymlinkPolicy
+	dots   dotfiles
 }
 
-func newOSSource(dir string, policy SymlinkPolicy) (*osSource, error) {
+func newOSSource(dir string, policy SymlinkPolicy, dots dotfiles) (*osSource, error) {
 	if policy < SymlinksInsideRoot || policy > SymlinksNever {
 		return nil, errorf(ErrBadOption, "unknown symlink policy %d", int(policy))
 	}
@@ -68,11 +69,15 @@ func newOSSource(dir string, policy SymlinkPolicy) (*osSource, error) {
 	if !fi.IsDir() {
 		return nil, errorf(ErrNotDirectory, "%q", dir)
 	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, err
+	}
 	root, err := os.OpenRoot(abs)
 	if err != nil {
 		return nil, err
 	}
-	return &osSource{root: root, dir: abs, policy: policy}, nil
+	return &osSource{root: root, dir: abs, real: real, policy: policy, dots: dots}, nil
 }
 
 func (s *osSource) stat(name string) (fs.FileInfo, error) {
@@ -80,13 +85,16 @@ func (s *osSource) stat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrInvalid}
 	}
-	switch s.policy {
-	case SymlinksFollowAll:
-		return os.Stat(filepath.Join(s.dir, local))
-	case SymlinksNever:
+	switch {
+	case s.policy == SymlinksNever:
+		// No link is followed, so none leads to a hidden file.
 		if err := s.checkNoLinks(name); err != nil {
 			return nil, err
 		}
+	case !s.dots.show && name != ".":
+		return s.statVisible(name, local)
+	case s.policy == SymlinksFollowAll:
+		return os.Stat(filepath.Join(s.dir, local))
 	}
 	return s.root.Stat(local)
 }
@@ -135,6 +143,3 @@ func (s *osSource) checkNoLinks(name string) error {
 
 // close releases the root.
 func (s *osSource) close() error { return s.root.Close() }
-
-// isHidden reports whether a file name starts with a dot.
-func isHidden(name string) bool { return strings.HasPrefix(name, ".") }

@@ -261,3 +261,22 @@ func TestBinaryExampleConfig(t *testing.T) {
 		t.Errorf("exit status %d; stderr:\n%s", code, p)
 	}
 }
+
+// TestBinaryWarnsUnknownEnv: a misspelt HTTPSERVER_* variable in the real
+// environment is warned about, with the name it resembles; the server
+// still starts.
+func TestBinaryWarnsUnknownEnv(t *testing.T) {
+	p := start(t, []string{"HTTPSERVER_RAET_LIMIT=5", "HTTPSERVER_SHUTDOWN_TIMEOUT=5s"}, "--addr", "127.0.0.1:0")
+	awaitAddr(t, p.addr, p)
+	p.signal(t, syscall.SIGTERM)
+	if code := p.wait(t); code != 0 {
+		t.Errorf("exit status %d, want 0; stderr:\n%s", code, p)
+	}
+	log := p.String()
+	if !strings.Contains(log, `"level":"WARN","msg":"unknown environment variable, ignored","name":"HTTPSERVER_RAET_LIMIT","did_you_mean":"HTTPSERVER_RATE_LIMIT"}`) {
+		t.Errorf("stderr lacks the warning:\n%s", log)
+	}
+	if strings.Contains(log, "HTTPSERVER_SHUTDOWN_TIMEOUT") {
+		t.Errorf("a known variable was warned about:\n%s", log)
+	}
+}

@@ -32,17 +32,27 @@ func awaitHealthStatus(t *testing.T, addr string, want int) {
 func TestRunShutdownDelay(t *testing.T) {
 	addr, stop, status, log := runInProcess(t, []string{"--addr", "127.0.0.1:0", "--shutdown-delay", "2s"}, nil)
 	awaitHealthStatus(t, addr, 200)
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: wait}
+	if code, _, body := get(t, c, "http://"+addr+"/health/ready"); code != 200 || body != `{"status":"ready"}`+"\n" {
+		t.Errorf("/health/ready while serving: %d %q", code, body)
+	}
 	stop()
 	awaitHealthStatus(t, addr, 503)
+	// The readiness check fails too, from the start of the delay.
+	if code, _, body := get(t, c, "http://"+addr+"/health/ready"); code != 503 || body != `{"status":"draining"}`+"\n" {
+		t.Errorf("/health/ready during the delay: %d %q", code, body)
+	}
+	if code, _, body := get(t, c, "http://"+addr+"/health"); code != 503 || !strings.HasPrefix(body, `{"status":"shutting_down","version":"dev","uptime_seconds":`) {
+		t.Errorf("/health during the delay: %d %q", code, body)
+	}
 	// Still serving other requests on new connections.
-	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: wait}
 	if code, _, body := get(t, c, "http://"+addr+"/api/echo"); code != 200 || !strings.Contains(body, `"method":"GET"`) {
 		t.Errorf("during the delay: %d %q", code, body)
 	}
 	if code := status(); code != 0 {
 		t.Errorf("status %d, want 0; log:\n%s", code, log)
 	}
-	for _, want := range []string{`"msg":"draining: /health fails, still serving","delay":"2s"`, `"msg":"shutting down"`, `"msg":"stopped"`} {
+	for _, want := range []string{`"msg":"draining: /health and /health/ready fail, still serving","delay":"2s"`, `"msg":"shutting down"`, `"msg":"stopped"`} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log lacks %s:\n%s", want, log)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/rawsock/httpserver"
@@ -12,14 +13,16 @@ import (
 )
 
 // buildHandler assembles the top-level handler from cfg: the built-in
-// endpoints, the root directory and the static mounts. The returned closers
+// endpoints, the root directory and the static mounts; addr is the
+// listener's address, shown on the welcome page. The returned closers
 // release the directory handles.
-func buildHandler(cfg *config.Config, start time.Time, shuttingDown func() bool) (httpserver.Handler, []io.Closer, error) {
+func buildHandler(cfg *config.Config, start time.Time, shuttingDown func() bool, addr net.Addr) (httpserver.Handler, []io.Closer, error) {
 	opts := demo.Options{
 		Version:      buildVersion(),
 		Start:        start,
 		ShuttingDown: shuttingDown,
 		Demo:         cfg.Demo,
+		Addr:         dialAddr(addr),
 	}
 	var closers []io.Closer
 	open := func(what, dir string, o *static.Options) (httpserver.Handler, error) {
@@ -28,9 +31,7 @@ func buildHandler(cfg *config.Config, start time.Time, shuttingDown func() bool)
 			closeAll(closers)
 			return nil, fmt.Errorf("httpserver: %s: %w", what, err)
 		}
-		if c, ok := h.(io.Closer); ok {
-			closers = append(closers, c)
-		}
+		closers = append(closers, h)
 		return h, nil
 	}
 	// --file-cache 0 turns the open-file cache off; otherwise it is how
@@ -57,4 +58,20 @@ func closeAll(closers []io.Closer) {
 	for _, c := range closers {
 		c.Close()
 	}
+}
+
+// dialAddr returns the host:port a client on this machine can use to
+// reach a listener bound to a: "localhost" stands for a wildcard host.
+func dialAddr(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
 }

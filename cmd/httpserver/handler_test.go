@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,10 +22,31 @@ func TestBuildHandlerErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h, closers, err := buildHandler(&tc.cfg, time.Now(), nil)
+			h, closers, err := buildHandler(&tc.cfg, time.Now(), nil, nil)
 			if err == nil || !strings.HasPrefix(err.Error(), tc.want) || h != nil || closers != nil {
 				t.Errorf("got %v, %v, %v; want error starting %q", h, closers, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestDialAddr(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"127.0.0.1:18080", "127.0.0.1:18080"},
+		{"0.0.0.0:8080", "localhost:8080"},
+		{"[::]:8080", "localhost:8080"},
+		{"[::1]:9000", "[::1]:9000"},
+		{"192.0.2.7:80", "192.0.2.7:80"},
+	} {
+		a, err := net.ResolveTCPAddr("tcp", tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dialAddr(a); got != tc.want {
+			t.Errorf("dialAddr(%s) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := dialAddr(nil); got != "" {
+		t.Errorf("dialAddr(nil) = %q", got)
 	}
 }

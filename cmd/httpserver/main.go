@@ -1,7 +1,7 @@
-// Command httpserver serves HTTP/1.1 with the httpserver library: a health
-// check, a demo welcome page and echo endpoint, and static directories,
-// configured by flags, HTTPSERVER_* environment variables or a YAML file
-// (see docs/configuration.md).
+// Command httpserver serves HTTP/1.1 with the httpserver library: health
+// and readiness checks, a demo welcome page and echo endpoint, static
+// directories and Prometheus metrics, configured by flags, HTTPSERVER_*
+// environment variables or a YAML file (see docs/configuration.md).
 //
 //	httpserver --addr :8080 --root ./public
 //	httpserver --config /etc/httpserver.yaml --log-format text
@@ -17,5 +17,5 @@ import (
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(run(context.Background(), os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
 }

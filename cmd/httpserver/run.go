@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -24,11 +25,12 @@ const (
 	exitUsage  = 2 // bad flag, environment variable or configuration file
 )
 
-// run is the whole program, callable from tests: it serves until ctx is
-// done or SIGINT/SIGTERM arrives, then shuts down gracefully, and returns
-// the exit status.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cfg, err := config.Load(args, getenv)
+// run is the whole program, callable from tests: it reads its
+// configuration from args and environ ("NAME=value" entries, as from
+// os.Environ), serves until ctx is done or SIGINT/SIGTERM arrives, then
+// shuts down gracefully, and returns the exit status.
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(args, lookupIn(environ))
 	switch {
 	case errors.Is(err, config.ErrHelp):
 		config.Usage(stdout)
@@ -41,9 +43,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitOK
 	}
 	log := cfg.NewLogger(stderr)
+	warnUnknownEnv(environ, log)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		// One plain line, as every other start-up error.
+		fmt.Fprintf(stderr, "httpserver: cannot listen on %q: %v\n", cfg.Addr, err)
+		return exitFailed
+	}
+	defer ln.Close() // on the early returns; Serve closes it otherwise
 
 	var shuttingDown atomic.Bool
-	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load)
+	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load, ln.Addr())
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -58,17 +69,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := &httpserver.Server{Handler: handler, Logger: log}
 	cfg.Apply(srv)
 	observeServer(pipeline, srv)
-
-	ln, err := net.Listen("tcp", cfg.Addr)
+	metrics, err := startMetrics(&cfg, pipeline.Metrics, log)
 	if err != nil {
-		log.Error("cannot listen", "addr", cfg.Addr, "err", err)
+		fmt.Fprintln(stderr, err)
 		return exitFailed
 	}
+	defer metrics.stop(log) // after the server's shutdown, before the access log's flush
+
 	// Register for signals before announcing the address, so that a
 	// supervisor reacting to the announcement cannot kill us by surprise.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	stopReopen := reopenOnSIGUSR1(pipeline, &cfg, log)
+	defer stopReopen()
 
 	log.Info("listening", "addr", ln.Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
 	served := make(chan error, 1)
@@ -94,14 +108,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return shutdown(srv, cfg.ShutdownTimeout, served, sigs, log)
 }
 
-// drain keeps serving for delay, with /health already failing, so that
-// load balancers stop sending traffic before the listener closes. A
-// signal meanwhile cuts it short; drain then reports false.
+// drain keeps serving for delay, with /health and /health/ready already
+// failing, so that load balancers stop sending traffic before the listener
+// closes. A signal meanwhile cuts it short; drain then reports false.
 func drain(delay time.Duration, sigs <-chan os.Signal, log *slog.Logger) bool {
 	if delay <= 0 {
 		return true
 	}
-	log.Info("draining: /health fails, still serving", "delay", delay.String())
+	log.Info("draining: /health and /health/ready fail, still serving", "delay", delay.String())
 	t := time.NewTimer(delay)
 	defer t.Stop()
 	select {
@@ -136,5 +150,32 @@ func shutdown(srv *httpserver.Server, grace time.Duration, served <-chan error, 
 		log.Warn("second signal; exiting now", "signal", sig.String())
 		srv.Close()
 		return exitFailed
+	}
+}
+
+// lookupIn returns a getenv func over environ; the first entry for a name
+// wins, as with os.Getenv.
+func lookupIn(environ []string) func(string) string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			if _, dup := m[k]; !dup {
+				m[k] = v
+			}
+		}
+	}
+	return func(k string) string { return m[k] }
+}
+
+// warnUnknownEnv logs each HTTPSERVER_* variable that sets nothing, a
+// likely typo that would otherwise go unnoticed.
+func warnUnknownEnv(environ []string, log *slog.Logger) {
+	names, hints := config.UnknownEnv(environ)
+	for i, name := range names {
+		if hints[i] != "" {
+			log.Warn("unknown environment variable, ignored", "name", name, "did_you_mean", hints[i])
+		} else {
+			log.Warn("unknown environment variable, ignored", "name", name)
+		}
 	}
 }

@@ -13,6 +13,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -20,6 +21,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/rawsock/httpserver"
@@ -66,16 +68,23 @@ func main() {
 		})))
 
 	srv := &httpserver.Server{Addr: *addr, Handler: nethttp.Wrap(mux)}
+	// SIGINT (Ctrl-C) or SIGTERM starts a graceful shutdown; main waits
+	// for it, so that streams in flight (/api/ticks) finish.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	drained := make(chan error, 1)
 	go func() {
-		stop := make(chan os.Signal, 1)
-		signal.Notify(stop, os.Interrupt)
-		<-stop
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		<-ctx.Done()
+		stop() // a second signal kills the process
+		grace, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		srv.Shutdown(ctx)
+		drained <- srv.Shutdown(grace)
 	}()
 	log.Printf("listening on http://%s", *addr)
-	if err := srv.ListenAndServe(); err != httpserver.ErrServerClosed {
+	if err := srv.ListenAndServe(); !errors.Is(err, httpserver.ErrServerClosed) {
+		log.Fatal(err)
+	}
+	if err := <-drained; err != nil {
 		log.Fatal(err)
 	}
 }

@@ -72,8 +72,10 @@ func flagError(err error) error {
 func Usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString("Usage: httpserver [flags]\n\n")
-	b.WriteString("Each flag --name may also be set by the environment variable HTTPSERVER_NAME\n")
-	b.WriteString("or by the key name in the YAML file given by --config (with _ for -).\n")
+	b.WriteString("Each flag may also be set by the environment variable shown after it and,\n")
+	b.WriteString("where one is shown, by that top-level key of the YAML file given by --config.\n")
+	b.WriteString("The pipeline flags (--access-log and the others shown without a key) are set\n")
+	b.WriteString("in the file's middleware: section instead; see docs/configuration.md.\n")
 	b.WriteString("Precedence: flags, then environment, then file, then defaults.\n\nFlags:\n")
 	def := Default()
 	for i := range settings {
@@ -86,8 +88,12 @@ func Usage(w io.Writer) {
 		if d := defaultText(&def, s.name); d != "" {
 			fmt.Fprintf(&b, " (default %s)", d)
 		}
-		if !s.flagOnly {
+		switch {
+		case s.flagOnly:
+		case s.envOnly:
 			fmt.Fprintf(&b, " [%s]", s.envKey())
+		default:
+			fmt.Fprintf(&b, " [%s, YAML %s]", s.envKey(), s.yamlKey())
 		}
 		b.WriteString("\n")
 	}
@@ -105,6 +111,8 @@ func defaultText(c *Config, name string) string {
 		return c.ReadTimeout.String()
 	case "write-timeout":
 		return c.WriteTimeout.String()
+	case "response-timeout":
+		return c.ResponseTimeout.String()
 	case "idle-timeout":
 		return c.IdleTimeout.String()
 	case "shutdown-timeout":

@@ -72,11 +72,17 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	if err := validate(&c, origin); err != nil {
 		return Config{}, err
 	}
+	// A site served from --root keeps the demo endpoints (/api/echo
+	// reflects request headers and shadows files under the root) only
+	// when demo is set explicitly, by flag, environment or file.
+	if c.Root != "" && origin["demo"] == nil {
+		c.Demo = false
+	}
 	return c, nil
 }
 
 // validate checks what no single value can: that the directories to serve
-// exist.
+// exist, and that the settings do not contradict each other.
 func validate(c *Config, origin map[string]*Error) error {
 	if c.Root != "" {
 		if problem := checkDir(c.Root); problem != "" {
@@ -90,7 +96,7 @@ func validate(c *Config, origin map[string]*Error) error {
 			return &Error{Source: "config", Key: fmt.Sprintf("static[%d].dir", i), Problem: problem, File: c.File}
 		}
 	}
-	return nil
+	return checkConflicts(c, origin)
 }
 
 // checkDir describes why dir cannot be served, or returns "".

@@ -56,6 +56,7 @@ func TestPrecedence(t *testing.T) {
 		{name: "read-header-timeout", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "10s", get: func(c *Config) string { return c.ReadHeaderTimeout.String() }},
 		{name: "read-timeout", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "1m0s", get: func(c *Config) string { return c.ReadTimeout.String() }},
 		{name: "write-timeout", yaml: "1s", env: "250ms", flag: "0s", wantDeflt: "1m0s", get: func(c *Config) string { return c.WriteTimeout.String() }},
+		{name: "response-timeout", yaml: "1h", env: "2m", flag: "3s", wantYAML: "1h0m0s", wantEnv: "2m0s", wantDeflt: "0s", get: func(c *Config) string { return c.ResponseTimeout.String() }},
 		{name: "idle-timeout", yaml: "1m", env: "2m", flag: "3m", wantYAML: "1m0s", wantEnv: "2m0s", wantFlag: "3m0s", wantDeflt: "2m0s", get: func(c *Config) string { return c.IdleTimeout.String() }},
 		{name: "shutdown-timeout", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "15s", get: func(c *Config) string { return c.ShutdownTimeout.String() }},
 		{name: "file-cache", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "1s", get: func(c *Config) string { return c.FileCache.String() }},
@@ -248,5 +249,41 @@ func TestAnchorsAndAliases(t *testing.T) {
 	}
 	if c.WriteTimeout != 5*time.Second {
 		t.Errorf("write_timeout = %v, want 5s", c.WriteTimeout)
+	}
+}
+
+// TestRootTurnsDemoOff: with a root directory the demo endpoints are off,
+// unless demo is set explicitly by flag, environment or file.
+func TestRootTurnsDemoOff(t *testing.T) {
+	root := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		yaml string
+		want bool
+	}{
+		{"no root", nil, nil, "", true},
+		{"flag root", []string{"--root", root}, nil, "", false},
+		{"env root", nil, map[string]string{"HTTPSERVER_ROOT": root}, "", false},
+		{"yaml root", nil, nil, "root: " + root + "\n", false},
+		{"flag root, flag demo", []string{"--root", root, "--demo"}, nil, "", true},
+		{"flag root, demo=true", []string{"--root", root, "--demo=true"}, nil, "", true},
+		{"flag root, env demo", []string{"--root", root}, map[string]string{"HTTPSERVER_DEMO": "true"}, "", true},
+		{"flag root, yaml demo", []string{"--root", root}, nil, "demo: true\n", true},
+		{"yaml root and demo", nil, nil, "root: " + root + "\ndemo: true\n", true},
+		{"flag root, demo=false", []string{"--root", root, "--demo=false"}, nil, "", false},
+		{"no root, demo=false", []string{"--demo=false"}, nil, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if tc.yaml != "" {
+				args = append([]string{"--config", writeYAML(t, tc.yaml)}, args...)
+			}
+			c, err := Load(args, env(tc.env))
+			if err != nil || c.Demo != tc.want {
+				t.Errorf("Demo = %v, %v; want %v", c.Demo, err, tc.want)
+			}
+		})
 	}
 }

@@ -15,7 +15,8 @@ import (
 // Middleware configures the request pipeline of the binary: request IDs
 // and recovery (always on), the access log, metrics and compression (on by
 // default), CORS and rate limiting (off until configured). It is set by
-// the "middleware:" YAML section and by the --access-log, --metrics-path,
+// the "middleware:" YAML section and by the --access-log,
+// --access-log-format, --access-log-file, --metrics-path, --metrics-addr,
 // --cors-origins, --rate-limit and --rate-burst flags. The zero value is
 // the default pipeline.
 type Middleware struct {
@@ -23,14 +24,24 @@ type Middleware struct {
 	// stdout).
 	NoAccessLog bool
 	// AccessLogQuiet lists paths logged only when they fail; nil means
-	// "/health".
+	// "/health" and "/health/ready".
 	AccessLogQuiet []string
-	// NoCompress turns off gzip/deflate responses.
+	// AccessLogFormat is json (the default, also "") or combined (the
+	// Apache/nginx combined log format).
+	AccessLogFormat middleware.AccessLogFormat
+	// AccessLogFile, when set, is the file the access log is appended
+	// to instead of stdout; the binary reopens it on SIGUSR1.
+	AccessLogFile string
+	// NoCompress turns off compressed (zstd, gzip, deflate) responses.
 	NoCompress bool
 	// NoMetrics turns off metrics.
 	NoMetrics bool
 	// MetricsPath answers Prometheus metrics; "/metrics" if empty.
 	MetricsPath string
+	// MetricsAddr, when set, is a separate TCP address that serves the
+	// metrics at MetricsPath, which the main address then no longer
+	// answers.
+	MetricsAddr string
 	// CORSOrigins enables CORS for these origins when not empty.
 	CORSOrigins []string
 	// CORSMethods, CORSHeaders and CORSExpose list the allowed methods,
@@ -47,7 +58,7 @@ type Middleware struct {
 	// means the rate.
 	RateBurst int
 	// TrustedProxies are the peers whose X-Forwarded-For or Forwarded
-	// fields are believed.
+	// fields are believed, by the rate limiter and the access log.
 	TrustedProxies []netip.Prefix
 	// RateMaxKeys caps the client IPs tracked.
 	RateMaxKeys int
@@ -61,8 +72,20 @@ var middlewareSettings = []setting{
 		c.Middleware.NoAccessLog = !on
 		return err
 	}},
+	{name: "access-log-format", arg: "FORMAT", usage: "access log format: json or combined (the Apache/nginx combined log format)", envOnly: true, set: func(c *Config, v string) (err error) {
+		c.Middleware.AccessLogFormat, err = parseAccessLogFormat(v)
+		return err
+	}},
+	{name: "access-log-file", arg: "PATH", usage: "append the access log to this file instead of stdout; reopened on SIGUSR1 (empty: stdout)", envOnly: true, set: func(c *Config, v string) error {
+		c.Middleware.AccessLogFile = v
+		return nil
+	}},
 	{name: "metrics-path", arg: "PATH", usage: "path answering Prometheus metrics, default /metrics (YAML middleware.metrics: false turns them off)", envOnly: true, set: func(c *Config, v string) (err error) {
 		c.Middleware.MetricsPath, err = parseMetricsPath(v)
+		return err
+	}},
+	{name: "metrics-addr", arg: "HOST:PORT", usage: "serve the metrics on this separate address only, e.g. 127.0.0.1:9090 (empty: on the main address)", envOnly: true, set: func(c *Config, v string) (err error) {
+		c.Middleware.MetricsAddr, err = parseAddr(v)
 		return err
 	}},
 	{name: "cors-origins", arg: "LIST", usage: "comma-separated origins allowed by CORS, e.g. https://*.example.com (empty: CORS off)", envOnly: true, set: func(c *Config, v string) (err error) {
@@ -83,12 +106,15 @@ func init() { settings = append(settings, middlewareSettings...) }
 
 // mwSection is the shape of the "middleware:" YAML section.
 type mwSection struct {
-	AccessLog      *bool    `yaml:"access_log"`
-	AccessLogQuiet []string `yaml:"access_log_quiet"`
-	Compress       *bool    `yaml:"compress"`
-	Metrics        *bool    `yaml:"metrics"`
-	MetricsPath    *string  `yaml:"metrics_path"`
-	CORS           *struct {
+	AccessLog       *bool    `yaml:"access_log"`
+	AccessLogQuiet  []string `yaml:"access_log_quiet"`
+	AccessLogFormat *string  `yaml:"access_log_format"`
+	AccessLogFile   *string  `yaml:"access_log_file"`
+	Compress        *bool    `yaml:"compress"`
+	Metrics         *bool    `yaml:"metrics"`
+	MetricsPath     *string  `yaml:"metrics_path"`
+	MetricsAddr     *string  `yaml:"metrics_addr"`
+	CORS            *struct {
 		Origins     []string `yaml:"origins"`
 		Methods     []string `yaml:"methods"`
 		Headers     []string `yaml:"headers"`
@@ -116,6 +142,14 @@ func (f *mwSection) apply(m *Middleware, file string) error {
 	if f.AccessLogQuiet != nil {
 		m.AccessLogQuiet = f.AccessLogQuiet
 	}
+	if f.AccessLogFormat != nil {
+		if m.AccessLogFormat, err = parseAccessLogFormat(*f.AccessLogFormat); err != nil {
+			return fail("access_log_format", err)
+		}
+	}
+	if f.AccessLogFile != nil {
+		m.AccessLogFile = *f.AccessLogFile
+	}
 	if f.Compress != nil {
 		m.NoCompress = !*f.Compress
 	}
@@ -125,6 +159,11 @@ func (f *mwSection) apply(m *Middleware, file string) error {
 	if f.MetricsPath != nil {
 		if m.MetricsPath, err = parseMetricsPath(*f.MetricsPath); err != nil {
 			return fail("metrics_path", err)
+		}
+	}
+	if f.MetricsAddr != nil {
+		if m.MetricsAddr, err = parseAddr(*f.MetricsAddr); err != nil {
+			return fail("metrics_addr", err)
 		}
 	}
 	if c := f.CORS; c != nil {
@@ -198,10 +237,23 @@ func parseRate(s string) (float64, error) {
 	return r, nil
 }
 
-// parseMetricsPath accepts an absolute path without query or fragment.
+// parseAccessLogFormat accepts json and combined.
+func parseAccessLogFormat(s string) (middleware.AccessLogFormat, error) {
+	f, err := middleware.ParseAccessLogFormat(s)
+	if err != nil || s == "" {
+		return "", fmt.Errorf("invalid access log format %q (want json or combined)", s)
+	}
+	return f, nil
+}
+
+// parseMetricsPath accepts an absolute path without query or fragment,
+// other than the health endpoints'.
 func parseMetricsPath(s string) (string, error) {
 	if !strings.HasPrefix(s, "/") || strings.ContainsAny(s, "?# \t") {
 		return "", fmt.Errorf("invalid metrics path %q (want an absolute path like /metrics)", s)
+	}
+	if s == "/health" || strings.HasPrefix(s, "/health/") {
+		return "", fmt.Errorf("invalid metrics path %q (reserved for the health check)", s)
 	}
 	return s, nil
 }
@@ -224,19 +276,29 @@ func (m *Middleware) corsOptions() middleware.CORSOptions {
 	}
 }
 
-// Pipeline builds the request pipeline: the access log writes JSON lines
-// to accessLog, panics are reported to log.
+// Pipeline builds the request pipeline: the access log writes to
+// accessLog, or to the AccessLogFile (which Pipeline.Reopen reopens and
+// Pipeline.Close closes); panics are reported to log. It fails on a file
+// it cannot open, naming the key.
 func (c *Config) Pipeline(accessLog io.Writer, log *slog.Logger) (*middleware.Pipeline, error) {
 	m := &c.Middleware
 	quiet := m.AccessLogQuiet
 	if quiet == nil {
-		quiet = []string{"/health"}
+		quiet = []string{"/health", "/health/ready"}
+	}
+	ao := middleware.AccessLogOptions{Format: m.AccessLogFormat, Output: accessLog, Quiet: quiet, TrustedProxies: m.TrustedProxies}
+	if m.AccessLogFile != "" && !m.NoAccessLog {
+		f, err := middleware.OpenLogFile(m.AccessLogFile)
+		if err != nil {
+			return nil, &Error{Key: "access-log-file", Problem: err.Error()}
+		}
+		ao.File = f
 	}
 	o := middleware.PipelineOptions{
 		Logger:           log,
-		AccessLog:        middleware.AccessLogOptions{Logger: slog.New(slog.NewJSONHandler(accessLog, nil)), Quiet: quiet},
+		AccessLog:        ao,
 		DisableAccessLog: m.NoAccessLog,
-		Metrics:          middleware.MetricsOptions{Path: m.MetricsPath},
+		Metrics:          middleware.MetricsOptions{Path: m.MetricsPath, Runtime: true, Unmounted: m.MetricsAddr != ""},
 		DisableMetrics:   m.NoMetrics,
 		DisableCompress:  m.NoCompress,
 	}

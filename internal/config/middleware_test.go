@@ -2,10 +2,16 @@ package config
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/httpservertest"
+	"github.com/rawsock/httpserver/middleware"
 )
 
 func TestMiddlewareSection(t *testing.T) {
@@ -104,6 +110,10 @@ func TestMiddlewareErrors(t *testing.T) {
 		{"bad flag origins", "", []string{"--cors-origins", "https://a.com,nope"}, `httpserver: flag --cors-origins: invalid origin "nope"`},
 		{"bad flag metrics path", "", []string{"--metrics-path", ""}, `httpserver: flag --metrics-path: invalid metrics path ""`},
 		{"bad flag access log", "", []string{"--access-log=maybe"}, `httpserver: flag --access-log: invalid boolean "maybe"`},
+		{"bad access log format", "middleware:\n  access_log_format: common\n", nil,
+			`httpserver: config: middleware.access_log_format: invalid access log format "common" (want json or combined)`},
+		{"bad flag access log format", "", []string{"--access-log-format", "text"}, `httpserver: flag --access-log-format: invalid access log format "text" (want json or combined)`},
+		{"empty flag access log format", "", []string{"--access-log-format", ""}, `httpserver: flag --access-log-format: invalid access log format ""`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,5 +126,72 @@ func TestMiddlewareErrors(t *testing.T) {
 				t.Errorf("error %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestAccessLogSettings: the format and file keys from each source, the
+// later source winning, as for the other middleware keys.
+func TestAccessLogSettings(t *testing.T) {
+	name := writeYAML(t, "middleware:\n  access_log_format: combined\n  access_log_file: /var/log/a.log\n")
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		wantFormat middleware.AccessLogFormat
+		wantFile   string
+	}{
+		{"defaults", nil, nil, "", ""},
+		{"yaml", []string{"--config", name}, nil, middleware.AccessLogCombined, "/var/log/a.log"},
+		{"env over yaml", []string{"--config", name}, map[string]string{"HTTPSERVER_ACCESS_LOG_FORMAT": "json", "HTTPSERVER_ACCESS_LOG_FILE": "/tmp/b.log"}, middleware.AccessLogJSON, "/tmp/b.log"},
+		{"flag over env", []string{"--access-log-format", "combined", "--access-log-file", "/tmp/c.log"}, map[string]string{"HTTPSERVER_ACCESS_LOG_FORMAT": "json"}, middleware.AccessLogCombined, "/tmp/c.log"},
+		{"flag back to stdout", []string{"--config", name, "--access-log-file", ""}, nil, middleware.AccessLogCombined, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.args, env(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Middleware.AccessLogFormat != tt.wantFormat || c.Middleware.AccessLogFile != tt.wantFile {
+				t.Errorf("format %q file %q, want %q %q", c.Middleware.AccessLogFormat, c.Middleware.AccessLogFile, tt.wantFormat, tt.wantFile)
+			}
+		})
+	}
+}
+
+// TestPipelineAccessLogFile: the pipeline appends combined lines to the
+// configured file, logs the client behind a trusted proxy even with rate
+// limiting off, and names the key when the file cannot be opened.
+func TestPipelineAccessLogFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "access.log")
+	yaml := writeYAML(t, "middleware:\n  rate_limit:\n    trusted_proxies: [192.0.2.0/24]\n")
+	c, err := Load([]string{"--config", yaml, "--access-log-format", "combined", "--access-log-file", file}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout strings.Builder
+	p, err := c.Pipeline(&stdout, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httpservertest.NewRequest("GET", "/x", nil)
+	req.RemoteAddr = "192.0.2.1:4000"
+	req.Header.Set("X-Forwarded-For", "198.51.100.7")
+	p.Wrap(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {})).ServeHTTP(httpservertest.NewRecorder(), req)
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(got), "198.51.100.7 - - [") || !strings.HasSuffix(string(got), `] "GET /x HTTP/1.1" 200 - "-" "-"`+"\n") || stdout.Len() != 0 {
+		t.Errorf("file %q, stdout %q", got, stdout.String())
+	}
+
+	c.Middleware.AccessLogFile = filepath.Join(dir, "missing", "access.log")
+	if _, err := c.Pipeline(&stdout, nil); err == nil || !strings.HasPrefix(err.Error(), "httpserver: access-log-file: open ") {
+		t.Errorf("unopenable file: %v", err)
 	}
 }

@@ -32,7 +32,8 @@ var settings = []setting{
 	}},
 	durationSetting("read-header-timeout", "time allowed to read a request header block (0: no timeout)", func(c *Config) *time.Duration { return &c.ReadHeaderTimeout }),
 	durationSetting("read-timeout", "time allowed to read a whole request (0: no timeout)", func(c *Config) *time.Duration { return &c.ReadTimeout }),
-	durationSetting("write-timeout", "time allowed to handle a request and write its response (0: no timeout)", func(c *Config) *time.Duration { return &c.WriteTimeout }),
+	durationSetting("write-timeout", "time a response may go without the client taking any of its bytes (0: no timeout)", func(c *Config) *time.Duration { return &c.WriteTimeout }),
+	durationSetting("response-timeout", "time allowed to send a whole response, from the end of its request header, however fast the client reads (0: no cap)", func(c *Config) *time.Duration { return &c.ResponseTimeout }),
 	durationSetting("idle-timeout", "time a keep-alive connection may wait for its next request (0: no timeout)", func(c *Config) *time.Duration { return &c.IdleTimeout }),
 	durationSetting("shutdown-timeout", "grace period for in-flight requests on SIGTERM (0: no limit)", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 	durationSetting("shutdown-delay", "on SIGTERM, keep serving this long with /health failing before the shutdown starts (0: none)", func(c *Config) *time.Duration { return &c.ShutdownDelay }),
@@ -58,7 +59,7 @@ var settings = []setting{
 		c.ServerName, err = parseServerName(v)
 		return err
 	}},
-	{name: "demo", usage: "serve the welcome page at / and /api/echo (--demo=false turns them off)", set: func(c *Config, v string) (err error) {
+	{name: "demo", usage: "serve the welcome page at / and /api/echo (--demo=false turns them off; off with --root unless given)", set: func(c *Config, v string) (err error) {
 		c.Demo, err = parseBool(v)
 		return err
 	}},

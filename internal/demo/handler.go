@@ -19,10 +19,13 @@ type Options struct {
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 	// ShuttingDown, when set and returning true, makes /health answer 503
-	// with status "shutting_down".
+	// with status "shutting_down" and /health/ready 503 with "draining".
 	ShuttingDown func() bool
 	// Demo enables the welcome page at / and /api/echo.
 	Demo bool
+	// Addr is the host:port the welcome page's curl example talks to;
+	// "localhost:8080" if empty.
+	Addr string
 	// Root, when not nil, answers every request that no other endpoint
 	// or mount takes, / included, in place of the welcome page.
 	Root httpserver.Handler
@@ -68,7 +71,7 @@ func Handler(opts Options) httpserver.Handler {
 		mounts[i] = mount{m, m.Prefix + "/*"}
 	}
 	slices.SortStableFunc(mounts, func(a, b mount) int { return cmp.Compare(len(b.Prefix), len(a.Prefix)) })
-	return &handler{opts: opts, mounts: mounts, welcome: welcomePage(opts.Version)}
+	return &handler{opts: opts, mounts: mounts, welcome: welcomePage(opts.Version, opts.Addr)}
 }
 
 // ServeHTTP dispatches r to the first endpoint that takes its path.
@@ -79,13 +82,23 @@ func (h *handler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) 
 		r.Pattern = "/health"
 		h.health(w, r)
 		return
+	case p == "/health/ready":
+		r.Pattern = "/health/ready"
+		h.ready(w, r)
+		return
 	case h.opts.Demo && (p == "/api/echo" || strings.HasPrefix(p, "/api/echo/")):
 		r.Pattern = "/api/echo/*"
 		echo(w, r)
 		return
+	case r.Target == "*" && r.Method == "OPTIONS":
+		// RFC 9110 §9.3.7: "OPTIONS *" asks about the server as a whole.
+		// The core admits the asterisk form with OPTIONS only (RFC 9112
+		// §3.2.4).
+		r.Pattern = "*"
+		h.serverOptions(w)
+		return
 	case !strings.HasPrefix(p, "/"):
-		// Asterisk-form and authority-form targets (RFC 9112 §3.2.3,
-		// §3.2.4) name no resource here.
+		// Authority-form targets (RFC 9112 §3.2.3) name no resource here.
 		httpserver.Error(w, httpserver.StatusNotFound)
 		return
 	}
@@ -111,6 +124,18 @@ func (h *handler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) 
 	default:
 		httpserver.Error(w, httpserver.StatusNotFound)
 	}
+}
+
+// serverOptions answers "OPTIONS *" with 204 and the methods the server
+// answers somewhere (RFC 9110 §9.3.7, §10.2.1): the echo endpoint of demo
+// mode takes any method, the rest GET and HEAD (and OPTIONS, for files).
+func (h *handler) serverOptions(w httpserver.ResponseWriter) {
+	allow := "GET, HEAD, OPTIONS"
+	if h.opts.Demo {
+		allow = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+	}
+	w.Header().Set("Allow", allow)
+	w.WriteHeader(httpserver.StatusNoContent)
 }
 
 // allowOnlyGetHead answers 405 to methods other than GET and HEAD (RFC 9110

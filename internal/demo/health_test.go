@@ -75,3 +75,49 @@ func TestHealthDefaults(t *testing.T) {
 		t.Errorf("report = %+v", rep)
 	}
 }
+
+func TestReady(t *testing.T) {
+	shutting := false
+	h := Handler(Options{Version: "v1", ShuttingDown: func() bool { return shutting }})
+	cases := []struct {
+		name     string
+		method   string
+		shutting bool
+		code     int
+		body     string
+	}{
+		{"serving", "GET", false, 200, `{"status":"ready"}` + "\n"},
+		{"head", "HEAD", false, 200, `{"status":"ready"}` + "\n"},
+		{"draining", "GET", true, 503, `{"status":"draining"}` + "\n"},
+		{"post", "POST", false, 405, "Method Not Allowed\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			shutting = tc.shutting
+			rec := httpservertest.NewRecorder()
+			r := httpservertest.NewRequest(tc.method, "/health/ready", nil)
+			h.ServeHTTP(rec, r)
+			code, hdr, body := rec.Result()
+			if code != tc.code || body != tc.body {
+				t.Errorf("got %d %q, want %d %q", code, body, tc.code, tc.body)
+			}
+			if r.Pattern != "/health/ready" {
+				t.Errorf("Pattern = %q", r.Pattern)
+			}
+			if code != 405 && hdr.Get("Cache-Control") != "no-store" {
+				t.Errorf("Cache-Control = %q", hdr.Get("Cache-Control"))
+			}
+		})
+	}
+}
+
+func TestIsProbe(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/health": true, "/health/ready": true, "/health/": false, "/health/ready/": false,
+		"/healthz": false, "/": false, "": false, "/api/echo": false,
+	} {
+		if got := IsProbe(path); got != want {
+			t.Errorf("IsProbe(%q) = %v", path, got)
+		}
+	}
+}

@@ -11,9 +11,13 @@ import (
 //go:embed welcome.html
 var welcomeHTML string
 
-// welcomePage renders the welcome page for a version.
-func welcomePage(version string) []byte {
-	return []byte(strings.ReplaceAll(welcomeHTML, "{{version}}", html.EscapeString(version)))
+// welcomePage renders the welcome page for a version and the host:port
+// of its curl example.
+func welcomePage(version, addr string) []byte {
+	if addr == "" {
+		addr = "localhost:8080"
+	}
+	return []byte(strings.NewReplacer("{{version}}", html.EscapeString(version), "{{addr}}", html.EscapeString(addr)).Replace(welcomeHTML))
 }
 
 // serveWelcome answers GET and HEAD / with the welcome page.

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package middleware
+
+import "bufio"
+
+// writeProcessMetrics writes nothing: the process metrics are read from
+// /proc, on Linux only.
+func writeProcessMetrics(*bufio.Writer) {}
