@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -30,7 +29,11 @@ const (
 // os.Environ), serves until ctx is done or SIGINT/SIGTERM arrives, then
 // shuts down gracefully, and returns the exit status.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	cfg, err := config.Load(args, lookupIn(environ))
+	getenv := lookupIn(environ)
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(args[1:], getenv, stdout, stderr)
+	}
+	cfg, err := config.Load(args, getenv)
 	switch {
 	case errors.Is(err, config.ErrHelp):
 		config.Usage(stdout)
@@ -41,20 +44,26 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	case cfg.Version:
 		fmt.Fprintf(stdout, "httpserver %s\n", buildVersion())
 		return exitOK
+	case cfg.CheckConfig:
+		return checkConfig(&cfg, environ, stdout, stderr)
 	}
 	log := cfg.NewLogger(stderr)
 	warnUnknownEnv(environ, log)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	lns, activated, err := listen(cfg.Addr, getenv)
 	if err != nil {
 		// One plain line, as every other start-up error.
-		fmt.Fprintf(stderr, "httpserver: cannot listen on %q: %v\n", cfg.Addr, err)
+		if activated {
+			fmt.Fprintln(stderr, err)
+		} else {
+			fmt.Fprintf(stderr, "httpserver: cannot listen on %q: %v\n", cfg.Addr, err)
+		}
 		return exitFailed
 	}
-	defer ln.Close() // on the early returns; Serve closes it otherwise
+	defer closeListeners(lns) // on the early returns; Serve closes them otherwise
 
 	var shuttingDown atomic.Bool
-	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load, ln.Addr())
+	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load, lns[0].Addr())
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -84,9 +93,14 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	stopReopen := reopenOnSIGUSR1(pipeline, &cfg, log)
 	defer stopReopen()
 
-	log.Info("listening", "addr", ln.Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	log.Info("listening", "addr", lns[0].Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
+	if activated {
+		log.Info("serving the sockets passed by socket activation", "addrs", listenerAddrs(lns))
+	}
+	served := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() { served <- srv.Serve(ln) }()
+	}
 
 	var reason string
 	select {
