@@ -1,11 +1,11 @@
 package httpserver
 
-// Seams for HTTP/2. The root package serves HTTP/1.1; HTTP/2 is to arrive
-// as a package of its own (frames, HPACK, stream states, its limits) that
-// builds each stream's Request on the protocol-neutral exchange
-// (exchange.go) and is tracked by the Server as a trackedConn
-// (shutdown.go), so that Shutdown can ask it to send GOAWAY and drain. It
-// is reached in two ways: after a TLS handshake that negotiated "h2" by
+// Seams for HTTP/2. The root package serves HTTP/1.1; HTTP/2 is a package
+// of its own (internal/http2: frames, HPACK, stream states, its limits).
+// Its adapter here is to build each stream's Request on the
+// protocol-neutral exchange (exchange.go) and have the Server track the
+// connection as a trackedConn (shutdown.go), so that Shutdown can ask it
+// to send GOAWAY and drain. A connection reaches it in two ways: after a TLS handshake that negotiated "h2" by
 // ALPN (RFC 9113 §3.2), and over cleartext with prior knowledge, when a
 // connection starts with the client preface (RFC 9113 §3.3); the second
 // is detected here.
