@@ -93,7 +93,7 @@ type Mount struct {
 // Default returns the configuration used when nothing is set: the limits
 // and timeouts of [httpserver.DefaultTimeouts] and [httpserver.DefaultLimits].
 func Default() Config {
-	t, l := httpserver.DefaultTimeouts, httpserver.DefaultLimits
+	t, l := httpserver.DefaultTimeouts(), httpserver.DefaultLimits()
 	return Config{
 		Addr:              ":8080",
 		ReadHeaderTimeout: t.ReadHeader,

@@ -1,13 +1,9 @@
 package httpserver
 
 import (
-	"context"
 	"errors"
-	"io"
 	"net"
 	"os"
-	"runtime"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -16,10 +12,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Regression guards from a concurrency review of the epoll engine: the
-// readiness hand-off between the loop and the goroutines waiting on an
-// fdConn (rpend, wpend, EPOLLOUT arming, deadlines, Close), the client
-// watch meeting Hijack, and Shutdown leaving no loop or worker behind.
+// The readiness hand-off between an event loop and the goroutines waiting
+// on an fdConn: rpend, wpend, EPOLLOUT arming, deadlines, claim and Close,
+// played step by step without a running loop.
 
 // testFdConn returns an fdConn over one end of a non-blocking socket pair,
 // registered (edge-triggered, input only) with an event loop that does not
@@ -281,119 +276,64 @@ func TestFdConnReadinessHandOff(t *testing.T) {
 	}
 }
 
-// TestHijackWhileClientWatchRuns: a handler that asked for its context
-// (the watch reads one byte once the body is consumed) hijacks while
-// bytes the client sent after the request arrive; whether the watch took
-// the first of them or not, the hijacked reader gets them all, in order.
-func TestHijackWhileClientWatchRuns(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
-		sent := make(chan struct{})
-		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
-			ctx := r.Context()
-			io.Copy(io.Discard, r.Body) // the watch starts here
-			<-sent
-			nc, brw, err := NewResponseController(w).Hijack()
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer nc.Close()
-			nc.SetDeadline(time.Now().Add(5 * time.Second))
-			line, err := brw.ReadString('\n')
-			if err != nil || line != "ping\n" || ctx.Err() != nil {
-				t.Errorf("hijacked read %q, %v; context %v", line, err, ctx.Err())
-				return
-			}
-			brw.WriteString("pong\n")
-			brw.Flush()
-		}))
-		for i := range 20 {
-			c, br := s.rawConn(t)
-			io.WriteString(c, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi")
-			// Let the watch's read start on some rounds and not on others.
-			if i%2 == 1 {
-				time.Sleep(time.Millisecond)
-			}
-			io.WriteString(c, "ping\n")
-			sent <- struct{}{}
-			line, err := br.ReadString('\n')
-			if err != nil || line != "pong\n" {
-				t.Fatalf("round %d: %q, %v", i, line, err)
-			}
-			c.Close()
-		}
-	})
+// TestClaimWakesALateReader: the loop reports input in two steps, ready
+// (which wakes a waiting reader) and claim (which takes a parked
+// connection). A reader of a busy connection that starts waiting between
+// the two must be woken by claim: the edge that reported the input will
+// not come again. This once only set rpend, and the reader slept.
+func TestClaimWakesALateReader(t *testing.T) {
+	c := &conn{}
+	c.state.Store(stateActive)
+	w := &fdWaiter{ch: make(chan struct{}, 1)}
+	f := &fdConn{c: c, rw: w}
+	if f.claim() {
+		t.Fatal("claimed a busy connection")
+	}
+	select {
+	case <-w.ch:
+	default:
+		t.Fatal("the waiting reader was not woken")
+	}
+	if f.rw != nil || f.rpend {
+		t.Fatalf("after the wake: rw %v, rpend %v", f.rw, f.rpend)
+	}
+	// With nobody waiting, the input is remembered for the next reader.
+	if f.claim() || !f.rpend {
+		t.Fatalf("busy, nobody waiting: rpend %v", f.rpend)
+	}
+	// A parked connection is claimed.
+	c.state.Store(stateIdle)
+	if !f.claim() || c.state.Load() != stateActive {
+		t.Fatal("a parked connection was not claimed")
+	}
 }
 
-// countGoroutines counts the goroutines with a frame named fn.
-func countGoroutines(fn string) int {
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	return strings.Count(string(buf), fn+"(")
-}
-
-// TestEpollShutdownLeavesNothingRunning: Shutdown with a parked keep-alive
-// connection, a parked partial head and a request in flight ends every
-// worker, and a hijacked connection keeps the loops only until it closes.
-func TestEpollShutdownLeavesNothingRunning(t *testing.T) {
-	needEpoll(t)
-	release := make(chan struct{})
-	hijacked := make(chan net.Conn, 1)
-	s := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
-		switch r.Target {
-		case "/slow":
-			<-release
-		case "/hijack":
-			nc, _, err := NewResponseController(w).Hijack()
-			if err != nil {
-				t.Error(err)
-				return
+// TestFdConnConcurrentReadersClose: two goroutines reading one fdConn
+// both return when it closes. Each Read used to put its waiter in the one
+// slot, the second hiding the first from Close, which then slept until
+// its deadline (or forever without one).
+func TestFdConnConcurrentReadersClose(t *testing.T) {
+	f, _ := testFdConn(t)
+	f.SetReadDeadline(time.Now().Add(10 * time.Second))
+	done := make(chan error, 2)
+	for range 2 {
+		go func() {
+			var b [1]byte
+			_, err := f.Read(b[:])
+			done <- err
+		}()
+	}
+	waitFor(t, "a reader to wait", func() bool { return stateOf(f).rw != nil })
+	time.Sleep(20 * time.Millisecond) // let the second one block too
+	f.Close()
+	for range 2 {
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Error("a Read on a closed fdConn succeeded")
 			}
-			hijacked <- nc
-			return
+		case <-time.After(2 * time.Second):
+			t.Fatal("a reader did not return after Close")
 		}
-		w.WriteString("ok")
-	}), withEngine(EngineEpoll), func(s *Server) {
-		s.Timeouts = Timeouts{ReadHeader: time.Second, Idle: time.Second} // loops look every 250ms
-	})
-	parked, pbr := s.rawConn(t)
-	if _, body := roundTrip(t, parked, pbr, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); body != "ok" {
-		t.Fatalf("body %q", body)
 	}
-	e := (*s.eng.Load()).(*epollEngine) // made by Serve, which has answered
-	partial, _ := s.rawConn(t)
-	io.WriteString(partial, "GET / HTTP/1.1\r\nHo")
-	slow, sbr := s.rawConn(t)
-	io.WriteString(slow, "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
-	hj, _ := s.rawConn(t)
-	io.WriteString(hj, "GET /hijack HTTP/1.1\r\nHost: h\r\n\r\n")
-	nc := <-hijacked
-	waitFor(t, "the connections to be tracked", func() bool { return s.Stats().Conns == 3 && s.Stats().BusyWorkers == 1 })
-
-	done := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		done <- s.Shutdown(ctx)
-	}()
-	expectClosed(t, parked, pbr)
-	close(release)
-	if resp, body := roundTrip(t, slow, sbr, "", "GET"); body != "ok" || !resp.Close {
-		t.Fatalf("in-flight request: %q, close %v", body, resp.Close)
-	}
-	if err := <-done; err != nil {
-		t.Fatalf("Shutdown: %v", err)
-	}
-	waitFor(t, "the workers to end", func() bool { return s.Stats().Workers == 0 })
-	// The hijacked connection still works after Shutdown.
-	if _, err := nc.Write([]byte("still here")); err != nil {
-		t.Fatalf("hijacked write after Shutdown: %v", err)
-	}
-	if e.live.Load() != 1 {
-		t.Fatalf("%d descriptors registered, want the hijacked one", e.live.Load())
-	}
-	nc.Close()
-	waitFor(t, "the event loops to end", func() bool {
-		return e.live.Load() == 0 && countGoroutines("httpserver.(*eventLoop).run") == 0
-	})
 }

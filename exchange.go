@@ -10,16 +10,25 @@ import (
 // has recycled them for another request.
 var errUsedAfterReturn = errors.New("httpserver: Request, ResponseWriter or Body used after the handler returned")
 
-// exchange is the per-request state of a connection: the request, its body
-// and the response. A connection reuses one exchange for all its requests,
-// except in race-detector builds, where every request gets a fresh one and
-// the old one is marked released, so that a handler keeping any of them
-// panics on its next use instead of silently touching another request.
+// exchange is the protocol-neutral per-request state: the Request handed
+// to the handler, its trailer, the storage for its first WithContext
+// copies, and the lifetime checks. Every protocol builds its requests on
+// one: HTTP/1 embeds it in h1Exchange next to its body reader and response
+// writer (conn_exchange.go); an HTTP/2 stream would embed it next to its
+// own. The protocol's contract:
+//
+//   - call begin before filling req for a new request (storage is kept,
+//     so a reused exchange costs no allocation), point req.Trailer at
+//     &trailer, filled when the body ends, and req.src at what supplies
+//     the request's context (a contextSource: the connection, or a
+//     stream), made only if the handler asks;
+//   - call release once the handler returned, then either reuse the
+//     exchange for the next request or, in race-detector builds
+//     (raceEnabled), drop it and take a fresh one: the released one then
+//     panics on use instead of silently touching another request.
 type exchange struct {
 	req     Request
 	trailer Header // the request's trailer fields, shared by its copies
-	body    body
-	res     response
 
 	// copies hold the first Request.WithContext copies of req (request
 	// IDs, timeouts and prefix stripping each make one), so that they
@@ -42,6 +51,7 @@ func (ex *exchange) begin() {
 		*c = Request{pathValues: pv[:0], query: Query{pairs: pairs[:0]}, scratch: scratch[:0]}
 	}
 	ex.ncopies.Store(0)
+	ex.trailer.Reset()
 }
 
 // spareRequest returns storage for a copy of req, or nil when the
@@ -53,14 +63,12 @@ func (ex *exchange) spareRequest() *Request {
 	return nil
 }
 
-// release marks the exchange as no longer the handler's.
+// release marks the request and its copies as no longer the handler's.
 func (ex *exchange) release() {
 	ex.req.released = true
 	for i := range min(int(ex.ncopies.Load()), len(ex.copies)) {
 		ex.copies[i].released = true
 	}
-	ex.body.released = true
-	ex.res.released = true
 }
 
 // checkLive panics if r belongs to a finished exchange. Only race-detector
