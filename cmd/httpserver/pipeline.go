@@ -21,12 +21,22 @@ func withPipeline(cfg *config.Config, h httpserver.Handler, stdout io.Writer, lo
 	if err != nil {
 		return nil, nil, err
 	}
-	probe, err := cfg.ProbeMiddleware(p, log)
+	wrapped, err := wrapPipeline(cfg, p, h, log)
 	if err != nil {
 		p.Close()
 		return nil, nil, err
 	}
-	return splitProbes(probe(h), p.Wrap(h)), p, nil
+	return wrapped, p, nil
+}
+
+// wrapPipeline puts h behind the pipeline p built from cfg, with the
+// shorter pipeline for the health endpoints.
+func wrapPipeline(cfg *config.Config, p *middleware.Pipeline, h httpserver.Handler, log *slog.Logger) (httpserver.Handler, error) {
+	probe, err := cfg.ProbeMiddleware(p, log)
+	if err != nil {
+		return nil, err
+	}
+	return splitProbes(probe(h), p.Wrap(h)), nil
 }
 
 // splitProbes sends the health endpoints' requests to probes and all
