@@ -153,10 +153,10 @@ func (c *conn) serve() {
 			}
 			return
 		}
-		if c.srv.shuttingDown() {
-			c.flush()
-			return
-		}
+		// A server shutting down answered this request before it began
+		// (else the response announced the close): the client may send
+		// another, so the connection waits as idle, for Shutdown to
+		// close (see closeIfIdle).
 	}
 }
 
@@ -243,9 +243,6 @@ func (c *conn) waitForRequest() bool {
 	}
 	c.setReadDeadline(time.Now(), timeout)
 	c.state.Store(stateIdle)
-	if c.srv.shuttingDown() {
-		return false
-	}
 	if len(c.rbuf) > readBufferSize {
 		// A large head grew the buffer; a waiting connection goes back to
 		// the standard size rather than hold up to MaxHeaderBytes.
@@ -388,10 +385,25 @@ func (c *conn) completeExchange() {
 	}
 }
 
-// closeIfIdle closes the connection if it is waiting for a request. It
-// reports true when the caller must forget the connection: a parked
-// evented connection has no goroutine that would.
-func (c *conn) closeIfIdle() bool {
+// shutdownIdleGrace is how long into a Shutdown a connection waiting for
+// a request is left open. A client that has just connected, or whose last
+// response did not announce the close, sends its next request soon and
+// gets it answered with "Connection: close" instead of finding the
+// connection closed under it (RFC 9112 §9.6: a client cannot tell that
+// close from a failure, and retries only idempotent requests). A
+// connection still waiting after the grace is closed.
+const shutdownIdleGrace = time.Second
+
+// closeIfIdle closes the connection if it is waiting for a request, elapsed
+// into a Shutdown, unless a request may be on its way: within
+// shutdownIdleGrace, or with input already in the socket (closing would
+// also reset the connection, destroying a response in flight). It reports
+// true when the caller must forget the connection: a parked evented
+// connection has no goroutine that would.
+func (c *conn) closeIfIdle(elapsed time.Duration) bool {
+	if elapsed < shutdownIdleGrace || c.state.Load() != stateIdle || hasPendingInput(c.nc) {
+		return false
+	}
 	if c.state.CompareAndSwap(stateIdle, stateClosed) {
 		c.nc.Close()
 		if c.evented {

@@ -117,11 +117,9 @@ func (c *conn) serveEvented() {
 			c.closeEvented()
 			return
 		}
-		if c.srv.shuttingDown() {
-			c.flush()
-			c.closeEvented()
-			return
-		}
+		// During a shutdown, a connection whose response did not
+		// announce the close parks as idle, for Shutdown to close (see
+		// closeIfIdle).
 	}
 	if c.flush() != nil {
 		c.closeEvented()

@@ -40,6 +40,8 @@ type Server struct {
 	closers    map[io.Closer]struct{} // closed with the listeners
 	conns      map[*conn]struct{}
 	inShutdown atomic.Bool
+	closing    bool         // Close was called: no connection is taken; guarded by mu
+	accepting  atomic.Int32 // Serve calls still running
 	connCount  atomic.Int64
 	doneCh     chan struct{}
 	doneOnce   sync.Once
@@ -140,6 +142,10 @@ func (s *Server) Serve(l net.Listener) error {
 		return ErrServerClosed
 	}
 	defer s.trackListener(&l, false)
+	// Shutdown waits for this Serve to return: a connection accepted as
+	// the listener closed is served, not dropped.
+	s.accepting.Add(1)
+	defer s.accepting.Add(-1)
 
 	if ae, ok := eng.(acceptingEngine); ok {
 		if handled, err := ae.acceptLoop(l); handled {
@@ -206,7 +212,9 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if add {
-		if s.inShutdown.Load() {
+		// During a Shutdown, a connection accepted as the listener
+		// closed is still served (Shutdown waits for Serve to return).
+		if s.closing {
 			return false
 		}
 		s.conns[c] = struct{}{}
@@ -218,20 +226,25 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 	return true
 }
 
-// Shutdown stops the server gracefully: it closes the listeners, closes
-// idle connections, lets in-flight requests finish (their responses carry
-// "Connection: close") and waits for their connections to end. If ctx ends
-// first, the remaining connections are closed forcibly and ctx's error is
-// returned.
+// Shutdown stops the server gracefully: it closes the listeners, serves
+// the connections accepted meanwhile, lets in-flight requests finish
+// (their responses carry "Connection: close") and waits for their
+// connections to end. A connection waiting for a request is closed once it
+// has waited a second into the shutdown with no input pending: a request
+// sent within that second is answered, with "Connection: close". If ctx
+// ends first, the remaining connections are closed forcibly and ctx's
+// error is returned.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.inShutdown.Store(true)
 	s.closeListeners()
 
+	start := time.Now()
 	ticker := time.NewTicker(5 * time.Millisecond)
 	defer ticker.Stop()
 	for {
-		if s.closeIdleConns() {
+		// Serve returns after tracking what it accepted: check it first.
+		if s.accepting.Load() == 0 && s.closeIdleConns(time.Since(start)) {
 			s.stopEngine()
 			return nil
 		}
@@ -250,6 +263,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.init()
 	s.inShutdown.Store(true)
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
 	s.closeListeners()
 	s.closeAllConns()
 	s.stopEngine()
@@ -281,13 +297,14 @@ func (s *Server) closeListeners() {
 	}
 }
 
-// closeIdleConns closes the connections waiting for a request and reports
-// whether none are left at all.
-func (s *Server) closeIdleConns() bool {
+// closeIdleConns closes the connections waiting for a request, elapsed
+// into the shutdown (see closeIfIdle), and reports whether none are left
+// at all.
+func (s *Server) closeIdleConns(elapsed time.Duration) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
-		if c.closeIfIdle() {
+		if c.closeIfIdle(elapsed) {
 			delete(s.conns, c)
 			s.connCount.Add(-1)
 		}
