@@ -6,9 +6,10 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -185,7 +186,7 @@ func listenerFile(ln net.Listener) (*os.File, error) {
 
 // child is a process started with handed-over descriptors.
 type child struct {
-	cmd   *exec.Cmd
+	proc  *os.Process
 	pipe  *os.File   // the read end of the ready pipe
 	ready chan error // one value: nil once the child reported ready
 }
@@ -193,39 +194,62 @@ type child struct {
 // errNotReady is the child's failure to report readiness.
 var errNotReady = errors.New("httpserver: the new process exited before it was ready")
 
-// startChild starts the binary at exe with args and environ (without
-// hand-over variables), handing it files and a ready pipe; worker is the
-// worker index, or -1. The child writes to stdout and stderr directly.
-// The caller must wait for c.ready and then reap or release the process.
-func startChild(exe string, args, environ []string, files []handedFile, worker int, stdout, stderr *os.File, configure func(*exec.Cmd)) (*child, error) {
+// startChild starts the binary at exe with args (argv0 as its name) and
+// environ (without hand-over variables), handing it files and a ready
+// pipe; worker is the worker index, or -1. The child writes to stdout and
+// stderr directly. The caller must wait for c.ready and then reap or
+// release the process.
+//
+// It forks with syscall.ForkExec on the raw descriptors: os/exec calls
+// (*os.File).Fd on ExtraFiles, which puts the descriptor in blocking
+// mode, and a listening socket's mode is shared by every process holding
+// it, so this process's own accept would then block in the kernel, out of
+// reach of the listener's close.
+func startChild(exe, argv0 string, args, environ []string, files []handedFile, worker int, stdout, stderr *os.File, sys *syscall.SysProcAttr) (*child, error) {
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
 	defer pw.Close() // the child has its copy
-	roles := make([]string, 0, len(files)+1)
-	cmd := exec.Command(exe, args...)
-	for _, hf := range files {
-		roles = append(roles, hf.role)
-		cmd.ExtraFiles = append(cmd.ExtraFiles, hf.f)
-	}
-	roles = append(roles, fdReady)
-	cmd.ExtraFiles = append(cmd.ExtraFiles, pw)
-	cmd.Env = append(environ[:len(environ):len(environ)],
-		envInheritPID+"="+strconv.Itoa(os.Getpid()),
-		envInheritFDs+"="+strings.Join(roles, ":"))
-	if worker >= 0 {
-		cmd.Env = append(cmd.Env, envInheritWorker+"="+strconv.Itoa(worker))
-	}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if configure != nil {
-		configure(cmd)
-	}
-	if err := cmd.Start(); err != nil {
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
 		pr.Close()
 		return nil, err
 	}
-	c := &child{cmd: cmd, pipe: pr, ready: make(chan error, 1)}
+	defer devNull.Close()
+	all := append([]*os.File{devNull, stdout, stderr}, make([]*os.File, 0, len(files)+1)...)
+	roles := make([]string, 0, len(files)+1)
+	for _, hf := range files {
+		roles = append(roles, hf.role)
+		all = append(all, hf.f)
+	}
+	roles = append(roles, fdReady)
+	all = append(all, pw)
+	fds := make([]uintptr, len(all))
+	for i, f := range all {
+		if fds[i], err = rawFD(f); err != nil {
+			pr.Close()
+			return nil, err
+		}
+	}
+	env := append(environ[:len(environ):len(environ)],
+		envInheritPID+"="+strconv.Itoa(os.Getpid()),
+		envInheritFDs+"="+strings.Join(roles, ":"))
+	if worker >= 0 {
+		env = append(env, envInheritWorker+"="+strconv.Itoa(worker))
+	}
+	pid, err := syscall.ForkExec(exe, append([]string{argv0}, args...), &syscall.ProcAttr{Env: env, Files: fds, Sys: sys})
+	runtime.KeepAlive(all)
+	if err != nil {
+		pr.Close()
+		return nil, err
+	}
+	proc, err := os.FindProcess(pid)
+	if err != nil {
+		pr.Close()
+		return nil, err
+	}
+	c := &child{proc: proc, pipe: pr, ready: make(chan error, 1)}
 	go func() {
 		defer pr.Close()
 		var b [1]byte
@@ -236,6 +260,17 @@ func startChild(exe string, args, environ []string, files []handedFile, worker i
 		c.ready <- errNotReady
 	}()
 	return c, nil
+}
+
+// rawFD returns f's descriptor without changing its mode (as Fd would).
+func rawFD(f *os.File) (uintptr, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var fd uintptr
+	err = rc.Control(func(d uintptr) { fd = d })
+	return fd, err
 }
 
 // errAborted is a wait for readiness cut short by the parent.
@@ -267,8 +302,8 @@ func (c *child) awaitReady(timeout time.Duration, abort <-chan struct{}) error {
 		c.pipe.Close()
 		<-c.ready
 	}
-	c.cmd.Process.Kill()
-	c.cmd.Wait()
+	c.proc.Kill()
+	c.proc.Wait()
 	return err
 }
 

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"os/signal"
 	"syscall"
 	"time"
@@ -43,7 +42,7 @@ func supervising(cfg *config.Config, inh *inherited) bool {
 // worker is one worker process of the supervisor.
 type worker struct {
 	index    int
-	cmd      *exec.Cmd
+	proc     *os.Process
 	started  time.Time
 	delay    time.Duration // the back-off before its next restart
 	running  bool
@@ -52,9 +51,9 @@ type worker struct {
 
 // workerExit reports the end of a worker's process.
 type workerExit struct {
-	w   *worker
-	cmd *exec.Cmd
-	err error
+	w     *worker
+	proc  *os.Process
+	state *os.ProcessState
 }
 
 // supervisor runs the workers: one process per socket, all serving the
@@ -214,8 +213,8 @@ func (s *supervisor) loop(ctx context.Context, inh *inherited, sigs, ctl <-chan 
 			failed = true
 			for _, w := range s.workers {
 				if w.running {
-					s.log.Warn("worker did not stop in time; killing it", "worker", w.index, "pid", w.cmd.Process.Pid)
-					w.cmd.Process.Kill()
+					s.log.Warn("worker did not stop in time; killing it", "worker", w.index, "pid", w.proc.Pid)
+					w.proc.Kill()
 				}
 			}
 		}
@@ -225,17 +224,15 @@ func (s *supervisor) loop(ctx context.Context, inh *inherited, sigs, ctl <-chan 
 // start starts w's process on its socket.
 func (s *supervisor) start(w *worker) {
 	exe := workerExecutable()
-	c, err := startChild(exe, s.args, s.environ, []handedFile{{fdServe, s.sockets[w.index]}}, w.index, s.stdout, s.stderr, func(cmd *exec.Cmd) {
-		cmd.Args[0] = os.Args[0] // as ps shows it, rather than /proc/self/exe
-		cmd.SysProcAttr = workerProcAttr()
-	})
+	// os.Args[0] names it in ps, rather than /proc/self/exe.
+	c, err := startChild(exe, os.Args[0], s.args, s.environ, []handedFile{{fdServe, s.sockets[w.index]}}, w.index, s.stdout, s.stderr, workerProcAttr())
 	if err != nil {
 		s.log.Error("cannot start worker", "worker", w.index, "err", err.Error())
 		s.scheduleRestart(w)
 		return
 	}
-	w.cmd, w.started, w.running = c.cmd, time.Now(), true
-	s.log.Info("worker started", "worker", w.index, "pid", c.cmd.Process.Pid)
+	w.proc, w.started, w.running = c.proc, time.Now(), true
+	s.log.Info("worker started", "worker", w.index, "pid", c.proc.Pid)
 	go func() {
 		if <-c.ready == nil {
 			select {
@@ -245,8 +242,11 @@ func (s *supervisor) start(w *worker) {
 		}
 	}()
 	go func() {
-		err := c.cmd.Wait()
-		s.exits <- workerExit{w, c.cmd, err}
+		state, err := c.proc.Wait()
+		if err != nil {
+			s.log.Error("cannot wait for worker", "worker", w.index, "err", err.Error())
+		}
+		s.exits <- workerExit{w, c.proc, state}
 	}()
 }
 
@@ -254,13 +254,16 @@ func (s *supervisor) start(w *worker) {
 // worker failed.
 func (s *supervisor) exited(ex workerExit, stopping bool) (failed bool) {
 	w := ex.w
-	if w.cmd != ex.cmd {
+	if w.proc != ex.proc {
 		return false
 	}
 	w.running = false
-	code := ex.cmd.ProcessState.ExitCode()
+	code, status := -1, "unknown"
+	if ex.state != nil {
+		code, status = ex.state.ExitCode(), ex.state.String()
+	}
 	if stopping || w.retiring {
-		s.log.Info("worker stopped", "worker", w.index, "pid", ex.cmd.Process.Pid, "status", code)
+		s.log.Info("worker stopped", "worker", w.index, "pid", ex.proc.Pid, "status", code)
 		return code != 0
 	}
 	if time.Since(w.started) >= stableRun {
@@ -268,7 +271,7 @@ func (s *supervisor) exited(ex workerExit, stopping bool) (failed bool) {
 	} else {
 		w.delay = min(max(2*w.delay, restartMin), restartMax)
 	}
-	s.log.Warn("worker exited; restarting it", "worker", w.index, "pid", ex.cmd.Process.Pid, "status", ex.cmd.ProcessState.String(), "delay", w.delay.String())
+	s.log.Warn("worker exited; restarting it", "worker", w.index, "pid", ex.proc.Pid, "status", status, "delay", w.delay.String())
 	s.scheduleRestart(w)
 	return false
 }
@@ -295,7 +298,7 @@ func (s *supervisor) running() int {
 
 func (s *supervisor) signal(w *worker, sig syscall.Signal) {
 	if w.running {
-		w.cmd.Process.Signal(sig)
+		w.proc.Signal(sig)
 	}
 }
 
@@ -334,7 +337,7 @@ func (s *supervisor) startUpgrade(abort <-chan struct{}) <-chan upgradeResult {
 			done <- upgradeResult{err: err}
 			return
 		}
-		c, err := startChild(exe, s.args, s.environ, files, -1, s.stdout, s.stderr, nil)
+		c, err := startChild(exe, os.Args[0], s.args, s.environ, files, -1, s.stdout, s.stderr, nil)
 		if err == nil {
 			err = c.awaitReady(s.cfg.UpgradeTimeout, abort)
 		}
@@ -342,8 +345,8 @@ func (s *supervisor) startUpgrade(abort <-chan struct{}) <-chan upgradeResult {
 			done <- upgradeResult{err: err}
 			return
 		}
-		pid := c.cmd.Process.Pid
-		c.cmd.Process.Release()
+		pid := c.proc.Pid
+		c.proc.Release()
 		done <- upgradeResult{pid: pid}
 	}()
 	return done

@@ -66,15 +66,15 @@ func handOver(lns []net.Listener, metrics net.Listener, args, environ []string, 
 			return 0, err
 		}
 	}
-	c, err := startChild(exe, args, environ, files, -1, o, e, nil)
+	c, err := startChild(exe, os.Args[0], args, environ, files, -1, o, e, nil)
 	if err != nil {
 		return 0, err
 	}
 	if err := c.awaitReady(timeout, abort); err != nil {
 		return 0, err
 	}
-	pid := c.cmd.Process.Pid
-	c.cmd.Process.Release() // it outlives this process
+	pid := c.proc.Pid
+	c.proc.Release() // it outlives this process
 	return pid, nil
 }
 

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// TestUpgradeUnderLoad: SIGUSR2 hands the listener to a new process of the
+// binary while keep-alive and new-connection clients send requests; no
+// request fails and no connection is refused, the old process exits 0 and
+// the new one serves on, on every engine.
+func TestUpgradeUnderLoad(t *testing.T) {
+	for _, engine := range engines {
+		t.Run(engine, func(t *testing.T) {
+			f := startFamily(t, binary(t), nil, "--addr", "127.0.0.1:0", "--engine", engine)
+			addr := listeningAddr(f.await(t, 1, `"msg":"listening"`))
+			g := startLoad(t, addr, "/api/echo?a=1", "")
+			g.awaitOK(t, 300)
+			f.cmd.Process.Signal(syscall.SIGUSR2)
+			newPID := pidOf(t, f.await(t, 1, `"msg":"upgrade: the new process serves`))
+			if code := f.waitFirst(t); code != 0 {
+				t.Errorf("old process: status %d, want 0", code)
+			}
+			g.awaitOK(t, 300) // all served by the new process
+			g.end()
+			t.Logf("engine %s: %s", engine, g)
+			if g.failed.Load() != 0 || g.refused.Load() != 0 {
+				t.Errorf("engine %s: %s", engine, g)
+			}
+			stopPID(t, newPID)
+			f.awaitEOF(t)
+			if n := f.count(`"msg":"stopped"`); n != 2 {
+				t.Errorf("%d stopped records, want 2:\n%s", n, f)
+			}
+		})
+	}
+}
+
+// TestUpgradeDrainsInFlightRequest: a request in flight on the old
+// process when the new one takes over is answered by the old one, with
+// "Connection: close"; an idle keep-alive connection of the old process is
+// closed without an answer, on every engine.
+func TestUpgradeDrainsInFlightRequest(t *testing.T) {
+	for _, engine := range engines {
+		t.Run(engine, func(t *testing.T) {
+			f := startFamily(t, binary(t), nil, "--addr", "127.0.0.1:0", "--engine", engine)
+			addr := listeningAddr(f.await(t, 1, `"msg":"listening"`))
+			c, br := startSlowEcho(t, addr)
+			f.cmd.Process.Signal(syscall.SIGUSR2)
+			newPID := pidOf(t, f.await(t, 1, `"msg":"upgrade: the new process serves`))
+			f.await(t, 1, `"msg":"shutting down","reason":"upgraded"`)
+			finishSlowEcho(t, c, br)
+			if code := f.waitFirst(t); code != 0 {
+				t.Errorf("old process: status %d, want 0", code)
+			}
+			// The listener lives on in the new process.
+			cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: wait}
+			if code, _, body := get(t, cl, "http://"+addr+"/health/ready"); code != 200 {
+				t.Errorf("new process: %d %q", code, body)
+			}
+			stopPID(t, newPID)
+			f.awaitEOF(t)
+		})
+	}
+}
+
+// TestUpgradeFailureKeepsServing: a new binary that exits at once, or never
+// becomes ready within --upgrade-timeout, is given up with one log line
+// and the old process serves on; a working binary put in place of the old
+// one (os.Executable() is read again on each SIGUSR2) then takes over.
+func TestUpgradeFailureKeepsServing(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "httpserver")
+	real := filepath.Join(dir, "httpserver.real")
+	data, err := os.ReadFile(binary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(real, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// replace installs a new file at exe, as a package upgrade would.
+	replace := func(script string) {
+		t.Helper()
+		tmp := exe + ".new"
+		if err := os.WriteFile(tmp, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, exe); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(exe, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f := startFamily(t, exe, nil, "--addr", "127.0.0.1:0", "--upgrade-timeout", "1s", "--server-name", "old")
+	addr := listeningAddr(f.await(t, 1, `"msg":"listening"`))
+	cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: wait}
+	check := func(wantServer string) {
+		t.Helper()
+		code, hdr, _ := get(t, cl, "http://"+addr+"/health")
+		if code != 200 || hdr.Get("Server") != wantServer {
+			t.Errorf("/health: %d, Server %q, want 200 from %q", code, hdr.Get("Server"), wantServer)
+		}
+	}
+
+	replace("#!/bin/sh\nexit 3\n")
+	f.cmd.Process.Signal(syscall.SIGUSR2)
+	f.await(t, 1, `"msg":"upgrade failed; still serving","err":"httpserver: the new process exited before it was ready"`)
+	check("old")
+
+	replace("#!/bin/sh\nexec sleep 60\n")
+	f.cmd.Process.Signal(syscall.SIGUSR2)
+	f.await(t, 1, `"msg":"upgrade failed; still serving","err":"httpserver: the new process was not ready within 1s"`)
+	check("old")
+
+	replace("#!/bin/sh\nexec " + real + " \"$@\" --server-name new\n")
+	f.cmd.Process.Signal(syscall.SIGUSR2)
+	newPID := pidOf(t, f.await(t, 1, `"msg":"upgrade: the new process serves`))
+	if code := f.waitFirst(t); code != 0 {
+		t.Errorf("old process: status %d, want 0", code)
+	}
+	check("new")
+	stopPID(t, newPID)
+	f.awaitEOF(t)
+	if n := f.count(`"msg":"upgrade failed`); n != 2 {
+		t.Errorf("%d failure records, want 2:\n%s", n, f)
+	}
+	if n := f.count(`"level":"ERROR"`); n != 2 {
+		t.Errorf("%d error records, want the 2 failures:\n%s", n, f)
+	}
+}
