@@ -148,6 +148,13 @@ func (s *supervisor) loop(ctx context.Context, inh *inherited, sigs, ctl <-chan 
 			}
 		}
 		stopping = true
+		// The workers' copies keep the sockets open while they drain;
+		// once the last closes, connections are refused, as without
+		// workers, instead of queueing for a supervisor that is leaving.
+		for _, f := range s.sockets {
+			f.Close()
+		}
+		s.sockets = nil
 		for _, w := range s.workers {
 			w.retiring = true
 			s.signal(w, sig)
