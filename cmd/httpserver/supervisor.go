@@ -234,7 +234,8 @@ func (s *supervisor) start(w *worker) {
 	// os.Args[0] names it in ps, rather than /proc/self/exe.
 	c, err := startChild(exe, os.Args[0], s.args, s.environ, []handedFile{{fdServe, s.sockets[w.index]}}, w.index, s.stdout, s.stderr, workerProcAttr())
 	if err != nil {
-		s.log.Error("cannot start worker", "worker", w.index, "err", err.Error())
+		w.delay = min(max(2*w.delay, restartMin), restartMax)
+		s.log.Error("cannot start worker; trying again", "worker", w.index, "err", err.Error(), "delay", w.delay.String())
 		s.scheduleRestart(w)
 		return
 	}
