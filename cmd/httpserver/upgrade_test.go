@@ -133,3 +133,36 @@ func TestUpgradeFailureKeepsServing(t *testing.T) {
 		t.Errorf("%d error records, want the 2 failures:\n%s", n, f)
 	}
 }
+
+// TestUpgradeAbortedBySIGTERM: SIGTERM while the new process is not ready
+// yet kills it and stops the old one as usual.
+func TestUpgradeAbortedBySIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "httpserver")
+	data, err := os.ReadFile(binary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f := startFamily(t, exe, nil, "--addr", "127.0.0.1:0", "--upgrade-timeout", "1m")
+	f.await(t, 1, `"msg":"listening"`)
+	hang := exe + ".new"
+	if err := os.WriteFile(hang, []byte("#!/bin/sh\nexec sleep 60\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(hang, exe); err != nil {
+		t.Fatal(err)
+	}
+	f.cmd.Process.Signal(syscall.SIGUSR2)
+	f.await(t, 1, `"msg":"upgrade: starting a new process"`)
+	f.cmd.Process.Signal(syscall.SIGTERM)
+	if code := f.waitFirst(t); code != 0 {
+		t.Errorf("status %d, want 0; log:\n%s", code, f)
+	}
+	f.awaitEOF(t) // the hanging new process is gone too: it held stderr
+	if !containsAll(f.String(), []string{`"msg":"shutting down","reason":"terminated"`, `"msg":"stopped"`}) {
+		t.Errorf("log:\n%s", f)
+	}
+}
