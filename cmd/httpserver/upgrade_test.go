@@ -1,9 +1,11 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -40,9 +42,12 @@ func TestUpgradeUnderLoad(t *testing.T) {
 }
 
 // TestUpgradeDrainsInFlightRequest: a request in flight on the old
-// process when the new one takes over is answered by the old one, with
-// "Connection: close"; an idle keep-alive connection of the old process is
-// closed without an answer, on every engine.
+// process when the new one takes over is answered by the old one, which
+// then closes the connection, on every engine. (Whether the answer says
+// "Connection: close" depends on whether the old process's Shutdown has
+// begun when the handler answers, which the test cannot see from outside:
+// the listening socket stays open in the new process. The root package's
+// TestShutdownAnswersRequestOnItsWay pins that part.)
 func TestUpgradeDrainsInFlightRequest(t *testing.T) {
 	for _, engine := range engines {
 		t.Run(engine, func(t *testing.T) {
@@ -52,7 +57,19 @@ func TestUpgradeDrainsInFlightRequest(t *testing.T) {
 			f.cmd.Process.Signal(syscall.SIGUSR2)
 			newPID := pidOf(t, f.await(t, 1, `"msg":"upgrade: the new process serves`))
 			f.await(t, 1, `"msg":"shutting down","reason":"upgraded"`)
-			finishSlowEcho(t, c, br)
+			if _, err := io.WriteString(c, "hello"); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("in-flight request: %v", err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 || !strings.Contains(string(body), `"body":"hello"`) {
+				t.Errorf("in-flight request: %d %q %v", resp.StatusCode, body, err)
+			}
+			awaitClosed(t, br) // by the old process, at once or after its grace
 			if code := f.waitFirst(t); code != 0 {
 				t.Errorf("old process: status %d, want 0", code)
 			}
