@@ -1,6 +1,10 @@
 package httpserver
 
-import "io"
+import (
+	"io"
+
+	"github.com/rawsock/httpserver/internal/syntax"
+)
 
 // Decoding of the chunked transfer coding (RFC 9112 §7.1):
 //
@@ -94,8 +98,11 @@ func chunkLineError(err error) error {
 func parseChunkSizeLine(line []byte) (int64, error) {
 	i := 0
 	var size int64
-	for i < len(line) && isHex(line[i]) {
-		d, _ := unhex(line[i])
+	for i < len(line) {
+		d, ok := syntax.Unhex(line[i])
+		if !ok {
+			break
+		}
 		size = size<<4 | int64(d)
 		i++
 	}
@@ -127,7 +134,7 @@ func checkChunkExtensions(ext []byte) error {
 			return malformedChunk("invalid chunk extension", orig)
 		}
 		ext = skipBWS(ext[1:])
-		n := tokenLen(ext)
+		n := syntax.TokenLen(ext)
 		if n == 0 {
 			return malformedChunk("invalid chunk extension name", orig)
 		}
@@ -142,9 +149,9 @@ func checkChunkExtensions(ext []byte) error {
 		}
 		ext = skipBWS(rest[1:])
 		if len(ext) > 0 && ext[0] == '"' {
-			n = quotedStringLen(ext)
+			n = syntax.QuotedStringLen(ext)
 		} else {
-			n = tokenLen(ext)
+			n = syntax.TokenLen(ext)
 		}
 		if n == 0 {
 			return malformedChunk("invalid chunk extension value", orig)
@@ -162,33 +169,6 @@ func skipBWS(b []byte) []byte {
 		b = b[1:]
 	}
 	return b
-}
-
-func tokenLen(b []byte) int {
-	n := 0
-	for n < len(b) && isTchar[b[n]] {
-		n++
-	}
-	return n
-}
-
-// quotedStringLen returns the length of the quoted-string (RFC 9110
-// §5.6.4) at the start of b, or 0 if it is malformed.
-func quotedStringLen(b []byte) int {
-	for i := 1; i < len(b); i++ {
-		switch c := b[i]; {
-		case c == '"':
-			return i + 1
-		case c == '\\':
-			i++
-			if i >= len(b) || !isFieldVchar[b[i]] {
-				return 0
-			}
-		case !isFieldVchar[c]:
-			return 0
-		}
-	}
-	return 0
 }
 
 // readTrailers reads the trailer section after the last chunk into

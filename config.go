@@ -14,9 +14,19 @@ type Timeouts struct {
 	// Read bounds reading a whole request, header and body, from its first
 	// byte.
 	Read time.Duration
-	// Write bounds the handler and the writing of its response, from the
-	// end of the request header.
+	// Write is a progress timeout on sending a response, like nginx's
+	// send_timeout: a response to which the client's socket takes no
+	// byte for this long is aborted (see [ResponseAbortedError]); a
+	// client that keeps reading is not cut, however long the response
+	// lasts. The cut comes between Write and twice Write after the socket
+	// last took a byte. The socket takes bytes as its kernel buffer
+	// drains, in bursts, so Write must exceed the gaps of the slowest
+	// client to be served.
 	Write time.Duration
+	// Response, when set, caps the whole response: it must be sent within
+	// this long from the end of the request header, progress or not.
+	// Default none: zero and negative values both mean no cap.
+	Response time.Duration
 	// Idle bounds the wait for the next request on a keep-alive connection.
 	Idle time.Duration
 }
@@ -76,6 +86,7 @@ func (t Timeouts) withDefaults() Timeouts {
 		Read:       pick(t.Read, DefaultTimeouts.Read),
 		Write:      pick(t.Write, DefaultTimeouts.Write),
 		Idle:       pick(t.Idle, DefaultTimeouts.Idle),
+		Response:   pick(t.Response, DefaultTimeouts.Response),
 	}
 }
 

@@ -68,6 +68,7 @@ type connIO struct {
 	rpos, rend int
 	wbuf       []byte // response bytes not yet written to the socket
 	werr       error  // sticky write error
+	wclock     writeClock
 	head       []byte // copy of the current request head; request strings alias it
 	kept       []byte // copies of trailer lines; request strings alias it
 	scanner    headScanner
@@ -226,7 +227,7 @@ func (c *conn) readRequest() bool {
 	ex.res.init(c, r)
 	c.closeConn = !f.keepAlive
 	c.setReadDeadline(start, c.srv.cfg.timeouts.Read)
-	c.setWriteDeadline(time.Now(), c.srv.cfg.timeouts.Write)
+	c.startWriteClock(time.Now())
 	return true
 }
 
@@ -439,14 +440,6 @@ func (c *conn) setReadDeadline(from time.Time, d time.Duration) {
 		c.nc.SetReadDeadline(from.Add(d))
 	} else {
 		c.nc.SetReadDeadline(time.Time{})
-	}
-}
-
-func (c *conn) setWriteDeadline(from time.Time, d time.Duration) {
-	if d > 0 {
-		c.nc.SetWriteDeadline(from.Add(d))
-	} else {
-		c.nc.SetWriteDeadline(time.Time{})
 	}
 }
 

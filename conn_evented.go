@@ -65,6 +65,7 @@ func (io *connIO) reset() {
 	}
 	io.wbuf = io.wbuf[:0]
 	io.werr = nil
+	io.wclock.reset()
 	io.head = trimPooled(io.head)
 	io.kept = trimPooled(io.kept)
 	io.scanner.reset()

@@ -104,7 +104,7 @@ func (c *conn) write(p []byte) {
 			return
 		}
 		c.respOut = true
-		if _, err := c.nc.Write(p); err != nil {
+		if _, err := c.writeSocket(p); err != nil {
 			c.werr = err
 		}
 		return
@@ -124,7 +124,7 @@ func (c *conn) flush() error {
 		c.respOut = true
 	}
 	c.respStart = 0
-	_, err := c.nc.Write(c.wbuf)
+	_, err := c.writeSocket(c.wbuf)
 	if cap(c.wbuf) > maxPendingWrite {
 		c.wbuf = make([]byte, 0, writeBufferSize) // give back a grown buffer
 	} else {
@@ -166,6 +166,7 @@ func (c *conn) reject(err error) {
 // and "Connection: close".
 func (c *conn) writeError(status int, extraHeader string) {
 	text := StatusText(status)
+	c.restartWriteClock(status)
 	b := appendStatusLine(c.wbuf, status)
 	b = append(b, "Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n"...)
 	b = append(b, extraHeader...)

@@ -2,7 +2,8 @@ package httpserver
 
 import (
 	"strconv"
-	"strings"
+
+	"github.com/rawsock/httpserver/internal/syntax"
 )
 
 // This file decides how a request's body is delimited and whether the
@@ -27,9 +28,6 @@ type requestFraming struct {
 	keepAlive      bool
 	expectContinue bool
 }
-
-// maxContentLengthDigits keeps Content-Length below 2^63.
-const maxContentLengthDigits = 18
 
 // analyzeHead applies the Host, framing, connection and expectation rules to
 // a parsed head and fills in r.Host, r.ContentLength and r.Close.
@@ -96,8 +94,9 @@ func analyzeHead(r *Request) (requestFraming, error) {
 	}
 	// RFC 9112 §3.2 / RFC 9110 §7.2: a Host value that is not a valid
 	// authority is answered 400. An empty value is allowed (a target
-	// without authority).
-	if hostSeen && host != "" && !validAuthority(host, false) {
+	// without authority). RFC 3986 §2.1: a '%' in the host must start a
+	// pct-encoded triplet.
+	if hostSeen && host != "" && !syntax.ValidAuthority(host) {
 		return f, badRequest("invalid Host field value", host)
 	}
 	// RFC 9112 §3.2.2: with an absolute-form target the Host field is
@@ -150,7 +149,7 @@ func analyzeHead(r *Request) (requestFraming, error) {
 		if r.ProtoMinor == 1 {
 			// RFC 9110 §10.1.1: "100-continue" is the only expectation
 			// defined; any other is answered 417.
-			if !equalFold(trimOWS(expect), "100-continue") {
+			if !equalFold(syntax.TrimOWS(expect), "100-continue") {
 				return f, protocolErr(StatusExpectationFailed, "unsupported expectation", expect)
 			}
 			f.expectContinue = f.kind != bodyNone
@@ -159,35 +158,21 @@ func analyzeHead(r *Request) (requestFraming, error) {
 	return f, nil
 }
 
-// parseContentLength parses Content-Length = 1*DIGIT (RFC 9110 §8.6). A
-// list of identical values ("5, 5"), which a recipient may accept, is
-// accepted; anything else that is not plain digits is 400.
+// parseContentLength parses a Content-Length value with
+// [syntax.ParseContentLength] and turns a violation into a 400.
 func parseContentLength(v string) (int64, error) {
-	var n int64 = -1
-	for {
-		item, rest, more := strings.Cut(v, ",")
-		item = trimOWS(item)
-		// An empty element ("5,", ",5") is not 1*DIGIT: reject it, as
-		// llhttp and net/http do, rather than read it differently.
-		if item == "" || len(item) > maxContentLengthDigits {
-			return 0, badRequest("invalid Content-Length", item)
-		}
-		var m int64
-		for i := 0; i < len(item); i++ {
-			if !isDigit(item[i]) {
-				return 0, badRequest("invalid Content-Length", item)
-			}
-			m = m*10 + int64(item[i]-'0')
-		}
-		if n >= 0 && m != n {
-			return 0, badRequest("conflicting Content-Length values, second is", item)
-		}
-		n = m
-		if !more {
-			return n, nil
-		}
-		v = rest
+	n, bad, err := syntax.ParseContentLength(v)
+	switch err {
+	case nil:
+		return n, nil
+	// RFC 9110 §8.6 / RFC 9112 §6.3 rule 5: a list of differing values
+	// makes the message invalid.
+	case syntax.ErrContentLengthConflict:
+		return 0, badRequest("conflicting Content-Length values, second is", bad)
 	}
+	// RFC 9110 §8.6: Content-Length = 1*DIGIT; no sign, hex, inner
+	// whitespace or empty list element.
+	return 0, badRequest("invalid Content-Length", bad)
 }
 
 // transferCodings accumulates the codings of every Transfer-Encoding field
@@ -206,14 +191,15 @@ func (tc *transferCodings) add(v string) {
 	for v != "" {
 		var item string
 		item, v = cutByte(v, ',')
-		item = trimOWS(item)
+		item = syntax.TrimOWS(item)
 		if item == "" {
 			continue // RFC 9110 §5.6.1: empty list elements are ignored
 		}
 		tc.count++
 		name, params := cutByte(item, ';')
-		name = trimOWS(name)
-		if !validToken(name) && tc.err == nil {
+		name = syntax.TrimOWS(name)
+		// RFC 9112 §7: transfer-coding = token *( OWS ";" ... ).
+		if !syntax.ValidToken(name) && tc.err == nil {
 			tc.err = badRequest("invalid transfer coding", item)
 		}
 		tc.lastIsChunked = equalFold(name, "chunked")

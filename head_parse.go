@@ -3,6 +3,8 @@ package httpserver
 import (
 	"bytes"
 	"unsafe"
+
+	"github.com/rawsock/httpserver/internal/syntax"
 )
 
 // bytesToString returns a string that shares b's memory. The caller must not
@@ -44,7 +46,7 @@ func parseRequestLine(line []byte, r *Request) error {
 	}
 	method := bytesToString(line[:sp1])
 	// RFC 9112 §3.1: method = token.
-	if !validToken(method) {
+	if !syntax.ValidMethod(method) {
 		return badRequest("invalid method", method)
 	}
 	rest := line[sp1+1:]
@@ -68,7 +70,7 @@ func parseRequestLine(line []byte, r *Request) error {
 // §2.3), case-sensitively.
 func parseVersion(v []byte, r *Request) error {
 	if len(v) != 8 || string(v[:5]) != "HTTP/" || v[6] != '.' ||
-		!isDigit(v[5]) || !isDigit(v[7]) {
+		!syntax.IsDigit(v[5]) || !syntax.IsDigit(v[7]) {
 		return badRequest("malformed HTTP-version", string(v))
 	}
 	major, minor := int(v[5]-'0'), int(v[7]-'0')
@@ -87,8 +89,6 @@ func parseVersion(v []byte, r *Request) error {
 	return nil
 }
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
 // parseFieldLine parses "field-name ':' OWS field-value OWS" (RFC 9112 §5)
 // and appends the field to h.
 func parseFieldLine(line []byte, h *Header) error {
@@ -105,14 +105,14 @@ func parseFieldLine(line []byte, h *Header) error {
 	// RFC 9112 §5.1: no whitespace is allowed between the field name and
 	// the colon; a server MUST reject such a message with 400. The name is
 	// a token (RFC 9110 §5.1), which also excludes that whitespace.
-	if !validToken(name) {
+	if !syntax.ValidFieldName(name) {
 		return badRequest("invalid field name", name)
 	}
-	value := trimOWS(bytesToString(line[colon+1:]))
+	value := syntax.TrimOWS(bytesToString(line[colon+1:]))
 	// RFC 9110 §5.5: CR, LF and NUL are invalid in a field value and a
 	// recipient MUST reject them or replace them; other controls are
 	// not field-vchar either. We reject.
-	if !validFieldValue(value) {
+	if !syntax.ValidFieldValue(value) {
 		return badRequest("invalid character in field value of", name)
 	}
 	h.fields = append(h.fields, headerField{name, value})

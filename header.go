@@ -3,6 +3,8 @@ package httpserver
 import (
 	"iter"
 	"strings"
+
+	"github.com/rawsock/httpserver/internal/syntax"
 )
 
 // Header is an ordered list of HTTP header fields. Names compare
@@ -162,7 +164,7 @@ func listContainsToken(list, token string) bool {
 	for list != "" {
 		var item string
 		item, list, _ = strings.Cut(list, ",")
-		if equalFold(trimOWS(item), token) {
+		if equalFold(syntax.TrimOWS(item), token) {
 			return true
 		}
 	}
@@ -190,16 +192,4 @@ func equalFold(a, b string) bool {
 		}
 	}
 	return true
-}
-
-// trimOWS removes optional whitespace (SP and HTAB, RFC 9110 §5.6.3) from
-// both ends of s.
-func trimOWS(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
 }

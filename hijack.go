@@ -94,7 +94,12 @@ func (w *response) ReadFrom(src io.Reader) (int64, error) {
 			outer = nil
 		}
 	}
-	n, err := rf.ReadFrom(&io.LimitedReader{R: src, N: limit})
+	if _, isFile := src.(*os.File); !isFile {
+		// Through Write, where a slow client that keeps reading is
+		// given time (see writeSocket).
+		return copyBuffered(writerOnly{w}, &io.LimitedReader{R: src, N: limit})
+	}
+	n, err := w.c.sendFile(rf, src, limit)
 	w.written += n
 	if outer != nil {
 		outer.N -= n

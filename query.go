@@ -3,6 +3,8 @@ package httpserver
 import (
 	"iter"
 	"unsafe"
+
+	"github.com/rawsock/httpserver/internal/syntax"
 )
 
 // Query holds the decoded parameters of a query string, in order. A name may
@@ -127,8 +129,8 @@ func unescape(s string, scratch []byte, plusIsSpace bool) (string, []byte, bool)
 			if i+2 >= len(s) {
 				return "", scratch[:start], false
 			}
-			hi, ok1 := unhex(s[i+1])
-			lo, ok2 := unhex(s[i+2])
+			hi, ok1 := syntax.Unhex(s[i+1])
+			lo, ok2 := syntax.Unhex(s[i+2])
 			if !ok1 || !ok2 {
 				return "", scratch[:start], false
 			}
@@ -142,16 +144,4 @@ func unescape(s string, scratch []byte, plusIsSpace bool) (string, []byte, bool)
 	}
 	b := scratch[start:]
 	return unsafe.String(unsafe.SliceData(b), len(b)), scratch, true
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

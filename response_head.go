@@ -3,6 +3,8 @@ package httpserver
 import (
 	"strconv"
 	"time"
+
+	"github.com/rawsock/httpserver/internal/syntax"
 )
 
 // commit decides the framing of the response and queues its status line
@@ -11,6 +13,7 @@ import (
 func (w *response) commit(final bool) {
 	w.committed = true
 	c, r, h, status := w.c, w.req, &w.header, w.status
+	c.wclock.status = status
 
 	contentLength := int64(-1) // a length we add; the handler's own stays in h
 	if bodyAllowed(status) {
@@ -142,16 +145,16 @@ func appendFields(b []byte, h *Header) []byte {
 // is dropped; CR, LF, NUL and other controls in a value become spaces, so a
 // handler echoing client input cannot split the response (RFC 9110 §5.5).
 func appendField(b []byte, name, value string) []byte {
-	if !validToken(name) {
+	if !syntax.ValidFieldName(name) {
 		return b
 	}
 	b = append(b, name...)
 	b = append(b, ": "...)
-	if validFieldValue(value) {
+	if syntax.ValidFieldValue(value) {
 		b = append(b, value...)
 	} else {
 		for i := 0; i < len(value); i++ {
-			if c := value[i]; isFieldVchar[c] {
+			if c := value[i]; syntax.IsFieldValueByte(c) {
 				b = append(b, c)
 			} else {
 				b = append(b, ' ')

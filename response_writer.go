@@ -213,7 +213,7 @@ func (w *response) SetReadDeadline(t time.Time) error {
 // SetWriteDeadline is reached through ResponseController.
 func (w *response) SetWriteDeadline(t time.Time) error {
 	w.checkLive()
-	return w.c.nc.SetWriteDeadline(t)
+	return w.c.setOwnWriteDeadline(t)
 }
 
 // EnableFullDuplex is reached through ResponseController. HTTP/1.1

@@ -89,6 +89,7 @@ func TestRequestRules(t *testing.T) {
 		{"absolute-form overrides Host", "GET http://example.com:8080/p?q HTTP/1.1\r\nHost: other\r\n\r\n", 200, "/p example.com:8080", 0},
 		{"absolute-form empty path", "GET http://example.com HTTP/1.1\r\n" + host + "\r\n", 200, " / example.com", 0},
 		{"absolute-form userinfo", "GET http://u@example.com/ HTTP/1.1\r\n" + host + "\r\n", 400, "", 0},
+		{"absolute-form empty host before a port", "GET http://:80/ HTTP/1.1\r\n" + host + "\r\n", 400, "", 0},
 		{"absolute-form other scheme", "GET ftp://example.com/ HTTP/1.1\r\n" + host + "\r\n", 400, "", 0},
 		{"asterisk-form OPTIONS", "OPTIONS * HTTP/1.1\r\n" + host + "\r\n", 200, "OPTIONS *", 0},
 		{"asterisk-form GET", "GET * HTTP/1.1\r\n" + host + "\r\n", 400, "", 0},

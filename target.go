@@ -1,6 +1,6 @@
 package httpserver
 
-import "strings"
+import "github.com/rawsock/httpserver/internal/syntax"
 
 // parseTarget splits r.Target into its parts according to its form (RFC
 // 9112 §3.2) and decodes the path.
@@ -11,16 +11,14 @@ func parseTarget(r *Request) error {
 	}
 	// RFC 9112 §3.2 / RFC 3986: the target holds no whitespace, controls,
 	// non-ASCII or fragment; anything else is a malformed request-line.
-	for i := 0; i < len(t); i++ {
-		if !isTargetChar[t[i]] {
-			return badRequest("invalid character in request-target", t)
-		}
+	if !syntax.ValidTargetBytes(t) {
+		return badRequest("invalid character in request-target", t)
 	}
 	switch {
 	case r.Method == "CONNECT":
 		// RFC 9112 §3.2.3: CONNECT uses, and only CONNECT uses, the
-		// authority-form "host:port".
-		if !validAuthority(t, true) {
+		// authority-form "host:port" (RFC 9110 §9.3.6: both parts).
+		if !syntax.ValidConnectAuthority(t) {
 			return badRequest("CONNECT needs an authority-form target, got", t)
 		}
 		r.Host = t
@@ -58,8 +56,10 @@ func parseAbsoluteForm(r *Request, t string) error {
 	}
 	authority := rest[:end]
 	// RFC 9110 §4.2.4: userinfo in an http(s) URI is deprecated and must
-	// be treated as an error; RFC 9110 §4.2.1: an empty host is invalid.
-	if !validAuthority(authority, false) || authority == "" {
+	// be treated as an error; RFC 9110 §4.2.1: an empty host ("http:///",
+	// "http://:80/") is invalid. RFC 3986 §2.1: a '%' in the host must
+	// start a pct-encoded triplet.
+	if !syntax.ValidURIAuthority(authority) {
 		return badRequest("invalid authority in request-target", t)
 	}
 	r.Host = authority
@@ -102,86 +102,4 @@ func splitPathQuery(r *Request, pq string) error {
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && equalFold(s[:len(prefix)], prefix)
-}
-
-// validAuthority checks host [":" port] (RFC 3986 §3.2.2-3.2.3; RFC 9110
-// §7.2 for Host). Userinfo is not accepted. With needPort the port must be
-// present, as CONNECT requires (RFC 9110 §9.3.6).
-func validAuthority(a string, needPort bool) bool {
-	var port string
-	hasPort := false
-	if strings.HasPrefix(a, "[") {
-		end := strings.IndexByte(a, ']')
-		if end < 0 || !validIPLiteral(a[1:end]) {
-			return false
-		}
-		if rest := a[end+1:]; rest != "" {
-			if rest[0] != ':' {
-				return false
-			}
-			port, hasPort = rest[1:], true
-		}
-	} else {
-		host := a
-		if i := strings.IndexByte(a, ':'); i >= 0 {
-			host, port, hasPort = a[:i], a[i+1:], true
-		}
-		for i := 0; i < len(host); i++ {
-			if !isRegNameChar[host[i]] {
-				return false
-			}
-		}
-		if !validPercents(host) {
-			return false
-		}
-		if needPort && host == "" {
-			return false
-		}
-	}
-	if needPort && (!hasPort || port == "") {
-		return false
-	}
-	// RFC 3986 §3.2.3: port = *DIGIT; more than five digits is never a
-	// TCP port.
-	if len(port) > 5 {
-		return false
-	}
-	for i := 0; i < len(port); i++ {
-		if !isDigit(port[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// validIPLiteral accepts the characters of an IPv6 address or IPvFuture
-// inside brackets; the exact grammar is left to the resolver.
-func validIPLiteral(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(isHex(c) || c == ':' || c == '.' || c == 'v' || c == 'V' || isRegNameChar[c]) {
-			return false
-		}
-	}
-	return validPercents(s) // a zone ID is introduced by "%25" (RFC 6874)
-}
-
-// validPercents reports whether every '%' in s starts a pct-encoded
-// triplet, '%' HEXDIG HEXDIG (RFC 3986 §2.1): a host "%" or "a%2" is not
-// a host.
-func validPercents(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && (i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2])) {
-			return false
-		}
-	}
-	return true
-}
-
-func isHex(c byte) bool {
-	_, ok := unhex(c)
-	return ok
 }

@@ -52,7 +52,11 @@ type AccessLogOptions struct {
 // AccessLog writes one structured record per request through log/slog:
 // time, request_id, remote, method, path, query, proto, status, bytes,
 // duration, user_agent and route (or one combined-format line, see
-// [AccessLogCombined]). Records go through a bounded queue to a
+// [AccessLogCombined]). A response whose sending failed while the handler
+// wrote it (the client stopped reading, see [httpserver.Timeouts], or went
+// away) is logged at warn level with "aborted", the reason, and "sent",
+// the response bytes the client's socket took (see
+// [httpserver.ResponseAbortedError]). Records go through a bounded queue to a
 // background goroutine, so a slow sink never blocks a request: when the
 // queue is full the record is dropped and counted (see [AccessLog.Dropped]).
 // Call [AccessLog.Close] at shutdown to write what is queued.
@@ -85,6 +89,8 @@ type logEntry struct {
 	duration                                                     time.Duration
 	flushed                                                      chan struct{}
 	target, referer                                              string // combined format only
+	aborted                                                      string // why sending failed; "" when it did not
+	sent                                                         int64  // response bytes sent, when aborted
 }
 
 // NewAccessLog starts an access log; Close stops it. It panics on a
@@ -199,6 +205,9 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 		target: cut[9], referer: cut[10],
 		status: status, bytes: rec.bytes, duration: time.Since(start),
 	}
+	if ae := rec.aborted(); ae != nil {
+		e.aborted, e.sent = ae.Reason, ae.Sent
+	}
 	select {
 	case a.queue <- e:
 	default:
@@ -252,6 +261,9 @@ func (a *AccessLog) write(e logEntry) {
 		return
 	}
 	level := slog.LevelInfo
+	if e.aborted != "" {
+		level = slog.LevelWarn
+	}
 	if e.status >= 500 {
 		level = slog.LevelError
 	}
@@ -271,6 +283,9 @@ func (a *AccessLog) write(e logEntry) {
 	)
 	if e.client != "" {
 		rec.AddAttrs(slog.String("client", e.client))
+	}
+	if e.aborted != "" {
+		rec.AddAttrs(slog.String("aborted", e.aborted), slog.Int64("sent", e.sent))
 	}
 	ctx := context.Background()
 	if a.logger.Enabled(ctx, level) {

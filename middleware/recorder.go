@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"errors"
 	"io"
 	"sync"
 
@@ -8,8 +9,8 @@ import (
 )
 
 // recorder wraps a ResponseWriter to observe the final status, the body
-// bytes written and what happened to the request (a panic, a rate-limit
-// rejection). The access log, metrics, recovery and body limit share one
+// bytes written, the first write error and what happened to the request (a
+// panic, a rate-limit rejection). The access log, metrics, recovery and body limit share one
 // recorder per request: each looks for one in the writer chain before
 // wrapping.
 type recorder struct {
@@ -19,6 +20,7 @@ type recorder struct {
 	wroteHeader bool
 	flags       uint8
 	body        countingBody
+	err         error // the first error a write returned
 }
 
 // Request outcomes noted on a recorder by inner middleware.
@@ -90,6 +92,7 @@ func (rec *recorder) Write(p []byte) (int, error) {
 	}
 	n, err := rec.w.Write(p)
 	rec.bytes += int64(n)
+	rec.noteErr(err)
 	return n, err
 }
 
@@ -100,6 +103,7 @@ func (rec *recorder) WriteString(s string) (int, error) {
 	}
 	n, err := rec.w.WriteString(s)
 	rec.bytes += int64(n)
+	rec.noteErr(err)
 	return n, err
 }
 
@@ -108,7 +112,9 @@ func (rec *recorder) Flush() error {
 	if !rec.wroteHeader {
 		rec.wroteHeader, rec.status = true, httpserver.StatusOK
 	}
-	return rec.w.Flush()
+	err := rec.w.Flush()
+	rec.noteErr(err)
+	return err
 }
 
 // ReadFrom keeps sendfile reachable while counting the bytes it sends.
@@ -118,7 +124,25 @@ func (rec *recorder) ReadFrom(src io.Reader) (int64, error) {
 	}
 	n, err := httpserver.NewResponseController(rec.w).ReadFrom(src)
 	rec.bytes += n
+	rec.noteErr(err)
 	return n, err
+}
+
+// noteErr keeps the first write error.
+func (rec *recorder) noteErr(err error) {
+	if err != nil && rec.err == nil {
+		rec.err = err
+	}
+}
+
+// aborted returns the server's report when sending the response failed
+// (see [httpserver.ResponseAbortedError]), or nil.
+func (rec *recorder) aborted() *httpserver.ResponseAbortedError {
+	var ae *httpserver.ResponseAbortedError
+	if rec.err != nil && errors.As(rec.err, &ae) {
+		return ae
+	}
+	return nil
 }
 
 // Unwrap returns the wrapped writer, for httpserver.NewResponseController.

@@ -1,6 +1,10 @@
 package nethttp
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/rawsock/httpserver/internal/syntax"
+)
 
 // commonKeys interns the canonical form of frequent header field names so
 // that converting them allocates nothing.
@@ -42,7 +46,7 @@ func canonicalKey(name string) string {
 	upper := true
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if !isTokenByte(c) {
+		if !syntax.IsTokenByte(c) {
 			// Like net/textproto: a name that is not a token is left
 			// as it is.
 			copy(b, name)
@@ -60,17 +64,4 @@ func canonicalKey(name string) string {
 		return s
 	}
 	return string(b)
-}
-
-// isTokenByte reports whether c is a tchar (RFC 9110 §5.6.2).
-func isTokenByte(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	switch c {
-	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
-		return true
-	}
-	return false
 }

@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/syntax"
 )
 
 // stdWriter is the http.ResponseWriter that [Wrap] hands to a net/http
@@ -212,8 +212,10 @@ func (sw *stdWriter) fileRange(src io.Reader) (*io.LimitedReader, bool) {
 	if len(cl) != 1 {
 		return nil, false
 	}
-	declared, err := strconv.ParseInt(cl[0], 10, 64)
-	if err != nil || declared < 0 {
+	// The same Content-Length rule as the server applies when it frames
+	// the response (RFC 9110 §8.6).
+	declared, _, err := syntax.ParseContentLength(cl[0])
+	if err != nil {
 		return nil, false
 	}
 	left := declared - sw.written

@@ -1,6 +1,10 @@
 package router
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/rawsock/httpserver/internal/syntax"
+)
 
 // pathState classifies a raw (still percent-encoded) request path.
 type pathState uint8
@@ -27,7 +31,7 @@ func inspect(raw string) pathState {
 			case c == '/':
 			case c == '%':
 				// RFC 3986 §2.1: "%" must be followed by two hex digits.
-				if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+				if !syntax.PctTripletAt(raw, i) {
 					return pathBad
 				}
 				// RFC 3986 §7.3: an encoded NUL would reach code that
@@ -140,8 +144,4 @@ func otherSlashBuf(p string, buf []byte) string {
 	}
 	buf = append(append(buf, p...), '/')
 	return unsafe.String(unsafe.SliceData(buf), len(buf))
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

@@ -3,6 +3,8 @@ package router
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rawsock/httpserver/internal/syntax"
 )
 
 // Method slots. The standard methods (RFC 9110 §9 and RFC 5789) have fixed
@@ -74,7 +76,7 @@ func (c *core) methodName(slot int) string {
 // addMethod returns the slot of method, giving an extension method a new
 // one. The method must be a token (RFC 9110 §9.1, §5.6.2).
 func (c *core) addMethod(method string) (int, error) {
-	if !isToken(method) {
+	if !syntax.ValidMethod(method) {
 		return 0, fmt.Errorf("%w %q: not a token (RFC 9110 §9.1)", ErrInvalidMethod, method)
 	}
 	if i := c.methodIndex(method); i >= 0 {
@@ -126,21 +128,4 @@ func lenOf[K comparable, V any](m *map[K]V) int {
 		return 0
 	}
 	return len(*m)
-}
-
-// isToken reports whether s is a non-empty token (RFC 9110 §5.6.2).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/rawsock/httpserver/internal/syntax"
 )
 
 // maxRanges caps the range-specs of one Range field. More is an indication
@@ -47,7 +49,8 @@ func parseRange(s string, size int64) ([]byteRange, error) {
 	// §14.1: range units compare case-insensitively; only "bytes" is
 	// known here.
 	if !strings.EqualFold(unit, "bytes") {
-		if !isToken(unit) {
+		// range-unit = token (RFC 9110 §14.1).
+		if !syntax.ValidToken(unit) {
 			return nil, errRangeInvalid
 		}
 		return nil, errRangeUnit
@@ -57,7 +60,7 @@ func parseRange(s string, size int64) ([]byteRange, error) {
 	for set != "" {
 		var spec string
 		spec, set, _ = strings.Cut(set, ",")
-		spec = strings.Trim(spec, " \t")
+		spec = syntax.TrimOWS(spec)
 		if spec == "" {
 			continue // §5.6.1: empty list elements are allowed
 		}
@@ -159,21 +162,4 @@ func parseDigits(s string) (int64, bool) {
 		n = n*10 + d
 	}
 	return n, true
-}
-
-// isToken reports whether s is a token (RFC 9110 §5.6.2).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-			continue
-		}
-		if !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
-			return false
-		}
-	}
-	return true
 }

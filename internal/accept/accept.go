@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/syntax"
 )
 
 // Elements calls fn for every element of every field called name in h, in
@@ -30,7 +31,7 @@ func Elements(h *httpserver.Header, name string, fn func(value string, q int)) b
 			var elem string
 			elem, v, _ = strings.Cut(v, ",")
 			value, params, _ := strings.Cut(elem, ";")
-			value = strings.Trim(value, " \t")
+			value = syntax.TrimOWS(value)
 			if value == "" {
 				continue
 			}
@@ -49,9 +50,9 @@ func Weight(params string) (int, bool) {
 	for params != "" {
 		var p string
 		p, params, _ = strings.Cut(params, ";")
-		k, v, _ := strings.Cut(strings.Trim(p, " \t"), "=")
-		if strings.EqualFold(strings.Trim(k, " \t"), "q") {
-			return QValue(strings.Trim(v, " \t"))
+		k, v, _ := strings.Cut(syntax.TrimOWS(p), "=")
+		if strings.EqualFold(syntax.TrimOWS(k), "q") {
+			return QValue(syntax.TrimOWS(v))
 		}
 	}
 	return 1000, true

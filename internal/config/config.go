@@ -16,11 +16,15 @@ type Config struct {
 	// File is the YAML file the configuration was read from, if any.
 	File string
 
-	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout map
-	// onto [httpserver.Timeouts]; zero disables the timeout.
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout, ResponseTimeout and
+	// IdleTimeout map onto [httpserver.Timeouts]; zero disables the
+	// timeout. WriteTimeout is a progress timeout (no byte taken by the
+	// client for that long); ResponseTimeout caps a whole response and is
+	// off by default.
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
+	ResponseTimeout   time.Duration
 	IdleTimeout       time.Duration
 	// ShutdownTimeout is the grace period given to in-flight requests
 	// after SIGTERM or SIGINT; zero waits without limit.
@@ -101,6 +105,7 @@ func Default() Config {
 		ReadHeaderTimeout: t.ReadHeader,
 		ReadTimeout:       t.Read,
 		WriteTimeout:      t.Write,
+		ResponseTimeout:   t.Response,
 		IdleTimeout:       t.Idle,
 		ShutdownTimeout:   15 * time.Second,
 		FileCache:         time.Second,

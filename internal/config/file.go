@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rawsock/httpserver/internal/syntax"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -23,6 +24,7 @@ type fileConfig struct {
 	ReadHeaderTimeout yaml.Node   `yaml:"read_header_timeout"`
 	ReadTimeout       yaml.Node   `yaml:"read_timeout"`
 	WriteTimeout      yaml.Node   `yaml:"write_timeout"`
+	ResponseTimeout   yaml.Node   `yaml:"response_timeout"`
 	IdleTimeout       yaml.Node   `yaml:"idle_timeout"`
 	ShutdownTimeout   yaml.Node   `yaml:"shutdown_timeout"`
 	ShutdownDelay     yaml.Node   `yaml:"shutdown_delay"`
@@ -57,6 +59,7 @@ func (f *fileConfig) nodes() map[string]*yaml.Node {
 		"read_header_timeout": &f.ReadHeaderTimeout,
 		"read_timeout":        &f.ReadTimeout,
 		"write_timeout":       &f.WriteTimeout,
+		"response_timeout":    &f.ResponseTimeout,
 		"idle_timeout":        &f.IdleTimeout,
 		"shutdown_timeout":    &f.ShutdownTimeout,
 		"shutdown_delay":      &f.ShutdownDelay,
@@ -243,10 +246,8 @@ func parsePrefix(p string) (string, error) {
 // parseFieldValue accepts a header field value without control characters
 // (RFC 9110 §5.5).
 func parseFieldValue(what, s string) (string, error) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			return "", fmt.Errorf("invalid %s %q (control character)", what, s)
-		}
+	if !syntax.ValidFieldValue(s) {
+		return "", fmt.Errorf("invalid %s %q (control character)", what, s)
 	}
 	return s, nil
 }

@@ -111,6 +111,8 @@ func defaultText(c *Config, name string) string {
 		return c.ReadTimeout.String()
 	case "write-timeout":
 		return c.WriteTimeout.String()
+	case "response-timeout":
+		return c.ResponseTimeout.String()
 	case "idle-timeout":
 		return c.IdleTimeout.String()
 	case "shutdown-timeout":

@@ -57,6 +57,7 @@ func TestPrecedence(t *testing.T) {
 		{name: "read-header-timeout", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "10s", get: func(c *Config) string { return c.ReadHeaderTimeout.String() }},
 		{name: "read-timeout", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "1m0s", get: func(c *Config) string { return c.ReadTimeout.String() }},
 		{name: "write-timeout", yaml: "1s", env: "250ms", flag: "0s", wantDeflt: "1m0s", get: func(c *Config) string { return c.WriteTimeout.String() }},
+		{name: "response-timeout", yaml: "1h", env: "2m", flag: "3s", wantYAML: "1h0m0s", wantEnv: "2m0s", wantDeflt: "0s", get: func(c *Config) string { return c.ResponseTimeout.String() }},
 		{name: "idle-timeout", yaml: "1m", env: "2m", flag: "3m", wantYAML: "1m0s", wantEnv: "2m0s", wantFlag: "3m0s", wantDeflt: "2m0s", get: func(c *Config) string { return c.IdleTimeout.String() }},
 		{name: "shutdown-timeout", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "15s", get: func(c *Config) string { return c.ShutdownTimeout.String() }},
 		{name: "file-cache", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "1s", get: func(c *Config) string { return c.FileCache.String() }},

@@ -22,6 +22,7 @@ func (c *Config) Timeouts() httpserver.Timeouts {
 		ReadHeader: off(c.ReadHeaderTimeout),
 		Read:       off(c.ReadTimeout),
 		Write:      off(c.WriteTimeout),
+		Response:   off(c.ResponseTimeout),
 		Idle:       off(c.IdleTimeout),
 	}
 }

@@ -16,6 +16,7 @@ func TestApply(t *testing.T) {
 	c.ReadHeaderTimeout = 2 * time.Second
 	c.ReadTimeout = 0 // disabled
 	c.WriteTimeout = 3 * time.Second
+	c.ResponseTimeout = 4 * time.Second
 	c.IdleTimeout = 0
 	c.MaxHeaderBytes = 1 << 12
 	c.MaxBodyBytes = 1 << 30
@@ -23,7 +24,7 @@ func TestApply(t *testing.T) {
 	c.ServerName = "demo/1"
 	var s httpserver.Server
 	c.Apply(&s)
-	wantT := httpserver.Timeouts{ReadHeader: 2 * time.Second, Read: -1, Write: 3 * time.Second, Idle: -1}
+	wantT := httpserver.Timeouts{ReadHeader: 2 * time.Second, Read: -1, Write: 3 * time.Second, Response: 4 * time.Second, Idle: -1}
 	if s.Timeouts != wantT {
 		t.Errorf("Timeouts = %+v, want %+v", s.Timeouts, wantT)
 	}

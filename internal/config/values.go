@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rawsock/httpserver/internal/syntax"
 )
 
 // parseDuration accepts a Go duration string ("3s", "250ms", "1m30s");
@@ -148,10 +150,8 @@ func parseAddr(s string) (string, error) {
 // control characters (RFC 9110 §5.5) and no leading or trailing
 // whitespace.
 func parseServerName(s string) (string, error) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			return "", fmt.Errorf("invalid server name %q (control character)", s)
-		}
+	if !syntax.ValidFieldValue(s) {
+		return "", fmt.Errorf("invalid server name %q (control character)", s)
 	}
 	if strings.TrimSpace(s) != s {
 		return "", fmt.Errorf("invalid server name %q (surrounding whitespace)", s)

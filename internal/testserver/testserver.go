@@ -44,6 +44,13 @@ func Start(t testing.TB, h httpserver.Handler, configure ...func(*httpserver.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
+	return StartOn(t, ln, h, configure...)
+}
+
+// StartOn is Start on a listener of the caller's, such as one made by
+// [SmallSendBuffer].
+func StartOn(t testing.TB, ln net.Listener, h httpserver.Handler, configure ...func(*httpserver.Server)) (string, *httpserver.Server) {
+	t.Helper()
 	srv := &httpserver.Server{
 		Handler: h,
 		Engine:  Engine(t),
@@ -61,4 +68,26 @@ func Start(t testing.TB, h httpserver.Handler, configure ...func(*httpserver.Ser
 		}
 	})
 	return ln.Addr().String(), srv
+}
+
+// SmallSendBuffer wraps ln so that the TCP connections it accepts have a
+// send buffer of about size bytes. On loopback a socket buffers megabytes
+// and takes a slow client's bytes only when a third of them has drained;
+// with a small buffer it takes them in small steps, as over a real
+// network, which tests of the write timeout need.
+func SmallSendBuffer(ln net.Listener, size int) net.Listener {
+	return smallSendBuffer{ln, size}
+}
+
+type smallSendBuffer struct {
+	net.Listener
+	size int
+}
+
+func (l smallSendBuffer) Accept() (net.Conn, error) {
+	nc, err := l.Listener.Accept()
+	if tc, ok := nc.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(l.size)
+	}
+	return nc, err
 }

@@ -1,0 +1,241 @@
+package httpserver
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Response bytes reach the socket through writeSocket and sendFile, which
+// apply the write timeouts:
+//
+//   - Timeouts.Write is a progress timeout. One deadline is set per
+//     exchange, as before; a write that fails with a timeout after the
+//     socket accepted some of its bytes made progress, so the deadline is
+//     moved to now+Write and the write goes on with the rest. A write that
+//     times out having accepted nothing gets one fresh period (the
+//     deadline may have been set long before it began); only a second
+//     timeout without progress aborts the response. So a stalled client
+//     is cut between Write and twice Write after the last byte the socket
+//     accepted, and the success path costs nothing more than before.
+//   - Timeouts.Response caps the whole response, from the end of the
+//     request header: the deadline never moves past it.
+//   - A deadline the handler sets through ResponseController wins: no
+//     extension, the first timeout aborts.
+//
+// When sending fails, the response is aborted: the error is kept as the
+// connection's write error (a ResponseAbortedError), logged once at warn
+// level, and the connection closes.
+
+// ResponseAbortedError is the error ResponseWriter methods return once
+// sending the response failed: the client accepted nothing for
+// [Timeouts.Write], the response outlasted [Timeouts.Response], the
+// handler's own write deadline passed, or the connection broke. Nothing
+// more is sent and the connection closes after the handler returns. The
+// server also logs it at warn level through [Server.Logger].
+type ResponseAbortedError struct {
+	// Status is the status of the response that was being sent (0 if
+	// none was queued yet).
+	Status int
+	// Sent counts the bytes of the response, status line and header
+	// fields included, that the connection accepted before it failed.
+	Sent int64
+	// Reason says why, e.g. "write timeout: no progress for 2s" or
+	// "connection reset by the client".
+	Reason string
+	// Err is the socket error (errors.Is(err, os.ErrDeadlineExceeded)
+	// holds for the timeouts).
+	Err error
+}
+
+// Error implements error.
+func (e *ResponseAbortedError) Error() string {
+	return "httpserver: response aborted: " + e.Reason
+}
+
+// Unwrap returns the socket error.
+func (e *ResponseAbortedError) Unwrap() error { return e.Err }
+
+// writeClock is the write deadline state of a connection's current
+// response.
+type writeClock struct {
+	cap    time.Time // when the response must be sent by; zero: no cap
+	sent   int64     // response bytes the socket accepted; negative while earlier answers queued ahead are sent
+	status int       // status line queued last, for the abort report
+	// own: the handler set its own write deadline, possibly from another
+	// goroutine to unblock a write, as a net.Conn deadline allows.
+	own atomic.Bool
+}
+
+// startWriteClock arms the write deadline for the response to the request
+// whose header just ended at now.
+func (c *conn) startWriteClock(now time.Time) {
+	wc := &c.wclock
+	wc.cap, wc.sent, wc.status = time.Time{}, -int64(len(c.wbuf)), 0
+	wc.own.Store(false)
+	if r := c.srv.cfg.timeouts.Response; r > 0 {
+		wc.cap = now.Add(r)
+	}
+	c.armWriteDeadline(now)
+}
+
+// reset readies the clock for another connection.
+func (wc *writeClock) reset() {
+	wc.cap, wc.sent, wc.status = time.Time{}, 0, 0
+	wc.own.Store(false)
+}
+
+// restartWriteClock is for an error response that replaces whatever the
+// current one queued: it counts the bytes sent from here on, after the
+// queued answers to earlier requests.
+func (c *conn) restartWriteClock(status int) {
+	c.wclock.status, c.wclock.sent = status, -int64(len(c.wbuf))
+}
+
+// armWriteDeadline sets the socket's write deadline to a full Write period
+// from now, or to the response cap if that comes first.
+func (c *conn) armWriteDeadline(now time.Time) {
+	var dl time.Time
+	if w := c.srv.cfg.timeouts.Write; w > 0 {
+		dl = now.Add(w)
+	}
+	if cp := c.wclock.cap; !cp.IsZero() && (dl.IsZero() || cp.Before(dl)) {
+		dl = cp
+	}
+	c.nc.SetWriteDeadline(dl)
+}
+
+// setOwnWriteDeadline is ResponseController.SetWriteDeadline: the
+// handler's deadline replaces the server's for the rest of the response.
+func (c *conn) setOwnWriteDeadline(t time.Time) error {
+	c.wclock.own.Store(true)
+	return c.nc.SetWriteDeadline(t)
+}
+
+// writeSocket writes all of p to the socket, keeping the write going while
+// the client makes progress. A failure comes back as a
+// *ResponseAbortedError, already logged.
+func (c *conn) writeSocket(p []byte) (int, error) {
+	n, err := c.nc.Write(p)
+	c.wclock.sent += int64(n)
+	if err == nil {
+		return n, nil
+	}
+	done, fresh := n, false
+	for c.keepWriting(n > 0, &fresh, err) {
+		n, err = c.nc.Write(p[done:])
+		done += n
+		c.wclock.sent += int64(n)
+		if err == nil {
+			return done, nil
+		}
+	}
+	return done, c.abortResponse(err)
+}
+
+// sendFile copies limit bytes of src to the socket through rf (sendfile(2)
+// for a regular file), keeping it going while the client makes progress.
+// A failure comes back as a *ResponseAbortedError, already logged.
+func (c *conn) sendFile(rf io.ReaderFrom, src io.Reader, limit int64) (int64, error) {
+	// A socket whose deadline has passed does not try sendfile and copies
+	// through a buffer instead, whose bytes a failed write loses: arm a
+	// fresh deadline first, so that a timeout comes from sendfile itself,
+	// which reads only what the socket took.
+	if !c.wclock.own.Load() {
+		c.armWriteDeadline(time.Now())
+	}
+	lr := &io.LimitedReader{R: src, N: limit}
+	var done int64
+	fresh := true
+	for {
+		n, err := rf.ReadFrom(lr)
+		done += n
+		c.wclock.sent += n
+		if err == nil {
+			return done, nil
+		}
+		// Only sendfile reads exactly what the socket accepted; a copy
+		// through a buffer (a source that is not a regular file) may have
+		// read bytes it could not send, so it is not continued.
+		if !isRegularFile(src) || !c.keepWriting(n > 0, &fresh, err) {
+			return done, c.abortResponse(err)
+		}
+	}
+}
+
+// keepWriting decides, after a write failed with err, whether to go on:
+// only after a timeout of the server's own deadline, before the response
+// cap, and while the client progressed (progress) or the deadline in force
+// was not yet a fresh full period (*fresh false). It arms the next
+// deadline when it says yes.
+func (c *conn) keepWriting(progress bool, fresh *bool, err error) bool {
+	w := c.srv.cfg.timeouts.Write
+	if c.wclock.own.Load() || w <= 0 || !isTimeout(err) {
+		return false
+	}
+	now := time.Now()
+	if c.capPassed(now) {
+		return false
+	}
+	if !progress && *fresh {
+		return false // nothing accepted for a full period
+	}
+	*fresh = true
+	c.armWriteDeadline(now)
+	return true
+}
+
+// capPassed reports whether the response cap, if any, has passed at now.
+func (c *conn) capPassed(now time.Time) bool {
+	return !c.wclock.cap.IsZero() && !now.Before(c.wclock.cap)
+}
+
+// abortResponse turns the socket error that ended a response into a
+// *ResponseAbortedError, the connection's sticky write error, and logs it.
+func (c *conn) abortResponse(err error) error {
+	wc := &c.wclock
+	ae := &ResponseAbortedError{Status: wc.status, Sent: max(wc.sent, 0), Reason: c.abortReason(err), Err: err}
+	args := []any{"remote", c.remoteAddr, "status", ae.Status, "sent", ae.Sent, "reason", ae.Reason}
+	if ex := c.ex; ex != nil && ex.res.c == c && !ex.res.released {
+		// The exchange is still the handler's: its request is intact.
+		args = append(args, "method", ex.req.Method, "target", ex.req.Target)
+	}
+	c.srv.cfg.logger.Warn("httpserver: response aborted", args...)
+	c.werr = ae
+	return ae
+}
+
+// abortReason says in a few words why a response could not be sent.
+func (c *conn) abortReason(err error) string {
+	t := &c.srv.cfg.timeouts
+	switch {
+	case isTimeout(err) && c.wclock.own.Load():
+		return "write deadline set by the handler passed"
+	case isTimeout(err) && c.capPassed(time.Now()):
+		return "response timeout: not sent within " + t.Response.String()
+	case isTimeout(err):
+		return "write timeout: no progress for " + t.Write.String()
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by the client"
+	case errors.Is(err, syscall.EPIPE):
+		return "connection closed by the client"
+	case errors.Is(err, net.ErrClosed):
+		return "connection closed by the server"
+	}
+	return err.Error()
+}
+
+// isRegularFile reports whether src is a regular *os.File, which the
+// socket's ReadFrom sends with sendfile(2).
+func isRegularFile(src io.Reader) bool {
+	f, ok := src.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
+}
