@@ -27,6 +27,7 @@ func (c *Config) KeepRestartOnly(old *Config) []string {
 	keep("read-timeout", c.ReadTimeout != old.ReadTimeout, func() { c.ReadTimeout = old.ReadTimeout })
 	keep("write-timeout", c.WriteTimeout != old.WriteTimeout, func() { c.WriteTimeout = old.WriteTimeout })
 	keep("idle-timeout", c.IdleTimeout != old.IdleTimeout, func() { c.IdleTimeout = old.IdleTimeout })
+	keep("response-timeout", c.ResponseTimeout != old.ResponseTimeout, func() { c.ResponseTimeout = old.ResponseTimeout })
 	keep("max-header-bytes", c.MaxHeaderBytes != old.MaxHeaderBytes, func() { c.MaxHeaderBytes = old.MaxHeaderBytes })
 	keep("max-body-bytes", c.MaxBodyBytes != old.MaxBodyBytes, func() { c.MaxBodyBytes = old.MaxBodyBytes })
 	keep("max-conns", c.MaxConns != old.MaxConns, func() { c.MaxConns = old.MaxConns })
