@@ -3,7 +3,7 @@ GO ?= go
 STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 30s
 
-.PHONY: run test check race bench bench-load fuzz cover
+.PHONY: run test check race bench bench-load fuzz cover image image-test
 
 run: ## serve the embedded default site on :8080
 	$(GO) run ./cmd/httpserver
@@ -32,3 +32,11 @@ fuzz: ## each fuzz target for FUZZTIME
 	for target in $$($(GO) test -list '^Fuzz' . | grep ^Fuzz); do \
 		$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) . || exit 1; \
 	done
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+image: ## the container image httpserver:VERSION (Dockerfile; needs the golang:1.26-bookworm image)
+	docker build --build-arg VERSION=$(VERSION) -t httpserver:$(VERSION) .
+
+image-test: ## build the image and check it in docker (deploy/image-test.sh; installs docker.io, makes the builder base)
+	bash deploy/image-test.sh

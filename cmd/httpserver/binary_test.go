@@ -71,6 +71,12 @@ func start(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(cleanEnv(), env...)
+	return startCmd(t, cmd)
+}
+
+// startCmd starts cmd, which runs the binary, collecting its stderr.
+func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -31,13 +31,17 @@ const (
 // os.Environ), serves until ctx is done or SIGINT/SIGTERM arrives, then
 // shuts down gracefully, and returns the exit status.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(args[1:], lookupIn(environ), stdout, stderr)
+	}
 	inh, environ, err := takeInherited(environ)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed
 	}
 	defer inh.close()
-	cfg, err := config.Load(args, lookupIn(environ))
+	getenv := lookupIn(environ)
+	cfg, err := config.Load(args, getenv)
 	switch {
 	case errors.Is(err, config.ErrHelp):
 		config.Usage(stdout)
@@ -48,6 +52,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	case cfg.Version:
 		fmt.Fprintf(stdout, "httpserver %s\n", buildVersion())
 		return exitOK
+	case cfg.CheckConfig:
+		return checkConfig(&cfg, stdout, stderr)
 	}
 	level := new(slog.LevelVar)
 	level.Set(cfg.LogLevel)
@@ -61,10 +67,14 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return supervise(ctx, &cfg, args, environ, inh, stdout, stderr, log)
 	}
 
-	lns, err := serveListeners(&cfg, inh, log)
+	lns, activated, err := serveListeners(&cfg, inh, getenv, log)
 	if err != nil {
 		// One plain line, as every other start-up error.
-		fmt.Fprintf(stderr, "httpserver: cannot listen on %q: %v\n", cfg.Addr, err)
+		if activated {
+			fmt.Fprintln(stderr, err)
+		} else {
+			fmt.Fprintf(stderr, "httpserver: cannot listen on %q: %v\n", cfg.Addr, err)
+		}
 		return exitFailed
 	}
 	defer closeListeners(lns) // on the early returns; Serve closes them otherwise
@@ -105,6 +115,9 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	defer stopReopen()
 
 	log.Info("listening", "addr", lns[0].Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
+	if activated {
+		log.Info("serving the sockets passed by socket activation", "addrs", listenerAddrs(lns))
+	}
 	sv := serveAll(srv, lns)
 	inh.signalReady()
 
@@ -210,27 +223,19 @@ func serveAll(srv *httpserver.Server, lns []net.Listener) *serving {
 }
 
 // serveListeners returns the listeners handed over by the previous
-// process or the supervisor, or else one new listener on cfg.Addr.
-func serveListeners(cfg *config.Config, inh *inherited, log *slog.Logger) ([]net.Listener, error) {
+// process (SIGUSR2) or the supervisor, else those of systemd socket
+// activation, else one new listener on cfg.Addr (see listen); activated
+// tells the second case.
+func serveListeners(cfg *config.Config, inh *inherited, getenv func(string) string, log *slog.Logger) ([]net.Listener, bool, error) {
 	if inh != nil && len(inh.serve) > 0 {
 		lns := inh.serve
 		inh.serve = nil
 		if !inh.isWorker() && cfg.Workers > 1 {
 			log.Warn("workers: the new process serves alone, as the old one did; changing the number of workers needs a restart", "workers", cfg.Workers)
 		}
-		return lns, nil
+		return lns, false, nil
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return nil, err
-	}
-	return []net.Listener{ln}, nil
-}
-
-func closeListeners(lns []net.Listener) {
-	for _, ln := range lns {
-		ln.Close()
-	}
+	return listen(cfg.Addr, getenv)
 }
 
 // drain keeps serving for delay, with /health and /health/ready already

@@ -80,6 +80,9 @@ type Config struct {
 
 	// Version asks the binary to print its version and exit.
 	Version bool
+	// CheckConfig asks the binary to validate the configuration, print
+	// the effective configuration and exit.
+	CheckConfig bool
 }
 
 // Mount serves the directory Dir under the URL path Prefix.

@@ -71,7 +71,7 @@ func flagError(err error) error {
 // Usage writes the description of every flag to w.
 func Usage(w io.Writer) {
 	var b strings.Builder
-	b.WriteString("Usage: httpserver [flags]\n\n")
+	b.WriteString("Usage: httpserver [flags]\n       httpserver healthcheck [--timeout DURATION] [URL]   (exit 0 if URL answers 200)\n\n")
 	b.WriteString("Each flag may also be set by the environment variable shown after it and,\n")
 	b.WriteString("where one is shown, by that top-level key of the YAML file given by --config.\n")
 	b.WriteString("The pipeline flags (--access-log and the others shown without a key) are set\n")

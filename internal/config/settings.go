@@ -77,6 +77,10 @@ var settings = []setting{
 		c.Version, err = parseBool(v)
 		return err
 	}},
+	{name: "check-config", usage: "validate the flags, environment and YAML file, print the effective configuration and exit (0: valid, 2: not)", flagOnly: true, set: func(c *Config, v string) (err error) {
+		c.CheckConfig, err = parseBool(v)
+		return err
+	}},
 }
 
 func durationSetting(name, usage string, field func(*Config) *time.Duration) setting {
