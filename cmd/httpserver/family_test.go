@@ -31,12 +31,18 @@ type family struct {
 // startFamily runs the binary at exe with args and the extra environment.
 func startFamily(t *testing.T, exe string, env []string, args ...string) *family {
 	t.Helper()
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(cleanEnv(), env...)
+	return startFamilyCmd(t, exe, cmd)
+}
+
+// startFamilyCmd runs cmd, which runs (or execs) the binary at exe.
+func startFamilyCmd(t *testing.T, exe string, cmd *exec.Cmd) *family {
+	t.Helper()
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, args...)
-	cmd.Env = append(cleanEnv(), env...)
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
