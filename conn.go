@@ -251,9 +251,6 @@ func (c *conn) waitForRequest() bool {
 	c.rpos, c.rend = 0, 0
 	c.setReadDeadline(time.Now(), c.idleTimeout())
 	c.state.Store(stateIdle)
-	if c.srv.shuttingDown() {
-		return false
-	}
 	if len(c.rbuf) > readBufferSize {
 		// A large head grew the buffer; a waiting connection goes back to
 		// the standard size rather than hold up to MaxHeaderBytes.
@@ -295,12 +292,27 @@ func (c *conn) readHead() (int, error) {
 	}
 }
 
+// shutdownIdleGrace is how long into a Shutdown a connection waiting for
+// a request is left open. A client that has just connected, or whose last
+// response did not announce the close, sends its next request soon and
+// gets it answered with "Connection: close" instead of finding the
+// connection closed under it (RFC 9112 §9.6: a client cannot tell that
+// close from a failure, and retries only idempotent requests). A
+// connection still waiting after the grace is closed.
+const shutdownIdleGrace = time.Second
+
 // shutdown implements trackedConn for Shutdown: it closes the connection
-// if it is waiting for a request; one in the middle of an exchange
+// if it is waiting for a request, elapsed into the shutdown, unless a
+// request may be on its way: within shutdownIdleGrace, or with input
+// already in the socket (closing would also reset the connection,
+// destroying a response in flight). One in the middle of an exchange
 // finishes it, announcing "Connection: close" (see keepAlive), and then
 // closes. It reports true when the Server must forget the connection: a
 // parked evented one has no goroutine that would.
-func (c *conn) shutdown() (serverForgets bool) {
+func (c *conn) shutdown(elapsed time.Duration) (serverForgets bool) {
+	if elapsed < shutdownIdleGrace || c.state.Load() != stateIdle || hasPendingInput(c.nc) {
+		return false
+	}
 	if c.state.CompareAndSwap(stateIdle, stateClosed) {
 		c.nc.Close()
 		if c.evented {

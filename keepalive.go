@@ -53,8 +53,11 @@ func (c *conn) closing() bool { return c.closeWhy != 0 }
 // keepAlive decides whether the connection carries another request after
 // the current exchange: only if no reason to close was recorded and the
 // server is not shutting down. The response writer asks it when it writes
-// the header (a "no" is announced as "Connection: close"); afterExchange
-// asks it once the exchange is done.
+// the header, and a "no" is announced as "Connection: close" and recorded
+// (closeAnnounced): from then on the recorded reasons alone decide, so
+// that afterExchange keeps a promise of persistence that a response made
+// before a Shutdown began (the connection then waits as idle, for
+// Shutdown to close it; see conn.shutdown).
 func (c *conn) keepAlive() bool {
 	return !c.closing() && !c.srv.shuttingDown()
 }
@@ -66,14 +69,15 @@ func (c *conn) afterExchange() bool {
 	if c.state.Load() == stateHijacked {
 		return false
 	}
-	if c.keepAlive() {
+	if !c.closing() {
 		return true
 	}
 	c.flush()
 	// Only input the server left unread can make the kernel reset the
-	// connection and destroy the response; a clean "Connection: close"
-	// exchange, or one ended by a shutdown, closes at once.
-	if c.closing() && (c.rpos < c.rend || c.bodyUnread) {
+	// connection and destroy the response (RFC 9112 §9.6): pipelined
+	// requests already read, a body left unread, or bytes still waiting
+	// in the socket. A clean "Connection: close" exchange closes at once.
+	if c.rpos < c.rend || c.bodyUnread || hasPendingInput(c.nc) {
 		c.lingeringClose()
 	}
 	return false

@@ -40,6 +40,8 @@ type Server struct {
 	closers    map[io.Closer]struct{} // closed with the listeners
 	conns      map[trackedConn]struct{}
 	inShutdown atomic.Bool
+	closing    bool         // Close was called or Shutdown ended: no connection is taken; guarded by mu
+	accepting  atomic.Int32 // Serve calls still running
 	connCount  atomic.Int64
 	doneCh     chan struct{}
 	doneOnce   sync.Once
@@ -161,6 +163,10 @@ func (s *Server) Serve(l net.Listener) error {
 		return ErrServerClosed
 	}
 	defer s.trackListener(&l, false)
+	// Shutdown waits for this Serve to return: a connection accepted as
+	// the listener closed is served, not dropped.
+	s.accepting.Add(1)
+	defer s.accepting.Add(-1)
 
 	if ae, ok := eng.(acceptingEngine); ok {
 		if handled, err := ae.acceptLoop(l); handled {

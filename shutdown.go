@@ -22,19 +22,22 @@ type trackedConn interface {
 	// is between requests, else finish what is in flight, take nothing
 	// new and close. Shutdown calls it repeatedly until the connection
 	// is gone, so it must be idempotent.
-	shutdown() (serverForgets bool)
+	// elapsed is how long the Shutdown has run.
+	shutdown(elapsed time.Duration) (serverForgets bool)
 	// closeNow closes the connection whatever it is doing (Close, or
 	// Shutdown past its deadline).
 	closeNow() (serverForgets bool)
 }
 
 // trackConn adds c to the connections the server tracks, or forgets it.
-// Adding fails once the server is shutting down.
+// Adding fails once Close was called; during a Shutdown, a connection
+// accepted as the listener closed is still served (Shutdown waits for
+// Serve to return).
 func (s *Server) trackConn(c trackedConn, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if add {
-		if s.inShutdown.Load() {
+		if s.closing {
 			return false
 		}
 		s.conns[c] = struct{}{}
@@ -46,20 +49,25 @@ func (s *Server) trackConn(c trackedConn, add bool) bool {
 	return true
 }
 
-// Shutdown stops the server gracefully: it closes the listeners, closes
-// idle connections, lets in-flight requests finish (their responses carry
-// "Connection: close") and waits for their connections to end. If ctx ends
-// first, the remaining connections are closed forcibly and ctx's error is
-// returned.
+// Shutdown stops the server gracefully: it closes the listeners, serves
+// the connections accepted meanwhile, lets in-flight requests finish
+// (their responses carry "Connection: close") and waits for their
+// connections to end. A connection waiting for a request is closed once it
+// has waited a second into the shutdown with no input pending: a request
+// sent within that second is answered, with "Connection: close". If ctx
+// ends first, the remaining connections are closed forcibly and ctx's
+// error is returned.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.inShutdown.Store(true)
 	s.closeListeners()
 
+	start := time.Now()
 	ticker := time.NewTicker(5 * time.Millisecond)
 	defer ticker.Stop()
 	for {
-		if s.shutdownConns() {
+		// Serve returns after tracking what it accepted: check it first.
+		if s.accepting.Load() == 0 && s.shutdownConns(time.Since(start)) {
 			s.stopEngine()
 			return nil
 		}
@@ -78,6 +86,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.init()
 	s.inShutdown.Store(true)
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
 	s.closeListeners()
 	s.closeAllConns()
 	s.stopEngine()
@@ -89,6 +100,7 @@ func (s *Server) Close() error {
 func (s *Server) stopEngine() {
 	s.doneOnce.Do(func() { close(s.doneCh) })
 	s.mu.Lock()
+	s.closing = true // nothing is tracked any more
 	eng := s.eng.Load()
 	s.mu.Unlock()
 	if eng != nil {
@@ -109,13 +121,13 @@ func (s *Server) closeListeners() {
 	}
 }
 
-// shutdownConns asks every connection to end gracefully and reports
-// whether none are left at all.
-func (s *Server) shutdownConns() bool {
+// shutdownConns asks every connection to end gracefully, elapsed into the
+// shutdown, and reports whether none are left at all.
+func (s *Server) shutdownConns(elapsed time.Duration) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
-		if c.shutdown() {
+		if c.shutdown(elapsed) {
 			delete(s.conns, c)
 			s.connCount.Add(-1)
 		}

@@ -16,7 +16,7 @@ type drainingConn struct {
 	forgetsItselfOnClose bool // closeNow leaves the forgetting to its goroutine
 }
 
-func (d *drainingConn) shutdown() bool {
+func (d *drainingConn) shutdown(time.Duration) bool {
 	d.shutdowns++
 	return d.drainAfter > 0 && d.shutdowns >= d.drainAfter
 }
