@@ -47,9 +47,15 @@ func size(short, longForm int) int {
 	return short
 }
 
-// forEachEngine runs fn once per engine, as a subtest named after it.
+// forEachEngine runs fn once per engine, as a subtest named after it; only
+// for the engine HTTPSERVER_TEST_ENGINE names, when set (CI runs the
+// module's tests once per engine).
 func forEachEngine(t *testing.T, fn func(t *testing.T, e httpserver.Engine)) {
-	for _, e := range httpserver.Engines() {
+	engines := httpserver.Engines()
+	if os.Getenv(testserver.EnvEngine) != "" {
+		engines = []httpserver.Engine{testserver.Engine(t)}
+	}
+	for _, e := range engines {
 		t.Run(string(e), func(t *testing.T) { fn(t, e) })
 	}
 }
