@@ -15,10 +15,12 @@
 //	HTTPSERVER_HARDEN=long go test -v -timeout 30m ./internal/harden/
 //
 // HTTPSERVER_KNOWN_GAPS=1 also runs the tests of known gaps, which fail
-// until those gaps are fixed (see docs/security.md):
+// until those gaps are fixed (docs/security.md lists them); without it
+// they are skipped with a "known gap:" message:
 //
-//	HTTPSERVER_KNOWN_GAPS=1 go test -v -run KnownGap ./internal/harden/
+//	HTTPSERVER_KNOWN_GAPS=1 go test -v ./internal/harden/
 //
+// HTTPSERVER_TEST_ENGINE, when set, limits the tests to that engine.
 // Every test logs its figures (latencies, memory per connection, counts)
 // with t.Logf; run with -v to see them.
 package harden
