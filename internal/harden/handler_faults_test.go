@@ -260,3 +260,58 @@ func TestPanicAfterHijackClosesConnection(t *testing.T) {
 		}
 	})
 }
+
+// TestShutdownWithHijackedConnections: connections that handlers hijacked
+// and kept open are theirs: Shutdown does not wait for them.
+func TestShutdownWithHijackedConnections(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e httpserver.Engine) {
+		h := &faultyHandlers{release: make(chan struct{})}
+		addr, srv := startLib(t, e, h, func(s *httpserver.Server) { s.Logger = quietLogger() })
+		for range 5 {
+			nc := dial(t, addr)
+			defer nc.Close()
+			io.WriteString(nc, "GET /hijack-hold HTTP/1.1\r\nHost: h\r\n\r\n")
+		}
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			h.mu.Lock()
+			n := len(h.held)
+			h.mu.Unlock()
+			if n == 5 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of 5 connections hijacked", n)
+			}
+		}
+		start := time.Now()
+		err := shutdownWithin(srv, 2*time.Second)
+		t.Logf("%s Shutdown with 5 hijacked connections held open: %v after %v", e, err, time.Since(start).Round(time.Millisecond))
+		if err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		h.mu.Lock()
+		for _, nc := range h.held {
+			nc.Close()
+		}
+		h.mu.Unlock()
+		// The epoll engine's loops outlive Shutdown while hijacked
+		// connections are open; they end at their next wake-up (event or
+		// sweep) once the last one closes.
+		closed := time.Now()
+		for loopsRunning() {
+			if time.Since(closed) > 5*time.Second {
+				t.Fatal("event loops still running 5 s after the last hijacked connection closed")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if e == httpserver.EngineEpoll {
+			t.Logf("epoll: event loops ended %v after the last hijacked connection closed", time.Since(closed).Round(time.Millisecond))
+		}
+	})
+}
+
+// loopsRunning reports whether an epoll event loop goroutine is alive.
+func loopsRunning() bool {
+	buf := make([]byte, 1<<20)
+	return strings.Contains(string(buf[:runtime.Stack(buf, true)]), "(*eventLoop).run")
+}
