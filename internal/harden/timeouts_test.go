@@ -67,6 +67,9 @@ func TestReadHeaderTimeoutPrecision(t *testing.T) {
 		if late[0] < -10*time.Millisecond {
 			t.Errorf("408 %v early", -late[0])
 		}
+		if raceBuild {
+			return // race builds run too slowly for a timing bound
+		}
 		if worst > slack {
 			t.Errorf("408 up to %v late, want within %v", worst, slack)
 		}
