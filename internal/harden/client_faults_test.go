@@ -323,7 +323,7 @@ func TestHalfClosedClientIsClosed(t *testing.T) {
 			// One write holds the request; the FIN follows at once.
 			io.WriteString(nc, "GET /small HTTP/1.1\r\nHost: h\r\n\r\n")
 			nc.(*net.TCPConn).CloseWrite()
-			nc.SetReadDeadline(time.Now().Add(2 * time.Second))
+			nc.SetReadDeadline(time.Now().Add(time.Second))
 			br := bufio.NewReader(nc)
 			if res, _, err := readResponse(br); err != nil || res.status != 200 {
 				t.Fatalf("response: %v %v", res, err)
@@ -334,7 +334,7 @@ func TestHalfClosedClientIsClosed(t *testing.T) {
 			nc.Close()
 		}
 		if stuck > 0 {
-			t.Errorf("%d of %d half-closed connections not closed by the server within 2 s (%d still open)", stuck, n, srv.Stats().Conns)
+			t.Errorf("%d of %d half-closed connections not closed by the server within 1 s (%d still open)", stuck, n, srv.Stats().Conns)
 		}
 	})
 }
