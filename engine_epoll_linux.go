@@ -223,6 +223,9 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 			c.setIdleDeadline(time.Now(), c.srv.cfg.timeouts.ReadHeader)
 		}
 		c.rend += n
+		if c.rend == len(c.rbuf) {
+			f.mayHaveMore()
+		}
 		m, serr := c.scanner.scan(c.rbuf[c.rpos:c.rend], &c.srv.cfg.limits)
 		if m > 0 || serr != nil || c.rend == len(c.rbuf) {
 			c.scanner.reset()

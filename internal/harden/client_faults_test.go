@@ -108,9 +108,6 @@ type clientFault struct {
 	// heapBound bounds the growth of the server's heap in use while the
 	// fault runs.
 	heapBound uint64
-	// epollGap marks a fault the epoll engine fails today (see
-	// TestPipelinedAtBufferBoundary and TestHalfClosedClientIsClosed).
-	epollGap bool
 }
 
 // resetConn closes nc with a TCP reset (SO_LINGER 0).
@@ -149,7 +146,7 @@ func clientFaults() []clientFault {
 			}
 			return "20 downloads of 16 MiB reset after 64 KiB"
 		}},
-		{name: "half-closed", heapBound: 8 << 20, epollGap: true, run: func(t *testing.T, addr string) string {
+		{name: "half-closed", heapBound: 8 << 20, run: func(t *testing.T, addr string) string {
 			// A client that half-closes after its request still gets
 			// the whole response.
 			for range 20 {
@@ -210,7 +207,7 @@ func clientFaults() []clientFault {
 			}
 			return fmt.Sprintf("%d MiB downloaded in %v", big>>20, time.Since(start).Round(time.Millisecond))
 		}},
-		{name: "10000 pipelined", heapBound: 16 << 20, epollGap: true, run: func(t *testing.T, addr string) string {
+		{name: "10000 pipelined", heapBound: 16 << 20, run: func(t *testing.T, addr string) string {
 			const n = 10000
 			nc := dial(t, addr)
 			defer nc.Close()
@@ -247,9 +244,6 @@ func TestClientFaults(t *testing.T) {
 		}
 		for _, f := range clientFaults() {
 			t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) {
-				if f.epollGap && e == httpserver.EngineEpoll {
-					knownGap(t, "epoll parks a connection with input still unread")
-				}
 				c0 := srv.Stats().Conns
 				g0, fd0 := runtime.NumGoroutine()-int(srv.Stats().Workers), openFDs(t)
 				h0 := heapInuse()
@@ -279,9 +273,6 @@ func TestClientFaults(t *testing.T) {
 // full buffer at a request boundary stalls the same way.
 func TestPipelinedAtBufferBoundary(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e httpserver.Engine) {
-		if e == httpserver.EngineEpoll {
-			knownGap(t, "epoll stalls on pipelined input that fills the read buffer")
-		}
 		addr, _ := startLib(t, e, httpserver.HandlerFunc(faultHandler))
 		const n = 129
 		req := "GET /small HTTP/1.1\r\nHost: h\r\n\r\n"
@@ -312,9 +303,6 @@ func TestPipelinedAtBufferBoundary(t *testing.T) {
 // reaching end of input, and park waits for an edge that already came.
 func TestHalfClosedClientIsClosed(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e httpserver.Engine) {
-		if e == httpserver.EngineEpoll {
-			knownGap(t, "epoll parks a connection with input still unread")
-		}
 		addr, srv := startLib(t, e, httpserver.HandlerFunc(faultHandler))
 		const n = 50
 		stuck := 0

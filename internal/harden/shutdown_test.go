@@ -280,12 +280,10 @@ func TestShutdownUnderLoad(t *testing.T) {
 
 // TestShutdownCompletesPipelinedResponses: clients that pipeline (send the
 // next request once a response's head arrives) and read through a small
-// window must get every response whole after SIGTERM. Today some are cut
-// by a reset: the server closes the socket while the pipelined request is
-// unread, and Linux answers with RST, dropping what was not yet sent
-// (docs/security.md, known gaps).
+// window must get every response whole after SIGTERM. They used to be cut
+// by a reset: the server closed the socket while the pipelined request was
+// unread, and Linux answers with RST, dropping what was not yet sent.
 func TestShutdownCompletesPipelinedResponses(t *testing.T) {
-	knownGap(t, "graceful shutdown truncates pipelined responses")
 	forEachEngine(t, func(t *testing.T, e httpserver.Engine) {
 		p := startBinary(t, e, "--shutdown-timeout", "10s")
 		counts, exited := shutdownUnderLoad(t, p, loadOptions{conns: 256, bodyBytes: 64 << 10, pipeline: true, rcvbuf: 4096}, 2*time.Second)
