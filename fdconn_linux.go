@@ -75,6 +75,9 @@ func (f *fdConn) Read(p []byte) (int, error) {
 	}
 	f.rmu.Lock()
 	defer f.rmu.Unlock()
+	if deadlinePassed(&f.rdl) {
+		return 0, os.ErrDeadlineExceeded
+	}
 	for {
 		f.mu.Lock()
 		if f.closed {
@@ -128,6 +131,9 @@ func (f *fdConn) Write(p []byte) (int, error) {
 
 // write writes all of p, waiting for room as needed; f.wmu is held.
 func (f *fdConn) write(p []byte) (int, error) {
+	if deadlinePassed(&f.wdl) {
+		return 0, os.ErrDeadlineExceeded
+	}
 	written := 0
 	for written < len(p) {
 		f.mu.Lock()
@@ -151,6 +157,18 @@ func (f *fdConn) write(p []byte) (int, error) {
 		}
 	}
 	return written, nil
+}
+
+// deadlinePassed reports whether the deadline dl (unix ns, 0: none) has
+// passed. Read and Write check it before trying the socket: like a
+// net.Conn, they fail at once with os.ErrDeadlineExceeded when called past
+// their deadline, even with data or room there. A write that made
+// progress and then waited past its deadline returns the bytes written
+// with the timeout, which the write progress timeout relies on (see
+// writeSocket).
+func deadlinePassed(dl *atomic.Int64) bool {
+	d := dl.Load()
+	return d != 0 && time.Now().UnixNano() >= d
 }
 
 // wait blocks until the loop reports the socket ready for the direction

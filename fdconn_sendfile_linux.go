@@ -15,6 +15,9 @@ import (
 func (f *fdConn) ReadFrom(r io.Reader) (int64, error) {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
+	if deadlinePassed(&f.wdl) {
+		return 0, os.ErrDeadlineExceeded
+	}
 	remain := int64(1<<63 - 1)
 	lr, limited := r.(*io.LimitedReader)
 	src := r
