@@ -32,6 +32,9 @@ type eventSource interface {
 	// armRead hands the connection, just marked idle, back to the event
 	// loop; input that arrived while it was busy is read at once.
 	armRead()
+	// idleDeadlineSet tells the event loop of the connection's new idle
+	// deadline (unix ns), so that it sweeps no later.
+	idleDeadlineSet(until int64)
 }
 
 // borrowBuffers gives an evented connection its connIO: buffers and
@@ -128,11 +131,13 @@ func (c *conn) park() {
 
 // setIdleDeadline sets when a parked connection is closed for idleness.
 func (c *conn) setIdleDeadline(from time.Time, d time.Duration) {
-	if d > 0 {
-		c.idleUntil.Store(from.Add(d).UnixNano())
-	} else {
+	if d <= 0 {
 		c.idleUntil.Store(0)
+		return
 	}
+	until := from.Add(d).UnixNano()
+	c.idleUntil.Store(until)
+	c.nc.(eventSource).idleDeadlineSet(until)
 }
 
 // closeParked closes a parked connection (no worker holds it) whose state

@@ -4,6 +4,7 @@ package httpserver
 
 import (
 	"errors"
+	"math"
 	"net"
 	"os"
 	"runtime"
@@ -38,8 +39,7 @@ type epollEngine struct {
 	gen   atomic.Uint32
 	live  atomic.Int64 // registered descriptors
 
-	stopped    atomic.Bool
-	sweepEvery time.Duration
+	stopped atomic.Bool
 }
 
 // eventLoop is one epoll instance and the goroutine waiting on it. The
@@ -57,7 +57,25 @@ type eventLoop struct {
 	poll   func(uintptr) bool
 	n      int   // events found by poll
 	err    error // error of poll
+
+	// nextSweep is when the loop next looks for timed-out connections
+	// (unix ns, on a sweepGrain boundary): the earliest deadline of its
+	// connections, at most maxSweepWait ahead. The epoll descriptor's
+	// read deadline wakes the loop then. A connection given an earlier
+	// deadline brings it forward (see sweepBy), so a timeout fires within
+	// a grain of its deadline, at the cost of one atomic load per park
+	// and no timer per connection.
+	nextSweep atomic.Int64
 }
+
+// Sweep schedule of the event loops: timeouts are rounded up to a grain,
+// so that connections parked within the same grain share one sweep; a
+// loop sweeps at least every maxSweepWait all the same (which also ends a
+// stopped loop once its last descriptor closed).
+const (
+	sweepGrain   = 20 * time.Millisecond
+	maxSweepWait = time.Second
+)
 
 // maxTableFDs caps the descriptor table (8 bytes a slot).
 const maxTableFDs = 1 << 20
@@ -69,7 +87,6 @@ func newEpollEngine(s *Server) (connEngine, error) {
 		size = int(min(rl.Cur, maxTableFDs))
 	}
 	e := &epollEngine{s: s, table: make([]atomic.Pointer[fdConn], size)}
-	e.sweepEvery = sweepInterval(s.cfg.timeouts)
 	for range runtime.GOMAXPROCS(0) {
 		l, err := newEventLoop(e)
 		if err != nil {
@@ -85,18 +102,6 @@ func newEpollEngine(s *Server) (connEngine, error) {
 		go l.run()
 	}
 	return e, nil
-}
-
-// sweepInterval is how often loops look for timed-out idle connections: a
-// quarter of the shortest timeout, between 5ms and 1s.
-func sweepInterval(t Timeouts) time.Duration {
-	d := time.Second
-	for _, v := range []time.Duration{t.ReadHeader, t.Idle} {
-		if v > 0 {
-			d = min(d, v/4)
-		}
-	}
-	return max(d, 5*time.Millisecond)
 }
 
 func newEventLoop(e *epollEngine) (*eventLoop, error) {
@@ -153,8 +158,7 @@ func (l *eventLoop) wake() {
 func (l *eventLoop) run() {
 	defer l.close()
 	e := l.e
-	lastSweep := time.Now()
-	l.file.SetReadDeadline(lastSweep.Add(e.sweepEvery))
+	l.scheduleSweep(time.Now().Add(maxSweepWait).UnixNano())
 	for {
 		l.n, l.err = 0, nil
 		// poll runs epoll_wait without blocking; when it finds nothing
@@ -185,12 +189,61 @@ func (l *eventLoop) run() {
 		if e.stopped.Load() && e.live.Load() == 0 {
 			return
 		}
-		if now := time.Now(); now.Sub(lastSweep) >= e.sweepEvery {
-			lastSweep = now
-			l.sweep(now)
-			l.file.SetReadDeadline(now.Add(e.sweepEvery))
+		if now := time.Now(); now.UnixNano() >= l.nextSweep.Load() {
+			// Deadlines set from here on bring the sweep forward
+			// themselves; the sweep finds those set before.
+			l.nextSweep.Store(math.MaxInt64)
+			l.scheduleSweep(l.sweep(now))
 		}
 	}
+}
+
+// scheduleSweep sets the loop's next sweep to at (unix ns) unless a
+// connection asked for an earlier one meanwhile.
+func (l *eventLoop) scheduleSweep(at int64) {
+	at = roundUpToGrain(at)
+	for {
+		cur := l.nextSweep.Load()
+		if cur <= at {
+			at = cur
+			break
+		}
+		if l.nextSweep.CompareAndSwap(cur, at) {
+			break
+		}
+	}
+	l.file.SetReadDeadline(time.Unix(0, at))
+	// A connection that brought the sweep forward between the swap and
+	// the line above had its deadline overwritten: set it again.
+	if cur := l.nextSweep.Load(); cur < at {
+		l.file.SetReadDeadline(time.Unix(0, cur))
+	}
+}
+
+// sweepBy brings the loop's next sweep forward to a connection's new
+// deadline until (unix ns), if that is earlier; called when a connection
+// of the loop gets a deadline.
+func (l *eventLoop) sweepBy(until int64) {
+	until = roundUpToGrain(until)
+	for {
+		cur := l.nextSweep.Load()
+		if until >= cur {
+			return
+		}
+		if l.nextSweep.CompareAndSwap(cur, until) {
+			l.file.SetReadDeadline(time.Unix(0, until))
+			return
+		}
+	}
+}
+
+// roundUpToGrain rounds a time in unix ns up to a sweepGrain boundary.
+func roundUpToGrain(ns int64) int64 {
+	g := int64(sweepGrain)
+	if ns > math.MaxInt64-g {
+		return math.MaxInt64
+	}
+	return (ns + g - 1) / g * g
 }
 
 // handle deals with readiness of f: it wakes a goroutine waiting on the
@@ -267,10 +320,14 @@ func (l *eventLoop) dispatch(c *conn) {
 }
 
 // sweep closes this loop's parked connections whose idle time ran out,
-// and sends those stuck in a partial head to a worker to answer 408.
-func (l *eventLoop) sweep(now time.Time) {
+// and sends those stuck in a partial head to a worker to answer 408. It
+// returns when the next sweep is due: the earliest deadline still ahead,
+// at most maxSweepWait from now.
+func (l *eventLoop) sweep(now time.Time) (next int64) {
 	e := l.e
 	ns := now.UnixNano()
+	next = ns + int64(maxSweepWait)
+	defer func() { next = max(next, ns+1) }() // never in the past
 	top := int(e.maxFD.Load())
 	for fd := 0; fd <= top && fd < len(e.table); fd++ {
 		f := e.table[fd].Load()
@@ -279,7 +336,14 @@ func (l *eventLoop) sweep(now time.Time) {
 		}
 		c := f.c
 		until := c.idleUntil.Load()
-		if until == 0 || ns < until || c.state.Load() != stateIdle {
+		if until == 0 {
+			continue
+		}
+		if ns < until {
+			next = min(next, until)
+			continue
+		}
+		if c.state.Load() != stateIdle {
 			continue
 		}
 		if !c.state.CompareAndSwap(stateIdle, stateActive) {
@@ -289,6 +353,9 @@ func (l *eventLoop) sweep(now time.Time) {
 			// It was served and parked again, with a new deadline,
 			// since until was read: give it back.
 			if c.state.CompareAndSwap(stateActive, stateIdle) {
+				if u != 0 {
+					next = min(next, u)
+				}
 				f.armRead() // input a failed claim left pending meanwhile
 			} else {
 				c.closeParkedAndForget() // Server.Close closed it meanwhile
@@ -303,6 +370,7 @@ func (l *eventLoop) sweep(now time.Time) {
 		c.state.Store(stateClosed)
 		c.closeParkedAndForget()
 	}
+	return next
 }
 
 // modify sets f's registration: input, and output too while a writer

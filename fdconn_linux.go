@@ -308,6 +308,9 @@ func (f *fdConn) armRead() {
 	}
 }
 
+// idleDeadlineSet implements eventSource.
+func (f *fdConn) idleDeadlineSet(until int64) { f.loop.sweepBy(until) }
+
 // Close implements net.Conn. Closing the descriptor also removes it from
 // the epoll set.
 func (f *fdConn) Close() error {
