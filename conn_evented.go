@@ -129,6 +129,26 @@ func (c *conn) park() {
 	c.nc.(eventSource).armRead()
 }
 
+// parkLingering hands an evented connection that lingeringClose
+// half-closed to its event loop, which discards what the client still
+// sends until it closes or lingerTimeout passes (see
+// eventLoop.discardLingering): the connection holds no buffer and no
+// worker meanwhile. It reports false when the connection must be closed
+// at once instead.
+func (c *conn) parkLingering() bool {
+	if c.state.Load() != stateActive {
+		return false
+	}
+	c.cancelContext()
+	c.releaseBuffers()
+	c.setIdleDeadline(time.Now(), lingerTimeout)
+	if !c.state.CompareAndSwap(stateActive, stateIdle) {
+		return false // Server.Close closed it meanwhile
+	}
+	c.nc.(eventSource).armRead()
+	return true
+}
+
 // setIdleDeadline sets when a parked connection is closed for idleness.
 func (c *conn) setIdleDeadline(from time.Time, d time.Duration) {
 	if d <= 0 {

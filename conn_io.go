@@ -3,7 +3,6 @@ package httpserver
 import (
 	"bytes"
 	"errors"
-	"io"
 	"time"
 )
 
@@ -186,25 +185,3 @@ func (c *conn) writeError(status int, extraHeader string) {
 	c.wbuf = b
 	c.mustClose(closeErrorSent)
 }
-
-// lingeringClose half-closes the connection and reads what the client is
-// still sending for a short while before closing, so that the kernel does
-// not answer unread data with a reset that destroys the response we just
-// sent.
-func (c *conn) lingeringClose() {
-	type closeWriter interface{ CloseWrite() error }
-	cw, ok := c.nc.(closeWriter)
-	if !ok {
-		return
-	}
-	if cw.CloseWrite() != nil {
-		return
-	}
-	c.nc.SetReadDeadline(time.Now().Add(lingerTimeout))
-	io.CopyN(io.Discard, c.nc, lingerMaxBytes)
-}
-
-const (
-	lingerTimeout  = 500 * time.Millisecond
-	lingerMaxBytes = 256 << 10
-)

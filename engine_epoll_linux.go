@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -263,6 +264,9 @@ func (l *eventLoop) handle(f *fdConn, events uint32) {
 // again and reports true; on end of input it closes it.
 func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 	f := c.nc.(*fdConn)
+	if c.lingering {
+		return l.discardLingering(c)
+	}
 	c.borrowBuffers()
 	if c.rend == len(c.rbuf) {
 		l.dispatch(c) // the head outgrew the buffer; the worker grows it
@@ -299,6 +303,40 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 		return false
 	}
 	return true
+}
+
+// discardPool holds the buffers that lingering connections read into and
+// discard: one per read burst, not one per connection.
+var discardPool = sync.Pool{New: func() any { return new([2048]byte) }}
+
+// discardLingering reads and discards the input of a half-closed
+// connection just claimed from parked (see lingeringClose). On the
+// client's close (or an error) it closes the connection; when the input
+// is drained it parks it again until the client closes or its linger
+// deadline passes (the sweep closes it then); a client that sends more
+// than lingerMaxBytes in one burst is closed.
+func (l *eventLoop) discardLingering(c *conn) (parked bool) {
+	f := c.nc.(*fdConn)
+	buf := discardPool.Get().(*[2048]byte)
+	defer discardPool.Put(buf)
+	for read := 0; read < lingerMaxBytes; {
+		n, err := f.readNow(buf[:])
+		read += n
+		switch {
+		case n > 0:
+			continue
+		case err == unix.EAGAIN:
+			if !c.state.CompareAndSwap(stateActive, stateIdle) {
+				c.closeParkedAndForget() // Server.Close closed it meanwhile
+				return false
+			}
+			return true
+		}
+		break // the client closed, or the socket failed
+	}
+	c.state.Store(stateClosed)
+	c.closeParkedAndForget()
+	return false
 }
 
 // dispatch hands a connection with a request to a worker; with the pool

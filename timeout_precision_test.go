@@ -12,7 +12,9 @@ import (
 // head gets its 408, and a keep-alive connection left idle is closed,
 // within 100 ms of the timeout. The connections start 50 ms apart, so
 // that a timeout checked on a coarse schedule (the epoll engine once
-// swept its connections every quarter timeout) shows up as late.
+// swept its connections every quarter timeout) shows up as late. The
+// machine may be loaded by other work: a case passes if one of three
+// attempts is on time (a coarse schedule makes every attempt late).
 func TestTimeoutsFireOnTime(t *testing.T) {
 	const (
 		timeout = time.Second
@@ -35,31 +37,32 @@ func TestTimeoutsFireOnTime(t *testing.T) {
 		})
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				var wg sync.WaitGroup
-				late := make([]time.Duration, conns)
-				for i := range conns {
-					time.Sleep(apart)
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						late[i] = timeoutLateness(t, s.addr, tt.send, tt.want, timeout)
-					}()
-				}
-				wg.Wait()
-				worst := late[0]
-				for _, l := range late {
-					worst = max(worst, l)
-					if l < -20*time.Millisecond {
-						t.Errorf("%s fired %v early", tt.timer, -l)
+				var worst time.Duration
+				for attempt := range 3 {
+					var wg sync.WaitGroup
+					late := make([]time.Duration, conns)
+					for i := range conns {
+						time.Sleep(apart)
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							late[i] = timeoutLateness(t, s.addr, tt.send, tt.want, timeout)
+						}()
+					}
+					wg.Wait()
+					worst = late[0]
+					for _, l := range late {
+						worst = max(worst, l)
+						if l < -20*time.Millisecond {
+							t.Errorf("%s fired %v early", tt.timer, -l)
+						}
+					}
+					t.Logf("attempt %d: %s %v: latest by %v", attempt, tt.timer, timeout, worst.Round(time.Millisecond))
+					if raceEnabled || worst <= slack {
+						return // race builds run too slowly for a timing bound
 					}
 				}
-				t.Logf("%s %v: latest by %v", tt.timer, timeout, worst.Round(time.Millisecond))
-				if raceEnabled {
-					return // race builds run too slowly for a timing bound
-				}
-				if worst > slack {
-					t.Errorf("%s fired up to %v late, want within %v", tt.timer, worst.Round(time.Millisecond), slack)
-				}
+				t.Errorf("%s fired up to %v late, want within %v", tt.timer, worst.Round(time.Millisecond), slack)
 			})
 		}
 	})
