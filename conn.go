@@ -41,7 +41,6 @@ type conn struct {
 	remoteAddr string
 	state      atomic.Int32
 	evented    bool
-	timedOut   bool   // the request head did not arrive in time: answer 408
 	lingering  bool   // half-closed, reading on before the close (evented)
 	served     uint32 // requests served, saturating
 

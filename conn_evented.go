@@ -89,17 +89,11 @@ func trimPooled(b []byte) []byte {
 }
 
 // serveEvented runs on a worker when the event loop has found a complete
-// request head (or an error, or a timeout) in the connection's buffer. It
+// request head (or an error) in the connection's buffer. It
 // serves the buffered requests with the same serveNext as serve, then
 // parks the connection back on the loop, or ends it.
 func (c *conn) serveEvented() {
 	if c.state.Load() == stateClosed {
-		c.closeAndForget()
-		return
-	}
-	if c.timedOut {
-		c.timedOut = false
-		c.reject(errHeadTimeout)
 		c.closeAndForget()
 		return
 	}

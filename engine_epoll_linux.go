@@ -56,8 +56,9 @@ type eventLoop struct {
 	file   *os.File        // epfd, for the runtime poller
 	rc     syscall.RawConn // of file
 	poll   func(uintptr) bool
-	n      int   // events found by poll
-	err    error // error of poll
+	n      int    // events found by poll
+	err    error  // error of poll
+	out    []byte // the loop's own responses (408) are formatted here
 
 	// nextSweep is when the loop next looks for timed-out connections
 	// (unix ns, on a sweepGrain boundary): the earliest deadline of its
@@ -401,14 +402,35 @@ func (l *eventLoop) sweep(now time.Time) (next int64) {
 			continue
 		}
 		if c.connIO != nil && c.rend > 0 { // a partial head is buffered
-			c.timedOut = true
-			l.dispatch(c)
+			l.answerTimeout(c)
 			continue
 		}
 		c.state.Store(stateClosed)
 		c.closeParkedAndForget()
 	}
 	return next
+}
+
+// answerTimeout answers 408 to a parked connection whose request head did
+// not arrive in time, which the sweep just took, and closes it in stages.
+// The loop writes the answer itself, without waiting: a connection stuck
+// in a head has nothing else queued, so its socket has room for the few
+// hundred bytes. So many connections timing out together cost no worker
+// (or goroutine) each, and lingering holds no buffer (see parkLingering).
+func (l *eventLoop) answerTimeout(c *conn) {
+	f := c.nc.(*fdConn)
+	c.srv.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", StatusRequestTimeout, "err", errHeadTimeout)
+	l.out = c.appendError(l.out[:0], StatusRequestTimeout, "", true)
+	f.mu.Lock()
+	if !f.closed {
+		syscall.Write(f.fd, l.out) // best effort, never waits
+	}
+	f.mu.Unlock()
+	c.lingeringClose()
+	if !c.lingering || !c.parkLingering() {
+		c.state.Store(stateClosed)
+		c.closeParkedAndForget()
+	}
 }
 
 // modify sets f's registration: input, and output too while a writer
