@@ -22,7 +22,9 @@ import (
 // detector's I/O synchronisation that net.Conn users rely on (what a
 // handler did happens before the client reads the response), and
 // x/sys/unix keeps a separate token. The descriptor is closed under mu, so no read
-// or write can reach a descriptor number reused by another connection.
+// or write can reach a descriptor number reused by another connection; a
+// sendfile, which may wait for the disk, runs without mu instead and
+// closes the descriptor itself if Close came meanwhile (see beginSend).
 type fdConn struct {
 	fd  int
 	gen uint32 // tells this registration from an earlier one of fd
@@ -35,6 +37,10 @@ type fdConn struct {
 
 	loop *eventLoop
 	c    *conn
+
+	// sending: a sendfile runs outside mu (guarded by mu); a Close
+	// meanwhile leaves closing the descriptor to it (see ReadFrom).
+	sending bool
 
 	mu     sync.Mutex
 	rw, ww *fdWaiter // goroutines waiting to read or write; guarded by mu
@@ -321,7 +327,10 @@ func (f *fdConn) Close() error {
 	}
 	f.closed = true
 	f.loop.forget(f)
-	err := unix.Close(f.fd)
+	var err error
+	if !f.sending { // else the sendfile closes it when it returns
+		err = unix.Close(f.fd)
+	}
 	if f.rw != nil {
 		f.rw.wake()
 	}
