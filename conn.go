@@ -347,25 +347,23 @@ func (c *conn) shutdownParked() (serverForgets bool) {
 	if !c.state.CompareAndSwap(stateIdle, stateActive) {
 		return false // the event loop took it meanwhile
 	}
-	if c.lingering { // half-closed already
-		c.state.Store(stateIdle)
-		return false
+	if !c.lingering { // else half-closed already, by an earlier call
+		cw, ok := c.nc.(closeWriter)
+		if !ok || cw.CloseWrite() != nil {
+			c.state.Store(stateClosed)
+			c.closeParked()
+			return true
+		}
+		c.lingering = true
+		c.cancelContext()
+		c.releaseBuffers()
+		c.setIdleDeadline(time.Now(), lingerTimeout)
 	}
-	cw, ok := c.nc.(closeWriter)
-	if !ok || cw.CloseWrite() != nil {
-		c.state.Store(stateClosed)
-		c.closeParked()
-		return true
-	}
-	c.lingering = true
-	c.cancelContext()
-	c.releaseBuffers()
-	c.setIdleDeadline(time.Now(), lingerTimeout)
 	c.state.Store(stateIdle)
 	if hasPendingInput(c.nc) {
-		// Input arrived while this held the connection; the loop found
-		// it busy and left it. Read it on a goroutine of its own: the
-		// caller holds the Server's mutex, which closing takes.
+		// Input may have arrived while this held the connection, and the
+		// loop, finding it busy, left it. Read it on a goroutine of its
+		// own: the caller holds the Server's mutex, which closing takes.
 		go c.nc.(eventSource).armRead()
 	}
 	return false
