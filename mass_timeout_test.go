@@ -117,6 +117,9 @@ func measureMassTimeout(t *testing.T, e Engine) {
 	if answered != n {
 		t.Errorf("%d of %d connections got their 408", answered, n)
 	}
+	if raceEnabled {
+		return // the race detector's shadow memory grows with every touch
+	}
 	if growth := peak - flood; growth > 7*n {
 		t.Errorf("RSS peaked %d KiB above the %d KiB the stuck connections held: over 7 KiB a connection", growth, flood)
 	}
