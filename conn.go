@@ -41,7 +41,7 @@ type conn struct {
 	remoteAddr string
 	state      atomic.Int32
 	evented    bool
-	timedOut   bool   // the request head did not arrive in time: answer 408
+	lingering  bool   // half-closed, reading on before the close (evented)
 	served     uint32 // requests served, saturating
 
 	ctxMu sync.Mutex
@@ -167,6 +167,9 @@ func (c *conn) serveNext() bool {
 // forgets first: a client that has seen the close must find the
 // connection gone from Stats and the open-connections gauge.
 func (c *conn) closeAndForget() {
+	if c.lingering && c.parkLingering() {
+		return
+	}
 	c.srv.trackConn(c, false)
 	if c.state.Load() != stateHijacked {
 		c.state.Store(stateClosed)
@@ -263,8 +266,13 @@ func (c *conn) waitForRequest() bool {
 		return false
 	}
 	// Shutdown closes idle connections with a CAS to stateClosed; if it
-	// won, the connection is going away.
+	// won, the connection is going away: it was half-closed, and what the
+	// client still sends is read and discarded until it closes or the
+	// read deadline Shutdown set passes (see conn.shutdown).
 	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		for err == nil {
+			_, err = c.nc.Read(c.rbuf)
+		}
 		return false
 	}
 	c.rend = n
@@ -309,16 +317,54 @@ const shutdownIdleGrace = time.Second
 // finishes it, announcing "Connection: close" (see keepAlive), and then
 // closes. It reports true when the Server must forget the connection: a
 // parked evented one has no goroutine that would.
+//
+// The close is in stages (see lingeringClose): a request may be on the
+// wire while the client has not read all of the last response, which a
+// reset would destroy. The connection is half-closed and its reader reads
+// on for lingerTimeout: the goroutine blocked in waitForRequest, or the
+// event loop for a parked evented connection.
 func (c *conn) shutdown(elapsed time.Duration) (serverForgets bool) {
 	if elapsed < shutdownIdleGrace || c.state.Load() != stateIdle || hasPendingInput(c.nc) {
 		return false
 	}
+	if c.evented {
+		return c.shutdownParked()
+	}
 	if c.state.CompareAndSwap(stateIdle, stateClosed) {
-		c.nc.Close()
-		if c.evented {
+		if cw, ok := c.nc.(closeWriter); ok && cw.CloseWrite() == nil {
+			c.nc.SetReadDeadline(time.Now().Add(lingerTimeout))
+		} else {
+			c.nc.Close()
+		}
+	}
+	return false
+}
+
+// shutdownParked is shutdown for a parked evented connection: it
+// half-closes it and leaves it parked, lingering (see parkLingering), for
+// the event loop to close.
+func (c *conn) shutdownParked() (serverForgets bool) {
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return false // the event loop took it meanwhile
+	}
+	if !c.lingering { // else half-closed already, by an earlier call
+		cw, ok := c.nc.(closeWriter)
+		if !ok || cw.CloseWrite() != nil {
+			c.state.Store(stateClosed)
 			c.closeParked()
 			return true
 		}
+		c.lingering = true
+		c.cancelContext()
+		c.releaseBuffers()
+		c.setIdleDeadline(time.Now(), lingerTimeout)
+	}
+	c.state.Store(stateIdle)
+	if hasPendingInput(c.nc) {
+		// Input may have arrived while this held the connection, and the
+		// loop, finding it busy, left it. Read it on a goroutine of its
+		// own: the caller holds the Server's mutex, which closing takes.
+		go c.nc.(eventSource).armRead()
 	}
 	return false
 }

@@ -32,6 +32,9 @@ type eventSource interface {
 	// armRead hands the connection, just marked idle, back to the event
 	// loop; input that arrived while it was busy is read at once.
 	armRead()
+	// idleDeadlineSet tells the event loop of the connection's new idle
+	// deadline (unix ns), so that it sweeps no later.
+	idleDeadlineSet(until int64)
 }
 
 // borrowBuffers gives an evented connection its connIO: buffers and
@@ -86,17 +89,11 @@ func trimPooled(b []byte) []byte {
 }
 
 // serveEvented runs on a worker when the event loop has found a complete
-// request head (or an error, or a timeout) in the connection's buffer. It
+// request head (or an error) in the connection's buffer. It
 // serves the buffered requests with the same serveNext as serve, then
 // parks the connection back on the loop, or ends it.
 func (c *conn) serveEvented() {
 	if c.state.Load() == stateClosed {
-		c.closeAndForget()
-		return
-	}
-	if c.timedOut {
-		c.timedOut = false
-		c.reject(errHeadTimeout)
 		c.closeAndForget()
 		return
 	}
@@ -126,13 +123,35 @@ func (c *conn) park() {
 	c.nc.(eventSource).armRead()
 }
 
+// parkLingering hands an evented connection that lingeringClose
+// half-closed to its event loop, which discards what the client still
+// sends until it closes or lingerTimeout passes (see
+// eventLoop.discardLingering): the connection holds no buffer and no
+// worker meanwhile. It reports false when the connection must be closed
+// at once instead.
+func (c *conn) parkLingering() bool {
+	if c.state.Load() != stateActive {
+		return false
+	}
+	c.cancelContext()
+	c.releaseBuffers()
+	c.setIdleDeadline(time.Now(), lingerTimeout)
+	if !c.state.CompareAndSwap(stateActive, stateIdle) {
+		return false // Server.Close closed it meanwhile
+	}
+	c.nc.(eventSource).armRead()
+	return true
+}
+
 // setIdleDeadline sets when a parked connection is closed for idleness.
 func (c *conn) setIdleDeadline(from time.Time, d time.Duration) {
-	if d > 0 {
-		c.idleUntil.Store(from.Add(d).UnixNano())
-	} else {
+	if d <= 0 {
 		c.idleUntil.Store(0)
+		return
 	}
+	until := from.Add(d).UnixNano()
+	c.idleUntil.Store(until)
+	c.nc.(eventSource).idleDeadlineSet(until)
 }
 
 // closeParked closes a parked connection (no worker holds it) whose state

@@ -3,7 +3,6 @@ package httpserver
 import (
 	"bytes"
 	"errors"
-	"io"
 	"time"
 )
 
@@ -165,9 +164,17 @@ func (c *conn) reject(err error) {
 // writeError queues a complete error response with a short plain-text body
 // and "Connection: close".
 func (c *conn) writeError(status int, extraHeader string) {
-	text := StatusText(status)
 	c.restartWriteClock(status)
-	b := appendStatusLine(c.wbuf, status)
+	// RFC 9110 §9.3.2: no content in a response to HEAD.
+	c.wbuf = c.appendError(c.wbuf, status, extraHeader, c.ex.req.Method != "HEAD")
+	c.mustClose(closeErrorSent)
+}
+
+// appendError appends an error response with a short plain-text body
+// (unless withBody is false) and "Connection: close" to b.
+func (c *conn) appendError(b []byte, status int, extraHeader string, withBody bool) []byte {
+	text := StatusText(status)
+	b = appendStatusLine(b, status)
 	b = append(b, "Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n"...)
 	b = append(b, extraHeader...)
 	b = appendDate(b, time.Now())
@@ -179,33 +186,9 @@ func (c *conn) writeError(status int, extraHeader string) {
 	b = append(b, "Content-Length: "...)
 	b = appendInt(b, int64(len(text)+1))
 	b = append(b, "\r\n\r\n"...)
-	// RFC 9110 §9.3.2: no content in a response to HEAD.
-	if c.ex.req.Method != "HEAD" {
+	if withBody {
 		b = append(b, text...)
 		b = append(b, '\n')
 	}
-	c.wbuf = b
-	c.mustClose(closeErrorSent)
+	return b
 }
-
-// lingeringClose half-closes the connection and reads what the client is
-// still sending for a short while before closing, so that the kernel does
-// not answer unread data with a reset that destroys the response we just
-// sent.
-func (c *conn) lingeringClose() {
-	type closeWriter interface{ CloseWrite() error }
-	cw, ok := c.nc.(closeWriter)
-	if !ok {
-		return
-	}
-	if cw.CloseWrite() != nil {
-		return
-	}
-	c.nc.SetReadDeadline(time.Now().Add(lingerTimeout))
-	io.CopyN(io.Discard, c.nc, lingerMaxBytes)
-}
-
-const (
-	lingerTimeout  = 500 * time.Millisecond
-	lingerMaxBytes = 256 << 10
-)

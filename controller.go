@@ -115,3 +115,34 @@ func (c ResponseController) ReadFrom(r io.Reader) (int64, error) {
 	}
 	return io.Copy(c.rw, r)
 }
+
+// Resetter is implemented by writers that can discard the response
+// started so far (see [ResponseController.Reset]).
+type Resetter interface {
+	// Reset discards the status, body and trailers written so far,
+	// keeping the header fields, or fails with ErrResponseSent once
+	// bytes of the response may have left the server.
+	Reset() error
+}
+
+// Reset discards the response the handler has started — its status, the
+// body and trailers written, and a header already queued — so that it can
+// write another in its place, e.g. a 500 instead of a half-built answer.
+// The header fields set are kept: remove those that described the
+// discarded body. Reset fails with [ErrResponseSent] once bytes of the
+// response may have left the server (a Flush, or more body than the
+// server buffers): the client may hold part of it, and the only way left
+// to tell it that something broke is to end the connection (panic with
+// [ErrAbortHandler]).
+//
+// Unlike the other capabilities, Reset is not looked for through Unwrap:
+// a wrapper that keeps response state (a compressor, a recorder) would be
+// left inconsistent. Each wrapper that can be reset implements Reset
+// itself, resetting its own state and the writer it wraps; Reset fails
+// with [ErrNotSupported] when the controller's writer does not.
+func (c ResponseController) Reset() error {
+	if r, ok := c.rw.(Resetter); ok {
+		return r.Reset()
+	}
+	return ErrNotSupported
+}

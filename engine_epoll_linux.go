@@ -4,9 +4,11 @@ package httpserver
 
 import (
 	"errors"
+	"math"
 	"net"
 	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -38,8 +40,7 @@ type epollEngine struct {
 	gen   atomic.Uint32
 	live  atomic.Int64 // registered descriptors
 
-	stopped    atomic.Bool
-	sweepEvery time.Duration
+	stopped atomic.Bool
 }
 
 // eventLoop is one epoll instance and the goroutine waiting on it. The
@@ -55,9 +56,28 @@ type eventLoop struct {
 	file   *os.File        // epfd, for the runtime poller
 	rc     syscall.RawConn // of file
 	poll   func(uintptr) bool
-	n      int   // events found by poll
-	err    error // error of poll
+	n      int    // events found by poll
+	err    error  // error of poll
+	out    []byte // the loop's own responses (408) are formatted here
+
+	// nextSweep is when the loop next looks for timed-out connections
+	// (unix ns, on a sweepGrain boundary): the earliest deadline of its
+	// connections, at most maxSweepWait ahead. The epoll descriptor's
+	// read deadline wakes the loop then. A connection given an earlier
+	// deadline brings it forward (see sweepBy), so a timeout fires within
+	// a grain of its deadline, at the cost of one atomic load per park
+	// and no timer per connection.
+	nextSweep atomic.Int64
 }
+
+// Sweep schedule of the event loops: timeouts are rounded up to a grain,
+// so that connections parked within the same grain share one sweep; a
+// loop sweeps at least every maxSweepWait all the same (which also ends a
+// stopped loop once its last descriptor closed).
+const (
+	sweepGrain   = 20 * time.Millisecond
+	maxSweepWait = time.Second
+)
 
 // maxTableFDs caps the descriptor table (8 bytes a slot).
 const maxTableFDs = 1 << 20
@@ -69,7 +89,6 @@ func newEpollEngine(s *Server) (connEngine, error) {
 		size = int(min(rl.Cur, maxTableFDs))
 	}
 	e := &epollEngine{s: s, table: make([]atomic.Pointer[fdConn], size)}
-	e.sweepEvery = sweepInterval(s.cfg.timeouts)
 	for range runtime.GOMAXPROCS(0) {
 		l, err := newEventLoop(e)
 		if err != nil {
@@ -85,18 +104,6 @@ func newEpollEngine(s *Server) (connEngine, error) {
 		go l.run()
 	}
 	return e, nil
-}
-
-// sweepInterval is how often loops look for timed-out idle connections: a
-// quarter of the shortest timeout, between 5ms and 1s.
-func sweepInterval(t Timeouts) time.Duration {
-	d := time.Second
-	for _, v := range []time.Duration{t.ReadHeader, t.Idle} {
-		if v > 0 {
-			d = min(d, v/4)
-		}
-	}
-	return max(d, 5*time.Millisecond)
 }
 
 func newEventLoop(e *epollEngine) (*eventLoop, error) {
@@ -153,8 +160,7 @@ func (l *eventLoop) wake() {
 func (l *eventLoop) run() {
 	defer l.close()
 	e := l.e
-	lastSweep := time.Now()
-	l.file.SetReadDeadline(lastSweep.Add(e.sweepEvery))
+	l.scheduleSweep(time.Now().Add(maxSweepWait).UnixNano())
 	for {
 		l.n, l.err = 0, nil
 		// poll runs epoll_wait without blocking; when it finds nothing
@@ -185,12 +191,61 @@ func (l *eventLoop) run() {
 		if e.stopped.Load() && e.live.Load() == 0 {
 			return
 		}
-		if now := time.Now(); now.Sub(lastSweep) >= e.sweepEvery {
-			lastSweep = now
-			l.sweep(now)
-			l.file.SetReadDeadline(now.Add(e.sweepEvery))
+		if now := time.Now(); now.UnixNano() >= l.nextSweep.Load() {
+			// Deadlines set from here on bring the sweep forward
+			// themselves; the sweep finds those set before.
+			l.nextSweep.Store(math.MaxInt64)
+			l.scheduleSweep(l.sweep(now))
 		}
 	}
+}
+
+// scheduleSweep sets the loop's next sweep to at (unix ns) unless a
+// connection asked for an earlier one meanwhile.
+func (l *eventLoop) scheduleSweep(at int64) {
+	at = roundUpToGrain(at)
+	for {
+		cur := l.nextSweep.Load()
+		if cur <= at {
+			at = cur
+			break
+		}
+		if l.nextSweep.CompareAndSwap(cur, at) {
+			break
+		}
+	}
+	l.file.SetReadDeadline(time.Unix(0, at))
+	// A connection that brought the sweep forward between the swap and
+	// the line above had its deadline overwritten: set it again.
+	if cur := l.nextSweep.Load(); cur < at {
+		l.file.SetReadDeadline(time.Unix(0, cur))
+	}
+}
+
+// sweepBy brings the loop's next sweep forward to a connection's new
+// deadline until (unix ns), if that is earlier; called when a connection
+// of the loop gets a deadline.
+func (l *eventLoop) sweepBy(until int64) {
+	until = roundUpToGrain(until)
+	for {
+		cur := l.nextSweep.Load()
+		if until >= cur {
+			return
+		}
+		if l.nextSweep.CompareAndSwap(cur, until) {
+			l.file.SetReadDeadline(time.Unix(0, until))
+			return
+		}
+	}
+}
+
+// roundUpToGrain rounds a time in unix ns up to a sweepGrain boundary.
+func roundUpToGrain(ns int64) int64 {
+	g := int64(sweepGrain)
+	if ns > math.MaxInt64-g {
+		return math.MaxInt64
+	}
+	return (ns + g - 1) / g * g
 }
 
 // handle deals with readiness of f: it wakes a goroutine waiting on the
@@ -210,6 +265,9 @@ func (l *eventLoop) handle(f *fdConn, events uint32) {
 // again and reports true; on end of input it closes it.
 func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 	f := c.nc.(*fdConn)
+	if c.lingering {
+		return l.discardLingering(c)
+	}
 	c.borrowBuffers()
 	if c.rend == len(c.rbuf) {
 		l.dispatch(c) // the head outgrew the buffer; the worker grows it
@@ -251,6 +309,40 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 	return true
 }
 
+// discardPool holds the buffers that lingering connections read into and
+// discard: one per read burst, not one per connection.
+var discardPool = sync.Pool{New: func() any { return new([2048]byte) }}
+
+// discardLingering reads and discards the input of a half-closed
+// connection just claimed from parked (see lingeringClose). On the
+// client's close (or an error) it closes the connection; when the input
+// is drained it parks it again until the client closes or its linger
+// deadline passes (the sweep closes it then); a client that sends more
+// than lingerMaxBytes in one burst is closed.
+func (l *eventLoop) discardLingering(c *conn) (parked bool) {
+	f := c.nc.(*fdConn)
+	buf := discardPool.Get().(*[2048]byte)
+	defer discardPool.Put(buf)
+	for read := 0; read < lingerMaxBytes; {
+		n, err := f.readNow(buf[:])
+		read += n
+		switch {
+		case n > 0:
+			continue
+		case err == unix.EAGAIN:
+			if !c.state.CompareAndSwap(stateActive, stateIdle) {
+				c.closeParkedAndForget() // Server.Close closed it meanwhile
+				return false
+			}
+			return true
+		}
+		break // the client closed, or the socket failed
+	}
+	c.state.Store(stateClosed)
+	c.closeParkedAndForget()
+	return false
+}
+
 // dispatch hands a connection with a request to a worker; with the pool
 // and queue full, it answers 503 and closes.
 func (l *eventLoop) dispatch(c *conn) {
@@ -271,10 +363,14 @@ func (l *eventLoop) dispatch(c *conn) {
 }
 
 // sweep closes this loop's parked connections whose idle time ran out,
-// and sends those stuck in a partial head to a worker to answer 408.
-func (l *eventLoop) sweep(now time.Time) {
+// and sends those stuck in a partial head to a worker to answer 408. It
+// returns when the next sweep is due: the earliest deadline still ahead,
+// at most maxSweepWait from now.
+func (l *eventLoop) sweep(now time.Time) (next int64) {
 	e := l.e
 	ns := now.UnixNano()
+	next = ns + int64(maxSweepWait)
+	defer func() { next = max(next, ns+1) }() // never in the past
 	top := int(e.maxFD.Load())
 	for fd := 0; fd <= top && fd < len(e.table); fd++ {
 		f := e.table[fd].Load()
@@ -283,7 +379,14 @@ func (l *eventLoop) sweep(now time.Time) {
 		}
 		c := f.c
 		until := c.idleUntil.Load()
-		if until == 0 || ns < until || c.state.Load() != stateIdle {
+		if until == 0 {
+			continue
+		}
+		if ns < until {
+			next = min(next, until)
+			continue
+		}
+		if c.state.Load() != stateIdle {
 			continue
 		}
 		if !c.state.CompareAndSwap(stateIdle, stateActive) {
@@ -293,6 +396,9 @@ func (l *eventLoop) sweep(now time.Time) {
 			// It was served and parked again, with a new deadline,
 			// since until was read: give it back.
 			if c.state.CompareAndSwap(stateActive, stateIdle) {
+				if u != 0 {
+					next = min(next, u)
+				}
 				f.armRead() // input a failed claim left pending meanwhile
 			} else {
 				c.closeParkedAndForget() // Server.Close closed it meanwhile
@@ -300,10 +406,32 @@ func (l *eventLoop) sweep(now time.Time) {
 			continue
 		}
 		if c.connIO != nil && c.rend > 0 { // a partial head is buffered
-			c.timedOut = true
-			l.dispatch(c)
+			l.answerTimeout(c)
 			continue
 		}
+		c.state.Store(stateClosed)
+		c.closeParkedAndForget()
+	}
+	return next
+}
+
+// answerTimeout answers 408 to a parked connection whose request head did
+// not arrive in time, which the sweep just took, and closes it in stages.
+// The loop writes the answer itself, without waiting: a connection stuck
+// in a head has nothing else queued, so its socket has room for the few
+// hundred bytes. So many connections timing out together cost no worker
+// (or goroutine) each, and lingering holds no buffer (see parkLingering).
+func (l *eventLoop) answerTimeout(c *conn) {
+	f := c.nc.(*fdConn)
+	c.srv.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", StatusRequestTimeout, "err", errHeadTimeout)
+	l.out = c.appendError(l.out[:0], StatusRequestTimeout, "", true)
+	f.mu.Lock()
+	if !f.closed {
+		syscall.Write(f.fd, l.out) // best effort, never waits
+	}
+	f.mu.Unlock()
+	c.lingeringClose()
+	if !c.lingering || !c.parkLingering() {
 		c.state.Store(stateClosed)
 		c.closeParkedAndForget()
 	}

@@ -23,6 +23,10 @@ type workerPool struct {
 	quit          chan struct{}
 	quitOnce      sync.Once
 	stopped       atomic.Bool
+
+	// Test hooks, nil outside tests: before submit queues a connection,
+	// and after a stopping worker drained the queue.
+	testBeforeQueue, testAfterDrain func()
 }
 
 func newWorkerPool(o PoolOptions, run func(*conn)) *workerPool {
@@ -57,12 +61,15 @@ func (p *workerPool) submit(c *conn) bool {
 		go p.worker(c)
 		return true
 	}
+	if p.testBeforeQueue != nil {
+		p.testBeforeQueue()
+	}
 	select {
 	case p.queue <- c:
 	default:
 		return false
 	}
-	p.ensureWorker()
+	p.queued()
 	return true
 }
 
@@ -74,7 +81,7 @@ func (p *workerPool) submitWait(c *conn) bool {
 	}
 	select {
 	case p.queue <- c:
-		p.ensureWorker()
+		p.queued()
 		return true
 	case <-p.quit:
 		return false
@@ -94,11 +101,18 @@ func (p *workerPool) reserveWorker() bool {
 	}
 }
 
-// ensureWorker starts a worker for queued work if one retired meanwhile
-// and left room under the bound.
-func (p *workerPool) ensureWorker() {
+// queued makes sure a connection just queued is run: it starts a worker if
+// one retired meanwhile and left room under the bound. A stop may have
+// begun since submit looked, and the workers may have drained the queue
+// already: then the queue is drained once more here, on a goroutine of
+// its own (the workers still counted may be past their drain, about to
+// exit).
+func (p *workerPool) queued() {
 	if p.reserveWorker() {
 		go p.worker(nil)
+	}
+	if p.stopped.Load() {
+		go p.drain()
 	}
 }
 
@@ -131,6 +145,9 @@ func (p *workerPool) worker(first *conn) {
 			return
 		case <-p.quit:
 			p.drain()
+			if p.testAfterDrain != nil {
+				p.testAfterDrain()
+			}
 			p.workers.Add(-1)
 			return
 		}

@@ -45,6 +45,9 @@ var (
 	// after WriteHeader too, sending the header first (as for 101
 	// Switching Protocols).
 	ErrAlreadyCommitted = errors.New("httpserver: response header already written")
+	// ErrResponseSent is returned by [ResponseController.Reset] once
+	// bytes of the response may have left the server.
+	ErrResponseSent = errors.New("httpserver: response bytes already sent")
 )
 
 // ProtocolError describes a request the server rejected, with the status

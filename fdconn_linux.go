@@ -22,7 +22,9 @@ import (
 // detector's I/O synchronisation that net.Conn users rely on (what a
 // handler did happens before the client reads the response), and
 // x/sys/unix keeps a separate token. The descriptor is closed under mu, so no read
-// or write can reach a descriptor number reused by another connection.
+// or write can reach a descriptor number reused by another connection; a
+// sendfile, which may wait for the disk, runs without mu instead and
+// closes the descriptor itself if Close came meanwhile (see beginSend).
 type fdConn struct {
 	fd  int
 	gen uint32 // tells this registration from an earlier one of fd
@@ -35,6 +37,10 @@ type fdConn struct {
 
 	loop *eventLoop
 	c    *conn
+
+	// sending: a sendfile runs outside mu (guarded by mu); a Close
+	// meanwhile leaves closing the descriptor to it (see ReadFrom).
+	sending bool
 
 	mu     sync.Mutex
 	rw, ww *fdWaiter // goroutines waiting to read or write; guarded by mu
@@ -75,6 +81,9 @@ func (f *fdConn) Read(p []byte) (int, error) {
 	}
 	f.rmu.Lock()
 	defer f.rmu.Unlock()
+	if deadlinePassed(&f.rdl) {
+		return 0, os.ErrDeadlineExceeded
+	}
 	for {
 		f.mu.Lock()
 		if f.closed {
@@ -137,6 +146,9 @@ func (f *fdConn) Write(p []byte) (int, error) {
 
 // write writes all of p, waiting for room as needed; f.wmu is held.
 func (f *fdConn) write(p []byte) (int, error) {
+	if deadlinePassed(&f.wdl) {
+		return 0, os.ErrDeadlineExceeded
+	}
 	written := 0
 	for written < len(p) {
 		f.mu.Lock()
@@ -160,6 +172,18 @@ func (f *fdConn) write(p []byte) (int, error) {
 		}
 	}
 	return written, nil
+}
+
+// deadlinePassed reports whether the deadline dl (unix ns, 0: none) has
+// passed. Read and Write check it before trying the socket: like a
+// net.Conn, they fail at once with os.ErrDeadlineExceeded when called past
+// their deadline, even with data or room there. A write that made
+// progress and then waited past its deadline returns the bytes written
+// with the timeout, which the write progress timeout relies on (see
+// writeSocket).
+func deadlinePassed(dl *atomic.Int64) bool {
+	d := dl.Load()
+	return d != 0 && time.Now().UnixNano() >= d
 }
 
 // wait blocks until the loop reports the socket ready for the direction
@@ -305,6 +329,9 @@ func (f *fdConn) armRead() {
 	}
 }
 
+// idleDeadlineSet implements eventSource.
+func (f *fdConn) idleDeadlineSet(until int64) { f.loop.sweepBy(until) }
+
 // Close implements net.Conn. Closing the descriptor also removes it from
 // the epoll set.
 func (f *fdConn) Close() error {
@@ -315,7 +342,10 @@ func (f *fdConn) Close() error {
 	}
 	f.closed = true
 	f.loop.forget(f)
-	err := unix.Close(f.fd)
+	var err error
+	if !f.sending { // else the sendfile closes it when it returns
+		err = unix.Close(f.fd)
+	}
 	if f.rw != nil {
 		f.rw.wake()
 	}

@@ -15,6 +15,9 @@ import (
 func (f *fdConn) ReadFrom(r io.Reader) (int64, error) {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
+	if deadlinePassed(&f.wdl) {
+		return 0, os.ErrDeadlineExceeded
+	}
 	remain := int64(1<<63 - 1)
 	lr, limited := r.(*io.LimitedReader)
 	src := r
@@ -34,13 +37,12 @@ func (f *fdConn) ReadFrom(r io.Reader) (int64, error) {
 		var n int
 		var serr error
 		cerr := rc.Control(func(in uintptr) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			if f.closed {
+			if !f.beginSend() {
 				serr = net.ErrClosed
 				return
 			}
-			n, serr = unix.Sendfile(f.fd, int(in), nil, int(min(remain, 1<<30)))
+			n, serr = sendfile(f.fd, int(in), nil, int(min(remain, 1<<30)))
+			f.endSend()
 		})
 		if n > 0 {
 			written += int64(n)
@@ -78,6 +80,36 @@ func (f *fdConn) ReadFrom(r io.Reader) (int64, error) {
 		lr.N -= written
 	}
 	return written, nil
+}
+
+// sendfile is unix.Sendfile; tests replace it to hold a call.
+var sendfile = unix.Sendfile
+
+// beginSend marks a sendfile about to run without f.mu, so that reading
+// (and Close) need not wait for it: reading a cold file from disk can take
+// long, and the connection's other direction goes on meanwhile. Writes are
+// serialised by f.wmu, which the caller holds. The descriptor stays open
+// until the sendfile returns (see endSend), so its number cannot be reused
+// under it. It reports false when the connection is closed.
+func (f *fdConn) beginSend() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return false
+	}
+	f.sending = true
+	return true
+}
+
+// endSend ends what beginSend began, closing the descriptor if Close was
+// called meanwhile.
+func (f *fdConn) endSend() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sending = false
+	if f.closed {
+		unix.Close(f.fd)
+	}
 }
 
 // fdWriter hides fdConn's ReadFrom from io.Copy; it runs under f.wmu.

@@ -73,11 +73,15 @@ func (c *conn) afterExchange() bool {
 		return true
 	}
 	c.flush()
-	// Only input the server left unread can make the kernel reset the
+	// Input the server leaves unread makes the kernel reset the
 	// connection and destroy the response (RFC 9112 §9.6): pipelined
-	// requests already read, a body left unread, or bytes still waiting
-	// in the socket. A clean "Connection: close" exchange closes at once.
-	if c.rpos < c.rend || c.bodyUnread || hasPendingInput(c.nc) {
+	// requests already read, a body left unread, bytes waiting in the
+	// socket, or a request still on the wire. Only a client that asked
+	// for the close sends nothing more (RFC 9112 §9.6: it MUST NOT send
+	// further requests): with nothing unread, it is closed at once. When
+	// the server decided (a shutdown, the handler, an error), the client
+	// may have pipelined: close in stages (see lingeringClose).
+	if c.closeWhy&closeRequested == 0 || c.rpos < c.rend || c.bodyUnread || hasPendingInput(c.nc) {
 		c.lingeringClose()
 	}
 	return false

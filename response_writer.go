@@ -47,6 +47,29 @@ func (w *response) reset() {
 	w.wroteHeader = false
 }
 
+// Reset implements [Resetter], reached through ResponseController: it
+// drops the response queued so far unless bytes of it may have reached
+// the client (respOut). Reasons to close that the dropped header recorded
+// stay: the replacement announces "Connection: close" too.
+func (w *response) Reset() error {
+	w.checkLive()
+	c := w.c
+	if c.state.Load() == stateHijacked {
+		return ErrHijacked
+	}
+	if c.respOut {
+		return ErrResponseSent
+	}
+	if w.committed {
+		c.wbuf = c.wbuf[:c.respStart]
+	}
+	w.buf = w.buf[:0]
+	w.trailer.Reset()
+	w.status, w.declaredLength, w.written = 0, -1, 0
+	w.wroteHeader, w.committed, w.chunked = false, false, false
+	return nil
+}
+
 func (w *response) checkLive() {
 	if w.released {
 		panic(errUsedAfterReturn)

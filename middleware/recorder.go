@@ -128,6 +128,16 @@ func (rec *recorder) ReadFrom(src io.Reader) (int64, error) {
 	return n, err
 }
 
+// Reset implements httpserver.Resetter: it resets the writer it wraps
+// and, when that succeeds, forgets the status and bytes it recorded.
+func (rec *recorder) Reset() error {
+	if err := httpserver.NewResponseController(rec.w).Reset(); err != nil {
+		return err
+	}
+	rec.wroteHeader, rec.status, rec.bytes = false, 0, 0
+	return nil
+}
+
 // noteErr keeps the first write error.
 func (rec *recorder) noteErr(err error) {
 	if err != nil && rec.err == nil {

@@ -25,11 +25,14 @@ var representationFields = [...]string{
 // Recover returns middleware that turns a handler panic into a 500
 // response and one log record with the stack and the request ID; the
 // representation fields the handler had set (Content-Type, ETag...) are
-// dropped. Once the handler has written the header (WriteHeader, Write or
-// Flush), a 500 can no longer be delivered reliably: the middleware then
-// panics with httpserver.ErrAbortHandler, so that the server closes the
-// connection without logging again and the client sees a broken response
-// rather than a complete-looking one. A panic with
+// dropped. A response the handler had started is discarded with
+// [httpserver.ResponseController.Reset] while none of it has left the
+// server; once some may have (a Flush, or a body larger than the
+// server's buffers), or when a writer in between cannot be reset, a 500
+// can no longer be delivered reliably: the middleware then panics with
+// httpserver.ErrAbortHandler, so that the server closes the connection
+// without logging again and the client sees a broken response rather
+// than a complete-looking one. A panic with
 // httpserver.ErrAbortHandler itself is passed on without being logged.
 func Recover(opts RecoverOptions) httpserver.Middleware {
 	return func(next httpserver.Handler) httpserver.Handler {
@@ -57,7 +60,7 @@ func Recover(opts RecoverOptions) httpserver.Middleware {
 				LoggerFrom(r.Context(), logger).Error("panic serving request",
 					"method", r.Method, "path", r.Path, "route", r.Pattern,
 					"panic", p, "stack", string(debug.Stack()))
-				if rec.wroteHeader {
+				if rec.wroteHeader && rec.Reset() != nil {
 					panic(httpserver.ErrAbortHandler)
 				}
 				h := rec.Header()

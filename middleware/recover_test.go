@@ -128,3 +128,63 @@ func TestRecoverDefaultLoggerAndOwnedRecorder(t *testing.T) {
 type passWriter struct{ httpserver.ResponseWriter }
 
 func (p passWriter) Unwrap() httpserver.ResponseWriter { return p.ResponseWriter }
+
+// TestRecoverAfterHeaderStillAnswers500: a panic after WriteHeader, or
+// after a body small enough to wait in the server's body buffer, leaves
+// nothing on the wire yet: Recover resets the response and the client
+// gets a clean 500 on a connection that stays usable. Once bytes left (a
+// body past the buffers went to the socket), the connection closes
+// instead (as after a Flush, see TestRecoverAfterHeaderClosesConnection).
+func TestRecoverAfterHeaderStillAnswers500(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(w httpserver.ResponseWriter)
+		clean bool // a clean 500, else a cut response
+	}{
+		{"WriteHeader", func(w httpserver.ResponseWriter) { w.WriteHeader(201) }, true},
+		{"small body", func(w httpserver.ResponseWriter) { w.Write([]byte("partial")) }, true},
+		{"body past the buffers", func(w httpserver.ResponseWriter) {
+			for range 8 {
+				w.Write([]byte(strings.Repeat("x", 1<<10)))
+			}
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logBuf syncBuffer
+			h := httpserver.Chain(RequestID(RequestIDOptions{}), Recover(RecoverOptions{Logger: jsonLogger(&logBuf)}))(
+				httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+					if r.Path == "/ok" {
+						w.Write([]byte("fine"))
+						return
+					}
+					w.Header().Set("Content-Type", "image/png")
+					w.Header().Set("ETag", `"x"`)
+					tt.write(w)
+					panic("boom after header")
+				}))
+			base := serve(t, h)
+			c := client(t)
+			if !tt.clean {
+				out := rawExchange(t, base, "GET /p HTTP/1.1\r\nHost: x\r\n\r\n")
+				if strings.Contains(out, " 500 ") || strings.Contains(out, "\r\n0\r\n\r\n") {
+					t.Errorf("want a cut 200 response, got %q...", out[:min(len(out), 200)])
+				}
+				return
+			}
+			resp, body := do(t, c, "GET", base+"/p", map[string]string{"X-Request-ID": "late-1"}, nil)
+			if resp.StatusCode != 500 || body != "Internal Server Error\n" {
+				t.Fatalf("got %d %q, want a clean 500", resp.StatusCode, body)
+			}
+			if resp.Header.Get("ETag") != "" || resp.Header.Get("X-Request-ID") != "late-1" {
+				t.Errorf("header: %v", resp.Header)
+			}
+			if n := strings.Count(logBuf.String(), "boom after header"); n != 1 {
+				t.Errorf("panic logged %d times, want once", n)
+			}
+			if resp, body := do(t, c, "GET", base+"/ok", nil, nil); resp.StatusCode != 200 || body != "fine" {
+				t.Errorf("next request: %d %q", resp.StatusCode, body)
+			}
+		})
+	}
+}
