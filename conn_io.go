@@ -156,7 +156,7 @@ func (c *conn) reject(err error) {
 	}
 	c.srv.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", pe.Status, "err", pe)
 	c.writeError(pe.Status, "")
-	c.reportRejected(pe.Status, pe)
+	c.reportRejected(pe.Status, pe, true)
 	c.flush()
 	c.lingeringClose()
 }

@@ -425,6 +425,7 @@ func (l *eventLoop) answerTimeout(c *conn) {
 	f := c.nc.(*fdConn)
 	c.srv.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", StatusRequestTimeout, "err", errHeadTimeout)
 	l.out = c.appendError(l.out[:0], StatusRequestTimeout, "", true)
+	c.reportRejected(StatusRequestTimeout, errHeadTimeout, false)
 	f.mu.Lock()
 	if !f.closed {
 		syscall.Write(f.fd, l.out) // best effort, never waits

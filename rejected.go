@@ -26,14 +26,16 @@ type RejectedRequest struct {
 }
 
 // reportRejected tells Server.Rejected, if set, about a request answered
-// with status before a handler ran.
-func (c *conn) reportRejected(status int, err error) {
+// with status before a handler ran; parsed says the exchange's Request
+// holds what was parsed of it (not so for a head the epoll loop timed out
+// while parked: the Request is still the previous one's).
+func (c *conn) reportRejected(status int, err error, parsed bool) {
 	f := c.srv.Rejected
 	if f == nil {
 		return
 	}
 	rr := RejectedRequest{Time: time.Now(), RemoteAddr: c.remoteAddr, Status: status, Err: err}
-	if c.connIO != nil {
+	if parsed && c.connIO != nil {
 		r := &c.ex.req
 		rr.Method, rr.Target, rr.Proto = r.Method, r.Target, r.Proto
 	}
