@@ -67,6 +67,7 @@ type connIO struct {
 	wbuf       []byte // response bytes not yet written to the socket
 	werr       error  // sticky write error
 	wclock     writeClock
+	rdl        readDeadlines
 	head       []byte // copy of the current request head; request strings alias it
 	kept       []byte // copies of trailer lines; request strings alias it
 	scanner    headScanner
@@ -196,8 +197,10 @@ func (c *conn) readRequest() bool {
 	ex.begin()
 	c.closeWhy = 0
 	c.kept = c.kept[:0]
+	// The header and body read deadlines count from here; they are set
+	// only before a read that may block (see deadlines.go).
 	start := time.Now()
-	c.setReadDeadline(start, c.srv.cfg.timeouts.ReadHeader)
+	c.beginReadDeadlines(start)
 
 	n, err := c.readHead()
 	if err != nil {
@@ -237,8 +240,12 @@ func (c *conn) readRequest() bool {
 	if !f.keepAlive {
 		c.mustClose(closeRequested)
 	}
-	c.setReadDeadline(start, c.srv.cfg.timeouts.Read)
-	c.startWriteClock(time.Now())
+	c.rdl.phase = readingBody
+	if c.rdl.filled {
+		// The head came in pieces: it ended now, not at its first byte.
+		start = time.Now()
+	}
+	c.startWriteClock(start)
 	return true
 }
 
@@ -249,7 +256,7 @@ func (c *conn) waitForRequest() bool {
 		return false
 	}
 	c.rpos, c.rend = 0, 0
-	c.setReadDeadline(time.Now(), c.idleTimeout())
+	c.armIdleReadDeadline(time.Now(), c.idleTimeout())
 	c.state.Store(stateIdle)
 	if len(c.rbuf) > readBufferSize {
 		// A large head grew the buffer; a waiting connection goes back to
@@ -342,14 +349,6 @@ func (c *conn) closeNow() (serverForgets bool) {
 			}
 			return false
 		}
-	}
-}
-
-func (c *conn) setReadDeadline(from time.Time, d time.Duration) {
-	if d > 0 {
-		c.nc.SetReadDeadline(from.Add(d))
-	} else {
-		c.nc.SetReadDeadline(time.Time{})
 	}
 }
 

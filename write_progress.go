@@ -66,19 +66,27 @@ type writeClock struct {
 	cap    time.Time // when the response must be sent by; zero: no cap
 	sent   int64     // response bytes the socket accepted; negative while earlier answers queued ahead are sent
 	status int       // status line queued last, for the abort report
+	dl     socketDeadline
 	// own: the handler set its own write deadline, possibly from another
 	// goroutine to unblock a write, as a net.Conn deadline allows.
 	own atomic.Bool
 }
 
 // startWriteClock arms the write deadline for the response to the request
-// whose header just ended at now.
+// whose header just ended at now. Without a response cap, a deadline in
+// force that is at most deadlineSlack earlier than a full period from now
+// is kept (see deadlines.go).
 func (c *conn) startWriteClock(now time.Time) {
 	wc := &c.wclock
 	wc.cap, wc.sent, wc.status = time.Time{}, -int64(len(c.wbuf)), 0
-	wc.own.Store(false)
+	if wc.own.Load() {
+		wc.own.Store(false)
+		wc.dl.known = false // the handler's deadline is still on the socket
+	}
 	if r := c.srv.cfg.timeouts.Response; r > 0 {
 		wc.cap = now.Add(r)
+	} else if w := c.srv.cfg.timeouts.Write; wc.dl.covers(deadlineAfter(now, w), w) {
+		return
 	}
 	c.armWriteDeadline(now)
 }
@@ -87,6 +95,7 @@ func (c *conn) startWriteClock(now time.Time) {
 func (wc *writeClock) reset() {
 	wc.cap, wc.sent, wc.status = time.Time{}, 0, 0
 	wc.own.Store(false)
+	wc.dl.known = false
 }
 
 // restartWriteClock is for an error response that replaces whatever the
@@ -106,6 +115,7 @@ func (c *conn) armWriteDeadline(now time.Time) {
 	if cp := c.wclock.cap; !cp.IsZero() && (dl.IsZero() || cp.Before(dl)) {
 		dl = cp
 	}
+	c.wclock.dl = socketDeadline{at: dl, known: true}
 	c.nc.SetWriteDeadline(dl)
 }
 
