@@ -63,7 +63,8 @@ type AccessLogOptions struct {
 type AccessLog struct {
 	logger  *slog.Logger
 	format  AccessLogFormat
-	out     io.Writer // combined lines
+	direct  bool      // JSON lines encoded here, not through logger (accesslog_json.go)
+	out     io.Writer // combined or direct JSON lines
 	file    *LogFile  // owned output, if any
 	lines   []byte    // combined lines not yet written (writer goroutine only)
 	queue   chan logEntry
@@ -107,7 +108,8 @@ func NewAccessLog(opts AccessLogOptions) *AccessLog {
 		out = os.Stdout
 	}
 	l := opts.Logger
-	if l == nil {
+	direct := l == nil
+	if direct {
 		l = slog.New(slog.NewJSONHandler(out, nil))
 	}
 	n := opts.QueueSize
@@ -117,6 +119,7 @@ func NewAccessLog(opts AccessLogOptions) *AccessLog {
 	a := &AccessLog{
 		logger:  l,
 		format:  format,
+		direct:  direct,
 		out:     out,
 		file:    opts.File,
 		queue:   make(chan logEntry, n),
@@ -250,23 +253,29 @@ func (a *AccessLog) drain() {
 	}
 }
 
+// entryLevel is the level of an entry's record: warn when sending the
+// response failed, error for a 5xx status.
+func entryLevel(e *logEntry) slog.Level {
+	switch {
+	case e.status >= 500:
+		return slog.LevelError
+	case e.aborted != "":
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}
+
 func (a *AccessLog) write(e logEntry) {
 	if e.flushed != nil {
 		a.writeLines()
 		close(e.flushed)
 		return
 	}
-	if a.format == AccessLogCombined {
+	if a.format == AccessLogCombined || a.direct {
 		a.addLine(&e)
 		return
 	}
-	level := slog.LevelInfo
-	if e.aborted != "" {
-		level = slog.LevelWarn
-	}
-	if e.status >= 500 {
-		level = slog.LevelError
-	}
+	level := entryLevel(&e)
 	rec := slog.NewRecord(e.start, level, "request", 0)
 	rec.AddAttrs(
 		slog.String(RequestIDKey, e.id),

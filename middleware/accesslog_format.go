@@ -112,7 +112,11 @@ const linesBuffered = 64 << 10
 // addLine formats e into the pending lines. Only the writer goroutine
 // calls it.
 func (a *AccessLog) addLine(e *logEntry) {
-	a.lines = appendCombined(a.lines, e)
+	if a.format == AccessLogCombined {
+		a.lines = appendCombined(a.lines, e)
+	} else {
+		a.lines = appendJSONLine(a.lines, e)
+	}
 	if len(a.lines) >= linesBuffered {
 		a.writeLines()
 	}

@@ -82,6 +82,15 @@ func BenchmarkAccessLog(b *testing.B) {
 	b.ReportMetric(float64(logs.Dropped()), "dropped")
 }
 
+// BenchmarkAccessLogDefault is the binary's default: JSON lines, no Logger
+// of the caller's.
+func BenchmarkAccessLogDefault(b *testing.B) {
+	logs := NewAccessLog(AccessLogOptions{Output: io.Discard, QueueSize: 1 << 16})
+	defer logs.Close()
+	benchMiddleware(b, logs.Middleware, jsonHandler, nil)
+	b.ReportMetric(float64(logs.Dropped()), "dropped")
+}
+
 func BenchmarkAccessLogCombined(b *testing.B) {
 	logs := NewAccessLog(AccessLogOptions{Format: AccessLogCombined, Output: io.Discard, QueueSize: 1 << 16})
 	defer logs.Close()
