@@ -3,8 +3,13 @@ package middleware
 import (
 	"bytes"
 	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/httpservertest"
 )
 
 // TestAppendJSONLineMatchesSlog pins that the default JSON access log
@@ -44,6 +49,56 @@ func TestAppendJSONLineMatchesSlog(t *testing.T) {
 			got := appendJSONLine(nil, &e)
 			if string(got) != want.String() {
 				t.Errorf("got  %s\nwant %s", got, want.String())
+			}
+		})
+	}
+}
+
+// blockingWriter blocks every Write until release is closed.
+type blockingWriter struct {
+	release chan struct{}
+	mu      sync.Mutex
+	buf     bytes.Buffer
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	<-w.release
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+// TestAccessLogEncodedNeverBlocks pins, for the lines the access log
+// encodes itself (default JSON and combined), that a stuck output never
+// blocks a request: lines wait as bytes up to QueueSize*256, the rest are
+// dropped and counted, and what waited is written once the output moves.
+func TestAccessLogEncodedNeverBlocks(t *testing.T) {
+	for _, format := range []AccessLogFormat{AccessLogJSON, AccessLogCombined} {
+		t.Run(string(format), func(t *testing.T) {
+			out := &blockingWriter{release: make(chan struct{})}
+			logs := NewAccessLog(AccessLogOptions{Format: format, Output: out, QueueSize: 4})
+			h := logs.Middleware(httpserver.HandlerFunc(ok))
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for i := 0; i < 100; i++ {
+					h.ServeHTTP(httpservertest.NewRecorder(), httpservertest.NewRequest("GET", "/", nil))
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("requests blocked on a stuck log output")
+			}
+			d := logs.Dropped()
+			if d < 80 || d == 100 {
+				t.Errorf("Dropped = %d of 100, want most but not all (1 KiB of lines may wait)", d)
+			}
+			close(out.release)
+			logs.Close()
+			lines := strings.Count(out.buf.String(), "\n")
+			if uint64(lines)+d != 100 {
+				t.Errorf("%d lines written and %d dropped, want 100 in all", lines, d)
 			}
 		})
 	}
