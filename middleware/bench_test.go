@@ -188,6 +188,12 @@ func BenchmarkLoopback(b *testing.B) {
 		defer p.Close()
 		benchLoopback(b, p.Wrap(newRouter()))
 	})
+	// The binary's default: the access log encodes its JSON lines itself.
+	b.Run("pipeline-default-log", func(b *testing.B) {
+		p, _ := NewPipeline(PipelineOptions{AccessLog: AccessLogOptions{Output: io.Discard, QueueSize: 1 << 16}})
+		defer p.Close()
+		benchLoopback(b, p.Wrap(newRouter()))
+	})
 }
 
 func benchLoopback(b *testing.B, h httpserver.Handler) {

@@ -160,6 +160,8 @@ func printHeadline(sums map[string]map[string]summary, dir string) {
 		kib := "—"
 		if v, ok := idle[[2]string{s, "18000"}]; ok {
 			kib = fmt.Sprintf("%.2f KiB", v)
+		} else if v, ok := idle[[2]string{s, "10000"}]; ok {
+			kib = fmt.Sprintf("%.2f KiB (10,000)", v)
 		}
 		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", s, kilo(p.perCPU), kilo(p.rps), ms(p.p99),
 			kilo(pl.perCPU), kilo(pl.rps), ms(pl.p99), kib)
@@ -261,7 +263,13 @@ func printIdle(dir string) {
 		if !okA && !okB {
 			continue
 		}
-		fmt.Printf("| %s | %.2f KiB | %.2f KiB | %s |\n", s, a, b, ratio(b, idle[[2]string{"fasthttp", "18000"}]))
+		kib := func(v float64, ok bool) string {
+			if !ok {
+				return "—"
+			}
+			return fmt.Sprintf("%.2f KiB", v)
+		}
+		fmt.Printf("| %s | %s | %s | %s |\n", s, kib(a, okA), kib(b, okB), ratio(b, idle[[2]string{"fasthttp", "18000"}]))
 	}
 	fmt.Println()
 }
