@@ -57,7 +57,11 @@ func (c *conn) startWatchLocked() {
 	// The watch reads under the body's deadline, as a body read would;
 	// stopWatch replaces it, so it is not remembered (see deadlines.go).
 	if !c.rdl.own.Load() {
-		c.nc.SetReadDeadline(deadlineAfter(c.rdl.start, c.srv.cfg.timeouts.Read))
+		from := c.rdl.start
+		if from.IsZero() {
+			from = time.Now() // a request without a body did not need it
+		}
+		c.nc.SetReadDeadline(deadlineAfter(from, c.srv.cfg.timeouts.Read))
 	}
 	go c.watchClient()
 }

@@ -198,9 +198,9 @@ func (c *conn) readRequest() bool {
 	c.closeWhy = 0
 	c.kept = c.kept[:0]
 	// The header and body read deadlines count from here; they are set
-	// only before a read that may block (see deadlines.go).
-	start := time.Now()
-	c.beginReadDeadlines(start)
+	// only before a read that may block, and the clock is read only then
+	// or for a body (see deadlines.go).
+	c.beginReadDeadlines()
 
 	n, err := c.readHead()
 	if err != nil {
@@ -241,11 +241,10 @@ func (c *conn) readRequest() bool {
 		c.mustClose(closeRequested)
 	}
 	c.rdl.phase = readingBody
-	if c.rdl.filled {
-		// The head came in pieces: it ended now, not at its first byte.
-		start = time.Now()
+	if f.kind != bodyNone && c.rdl.start.IsZero() {
+		c.rdl.start = time.Now() // Timeouts.Read counts from here
 	}
-	c.startWriteClock(start)
+	c.startWriteClock()
 	return true
 }
 

@@ -62,7 +62,7 @@ const (
 type readDeadlines struct {
 	set   socketDeadline
 	phase readPhase
-	start time.Time // when the current request's first byte was seen
+	start time.Time // when the current request began; zero: not read yet
 	// filled: the head needed more than the bytes at hand
 	filled bool
 	// own: the handler set its own read deadline through
@@ -91,12 +91,25 @@ func (c *conn) forgetReadDeadline() { c.rdl.set.known = false }
 
 // beginReadDeadlines starts the read deadline state of a new request; the
 // handler's own deadline of the previous one, if any, no longer holds.
-func (c *conn) beginReadDeadlines(start time.Time) {
+// The request's start is read from the clock when first needed: before a
+// socket read (microseconds after the bytes at hand arrived, or were
+// found buffered behind the previous request) or, for a request with a
+// body, once its head is parsed.
+func (c *conn) beginReadDeadlines() {
 	if c.rdl.own.Load() {
 		c.rdl.own.Store(false)
 		c.rdl.set.known = false
 	}
-	c.rdl.start, c.rdl.phase, c.rdl.filled = start, readingHead, false
+	c.rdl.start, c.rdl.phase, c.rdl.filled = time.Time{}, readingHead, false
+}
+
+// readStart is when the current request began, read from the clock on
+// first use.
+func (c *conn) readStart() time.Time {
+	if c.rdl.start.IsZero() {
+		c.rdl.start = time.Now()
+	}
+	return c.rdl.start
 }
 
 // armIdleReadDeadline sets the deadline of the wait for the next request,
@@ -129,7 +142,7 @@ func (c *conn) armReadDeadline() {
 	if c.rdl.own.Load() {
 		return
 	}
-	want := deadlineAfter(c.rdl.start, c.readPhaseTimeout())
+	want := deadlineAfter(c.readStart(), c.readPhaseTimeout())
 	if !c.rdl.set.known || !c.rdl.set.at.Equal(want) {
 		c.setReadDeadlineAt(want)
 	}
