@@ -54,6 +54,15 @@ func (c *conn) startWatchLocked() {
 	}
 	c.watch.running = true
 	c.watch.got = false
+	// The watch reads under the body's deadline, as a body read would;
+	// stopWatch replaces it, so it is not remembered (see deadlines.go).
+	if !c.rdl.own.Load() {
+		from := c.rdl.start
+		if from.IsZero() {
+			from = time.Now() // a request without a body did not need it
+		}
+		c.nc.SetReadDeadline(deadlineAfter(from, c.srv.cfg.timeouts.Read))
+	}
 	go c.watchClient()
 }
 
@@ -80,6 +89,7 @@ func (c *conn) stopWatch() {
 		return
 	}
 	c.nc.SetReadDeadline(aLongTimeAgo)
+	c.forgetReadDeadline()
 	<-c.watch.done
 	if c.watch.got {
 		// rpos == rend held when the watch started.

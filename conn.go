@@ -67,6 +67,7 @@ type connIO struct {
 	wbuf       []byte // response bytes not yet written to the socket
 	werr       error  // sticky write error
 	wclock     writeClock
+	rdl        readDeadlines
 	head       []byte // copy of the current request head; request strings alias it
 	kept       []byte // copies of trailer lines; request strings alias it
 	scanner    headScanner
@@ -199,8 +200,10 @@ func (c *conn) readRequest() bool {
 	ex.begin()
 	c.closeWhy = 0
 	c.kept = c.kept[:0]
-	start := time.Now()
-	c.setReadDeadline(start, c.srv.cfg.timeouts.ReadHeader)
+	// The header and body read deadlines count from here; they are set
+	// only before a read that may block, and the clock is read only then
+	// or for a body (see deadlines.go).
+	c.beginReadDeadlines()
 
 	n, err := c.readHead()
 	if err != nil {
@@ -240,8 +243,11 @@ func (c *conn) readRequest() bool {
 	if !f.keepAlive {
 		c.mustClose(closeRequested)
 	}
-	c.setReadDeadline(start, c.srv.cfg.timeouts.Read)
-	c.startWriteClock(time.Now())
+	c.rdl.phase = readingBody
+	if f.kind != bodyNone && c.rdl.start.IsZero() {
+		c.rdl.start = time.Now() // Timeouts.Read counts from here
+	}
+	c.startWriteClock()
 	return true
 }
 
@@ -252,7 +258,7 @@ func (c *conn) waitForRequest() bool {
 		return false
 	}
 	c.rpos, c.rend = 0, 0
-	c.setReadDeadline(time.Now(), c.idleTimeout())
+	c.armIdleReadDeadline(time.Now(), c.idleTimeout())
 	c.state.Store(stateIdle)
 	if len(c.rbuf) > readBufferSize {
 		// A large head grew the buffer; a waiting connection goes back to
@@ -388,14 +394,6 @@ func (c *conn) closeNow() (serverForgets bool) {
 			}
 			return false
 		}
-	}
-}
-
-func (c *conn) setReadDeadline(from time.Time, d time.Duration) {
-	if d > 0 {
-		c.nc.SetReadDeadline(from.Add(d))
-	} else {
-		c.nc.SetReadDeadline(time.Time{})
 	}
 }
 

@@ -69,6 +69,8 @@ func (io *connIO) reset() {
 	io.wbuf = io.wbuf[:0]
 	io.werr = nil
 	io.wclock.reset()
+	io.rdl.set.known = false
+	io.rdl.own.Store(false)
 	io.head = trimPooled(io.head)
 	io.kept = trimPooled(io.kept)
 	io.scanner.reset()

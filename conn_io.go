@@ -36,6 +36,7 @@ func (c *conn) fill() error {
 			c.rbuf = nb
 		}
 	}
+	c.armReadDeadline()
 	for {
 		n, err := c.nc.Read(c.rbuf[c.rend:])
 		c.rend += n
@@ -54,6 +55,7 @@ func (c *conn) readDirect(p []byte) (int, error) {
 	if err := c.flush(); err != nil {
 		return 0, err
 	}
+	c.armReadDeadline()
 	return c.nc.Read(p)
 }
 

@@ -228,6 +228,7 @@ func (w *response) finish() {
 // SetReadDeadline is reached through ResponseController.
 func (w *response) SetReadDeadline(t time.Time) error {
 	w.checkLive()
+	w.c.rdl.own.Store(true)
 	return w.c.nc.SetReadDeadline(t)
 }
 

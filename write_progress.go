@@ -66,19 +66,50 @@ type writeClock struct {
 	cap    time.Time // when the response must be sent by; zero: no cap
 	sent   int64     // response bytes the socket accepted; negative while earlier answers queued ahead are sent
 	status int       // status line queued last, for the abort report
+	dl     socketDeadline
+	// armPending: the deadline for this response is armed before its
+	// first socket write (armPendingWriteDeadline), not when it begins.
+	armPending bool
 	// own: the handler set its own write deadline, possibly from another
 	// goroutine to unblock a write, as a net.Conn deadline allows.
 	own atomic.Bool
 }
 
-// startWriteClock arms the write deadline for the response to the request
-// whose header just ended at now.
-func (c *conn) startWriteClock(now time.Time) {
+// startWriteClock starts the write clock for the response to the request
+// whose header just ended. With a response cap it reads the clock and
+// arms the deadline now; without one, arming waits for the response's
+// first socket write, where pipelined answers share one (see
+// armPendingWriteDeadline).
+func (c *conn) startWriteClock() {
 	wc := &c.wclock
 	wc.cap, wc.sent, wc.status = time.Time{}, -int64(len(c.wbuf)), 0
-	wc.own.Store(false)
+	if wc.own.Load() {
+		wc.own.Store(false)
+		wc.dl.known = false // the handler's deadline is still on the socket
+	}
 	if r := c.srv.cfg.timeouts.Response; r > 0 {
+		now := time.Now()
 		wc.cap = now.Add(r)
+		wc.armPending = false
+		c.armWriteDeadline(now)
+		return
+	}
+	wc.armPending = true
+}
+
+// armPendingWriteDeadline arms the write deadline before the first socket
+// write since a response began, unless the handler set its own or the one
+// in force is at most deadlineSlack earlier than a full period from now
+// (see deadlines.go).
+func (c *conn) armPendingWriteDeadline() {
+	wc := &c.wclock
+	wc.armPending = false
+	if wc.own.Load() {
+		return
+	}
+	now := time.Now()
+	if w := c.srv.cfg.timeouts.Write; wc.dl.covers(deadlineAfter(now, w), w) {
+		return
 	}
 	c.armWriteDeadline(now)
 }
@@ -87,6 +118,7 @@ func (c *conn) startWriteClock(now time.Time) {
 func (wc *writeClock) reset() {
 	wc.cap, wc.sent, wc.status = time.Time{}, 0, 0
 	wc.own.Store(false)
+	wc.dl.known, wc.armPending = false, false
 }
 
 // restartWriteClock is for an error response that replaces whatever the
@@ -106,6 +138,7 @@ func (c *conn) armWriteDeadline(now time.Time) {
 	if cp := c.wclock.cap; !cp.IsZero() && (dl.IsZero() || cp.Before(dl)) {
 		dl = cp
 	}
+	c.wclock.dl = socketDeadline{at: dl, known: true}
 	c.nc.SetWriteDeadline(dl)
 }
 
@@ -120,6 +153,9 @@ func (c *conn) setOwnWriteDeadline(t time.Time) error {
 // the client makes progress. A failure comes back as a
 // *ResponseAbortedError, already logged.
 func (c *conn) writeSocket(p []byte) (int, error) {
+	if c.wclock.armPending {
+		c.armPendingWriteDeadline()
+	}
 	n, err := c.nc.Write(p)
 	c.wclock.sent += int64(n)
 	if err == nil {
@@ -145,6 +181,7 @@ func (c *conn) sendFile(rf io.ReaderFrom, src io.Reader, limit int64) (int64, er
 	// through a buffer instead, whose bytes a failed write loses: arm a
 	// fresh deadline first, so that a timeout comes from sendfile itself,
 	// which reads only what the socket took.
+	c.wclock.armPending = false
 	if !c.wclock.own.Load() {
 		c.armWriteDeadline(time.Now())
 	}

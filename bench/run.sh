@@ -7,7 +7,12 @@
 #   ROUNDS=5 DURATION=10s bench/run.sh
 #   IDLE=0 bench/run.sh             # skip the idle-connection test
 #   PROFILE=1 bench/run.sh          # also a CPU profile of each engine
+#   THREADS=2 bench/run.sh          # wrk threads (default 1: the server keeps
+#                                   # about one of the 2 cores; same for all)
+#   SCENARIOS_ONLY="plaintext-c256 pipelined16-c256" bench/run.sh
 #
+# The headline is requests per server CPU-second (utime+stime from
+# /proc/PID/stat before and after each run); req/s and p99 beside it.
 # All traffic stays on 127.0.0.0/8. Results go to bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,6 +22,8 @@ DURATION=${DURATION:-5s}
 IDLE=${IDLE:-1}
 IDLE_COUNTS=${IDLE_COUNTS:-"10000 18000"}
 PROFILE=${PROFILE:-0}
+THREADS=${THREADS:-1}
+SCENARIOS_ONLY=${SCENARIOS_ONLY:-}
 IMPLS=(httpserver-goroutine httpserver-pool httpserver-epoll nethttp fasthttp)
 # scenario name, connections, path, lua script
 SCENARIOS=("plaintext-c64 64 /plaintext report" "plaintext-c256 256 /plaintext report"
@@ -40,7 +47,9 @@ TICK=$(getconf CLK_TCK)
 	echo "kernel: $(uname -r)"
 	echo "go: $(go version | cut -d' ' -f3-)"
 	echo "wrk: $(wrk --version 2>&1 | head -1 | cut -d' ' -f2)"
-	echo "runs: $ROUNDS rounds x $DURATION, wrk -t2"
+	echo "fasthttp: $(go list -m -f '{{.Version}}' github.com/valyala/fasthttp)"
+	echo "runs: $ROUNDS rounds x $DURATION, wrk -t$THREADS"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >$OUT/machine.txt
 
 PIDS=()
@@ -72,27 +81,29 @@ for i in "${!IMPLS[@]}"; do
 	wait_port "$(port_of "$i")"
 done
 for i in "${!IMPLS[@]}"; do # warm-up
-	wrk -t2 -c64 -d1s "http://127.0.0.1:$(port_of "$i")/plaintext" >/dev/null
+	wrk -t"$THREADS" -c64 -d1s "http://127.0.0.1:$(port_of "$i")/plaintext" >/dev/null
 done
 
-echo -e "round\tscenario\tserver\treq_per_s\tp50_us\tp99_us\trss_kib\tcpu_s\terrors\trequests" >$RAW
+echo -e "round\tscenario\tserver\treq_per_s\tp50_us\tp99_us\trss_kib\tcpu_s\terrors\trequests\tload1" >$RAW
 for round in $(seq "$ROUNDS"); do
 	for sc in "${SCENARIOS[@]}"; do
 		read -r name conns path script <<<"$sc"
+		if [ -n "$SCENARIOS_ONLY" ] && [[ " $SCENARIOS_ONLY " != *" $name "* ]]; then continue; fi
 		# Rotate the order every round so no server always goes first.
 		for k in "${!IMPLS[@]}"; do
 			i=$(((k + round) % ${#IMPLS[@]}))
 			impl=${IMPLS[$i]}
 			pid=${PID_OF[$impl]}
 			c0=$(cpu_ticks "$pid")
-			res=$(wrk -t2 -c"$conns" -d"$DURATION" --timeout 5s -s "lua/$script.lua" \
+			res=$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --timeout 5s -s "lua/$script.lua" \
 				"http://127.0.0.1:$(port_of "$i")$path" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
 			c1=$(cpu_ticks "$pid")
 			read -r reqs dur_us errs p50 p99 <<<"$res"
 			rps=$(awk -v r="$reqs" -v d="$dur_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
 			cpu=$(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN {printf "%.2f", (b - a) / t}')
 			rss=$(rss_kib "$pid")
-			echo -e "$round\t$name\t$impl\t$rps\t$p50\t$p99\t$rss\t$cpu\t$errs\t$reqs" | tee -a $RAW
+			load=$(cut -d' ' -f1 /proc/loadavg)
+			echo -e "$round\t$name\t$impl\t$rps\t$p50\t$p99\t$rss\t$cpu\t$errs\t$reqs\t$load" | tee -a $RAW
 		done
 	done
 done
@@ -100,16 +111,21 @@ cleanup
 PIDS=()
 
 if [ "$PROFILE" = 1 ]; then
-	for impl in httpserver-goroutine httpserver-epoll fasthttp; do
-		bin/benchserver -impl "$impl" -addr 127.0.0.1:9299 -cpuprofile "$OUT/$impl.pprof" 2>/dev/null &
-		pid=$!
-		PIDS=("$pid")
-		wait_port 9299
-		wrk -t2 -c256 -d"$DURATION" http://127.0.0.1:9299/plaintext >/dev/null
-		kill -TERM "$pid"
-		wait "$pid" || true
-		go tool pprof -top -nodecount=30 bin/benchserver "$OUT/$impl.pprof" >"$OUT/$impl.top.txt" 2>/dev/null
-		echo "profile: $OUT/$impl.top.txt"
+	# One CPU profile per server and load shape: plaintext c256 and
+	# pipelined x16 c256 (results/<server>-<shape>.top.txt).
+	for shape in "plaintext report" "pipelined16 pipeline"; do
+		read -r sname script <<<"$shape"
+		for impl in httpserver-goroutine httpserver-pool httpserver-epoll fasthttp; do
+			bin/benchserver -impl "$impl" -addr 127.0.0.1:9299 -cpuprofile "$OUT/$impl-$sname.pprof" 2>/dev/null &
+			pid=$!
+			PIDS=("$pid")
+			wait_port 9299
+			wrk -t"$THREADS" -c256 -d"$DURATION" -s "lua/$script.lua" http://127.0.0.1:9299/plaintext >/dev/null
+			kill -TERM "$pid"
+			wait "$pid" || true
+			go tool pprof -top -nodecount=40 bin/benchserver "$OUT/$impl-$sname.pprof" >"$OUT/$impl-$sname.top.txt" 2>/dev/null
+			echo "profile: $OUT/$impl-$sname.top.txt"
+		done
 	done
 fi
 

@@ -33,7 +33,9 @@ type AccessLogOptions struct {
 	// log rotation) and [AccessLog.Close] closes it.
 	File *LogFile
 	// QueueSize bounds the records waiting for the logger; when the queue
-	// is full new records are dropped and counted. 4096 if zero.
+	// is full new records are dropped and counted. 4096 if zero. Lines the
+	// access log encodes itself (no Logger) wait as bytes instead, up to
+	// QueueSize*256 bytes.
 	QueueSize int
 	// Quiet lists exact paths (health checks, say) that are logged only
 	// when they fail (status >= 500) or, with QuietSample > 0, one in
@@ -61,21 +63,29 @@ type AccessLogOptions struct {
 // queue is full the record is dropped and counted (see [AccessLog.Dropped]).
 // Call [AccessLog.Close] at shutdown to write what is queued.
 type AccessLog struct {
-	logger  *slog.Logger
-	format  AccessLogFormat
-	out     io.Writer // combined lines
-	file    *LogFile  // owned output, if any
-	lines   []byte    // combined lines not yet written (writer goroutine only)
-	queue   chan logEntry
-	quiet   map[string]struct{}
-	trusted []netip.Prefix
-	sample  uint64
-	seen    atomic.Uint64
-	dropped atomic.Uint64
-	closed  atomic.Bool
-	stop    chan struct{}
-	done    chan struct{}
-	once    sync.Once
+	logger *slog.Logger
+	format AccessLogFormat
+	direct bool      // JSON lines encoded here, not through logger (accesslog_json.go)
+	out    io.Writer // combined or direct JSON lines
+	file   *LogFile  // owned output, if any
+
+	// Combined and direct JSON lines are encoded on the request's
+	// goroutine into pending (no copy of the request, nothing queued) and
+	// written by the writer goroutine, which swaps pending with spare.
+	mu         sync.Mutex
+	pending    []byte // guarded by mu
+	maxPending int
+	spare      []byte // writer goroutine only
+	queue      chan logEntry
+	quiet      map[string]struct{}
+	trusted    []netip.Prefix
+	sample     uint64
+	seen       atomic.Uint64
+	dropped    atomic.Uint64
+	closed     atomic.Bool
+	stop       chan struct{}
+	done       chan struct{}
+	once       sync.Once
 }
 
 // logEntry is one queued record. Its strings are substrings of one
@@ -108,23 +118,30 @@ func NewAccessLog(opts AccessLogOptions) *AccessLog {
 		out = os.Stdout
 	}
 	l := opts.Logger
-	if l == nil {
+	direct := l == nil
+	if direct {
 		l = slog.New(slog.NewJSONHandler(out, nil))
 	}
 	n := opts.QueueSize
 	if n <= 0 {
 		n = 4096
 	}
+	maxPending := n * 256
+	if direct || format == AccessLogCombined {
+		n = 16 // only Flush's markers are queued
+	}
 	a := &AccessLog{
-		logger:  l,
-		format:  format,
-		out:     out,
-		file:    opts.File,
-		queue:   make(chan logEntry, n),
-		quiet:   make(map[string]struct{}, len(opts.Quiet)),
-		trusted: opts.TrustedProxies,
-		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
+		logger:     l,
+		format:     format,
+		direct:     direct,
+		out:        out,
+		file:       opts.File,
+		queue:      make(chan logEntry, n),
+		maxPending: maxPending,
+		quiet:      make(map[string]struct{}, len(opts.Quiet)),
+		trusted:    opts.TrustedProxies,
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
 	}
 	if opts.QuietSample > 0 {
 		a.sample = uint64(opts.QuietSample)
@@ -172,9 +189,10 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 	}
 	id := RequestIDFrom(r.Context())
 	agent := r.Header.Get("User-Agent")
-	var ipBuf [48]byte
 	client := ""
 	if a.trusted != nil {
+		// Declared here: it ends up on the heap, only when needed.
+		var ipBuf [48]byte
 		if ip := ClientIP(r, a.trusted); ip.IsValid() {
 			client = unsafeString(ip.AppendTo(ipBuf[:0]))
 		}
@@ -182,6 +200,20 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 	var target, referer string
 	if a.format == AccessLogCombined {
 		target, referer = r.Target, r.Header.Get("Referer")
+	}
+	if a.direct || a.format == AccessLogCombined {
+		// Encoded now, while the request's strings are valid: no copy.
+		e := logEntry{
+			start: start, id: id, remote: r.RemoteAddr, method: r.Method, path: r.Path,
+			query: r.RawQuery, proto: r.Proto, agent: agent, route: r.Pattern, client: client,
+			target: target, referer: referer,
+			status: status, bytes: rec.bytes, duration: time.Since(start),
+		}
+		if ae := rec.aborted(); ae != nil {
+			e.aborted, e.sent = ae.Reason, ae.Sent
+		}
+		a.addLine(&e)
+		return
 	}
 	parts := [...]string{id, r.RemoteAddr, r.Method, r.Path, r.RawQuery, r.Proto, agent, r.Pattern, client, target, referer}
 	var n int
@@ -245,29 +277,31 @@ func (a *AccessLog) drain() {
 		case e := <-a.queue:
 			a.write(e)
 		default:
-			a.writeLines()
+			a.writePending()
 			return
 		}
 	}
 }
 
+// entryLevel is the level of an entry's record: warn when sending the
+// response failed, error for a 5xx status.
+func entryLevel(e *logEntry) slog.Level {
+	switch {
+	case e.status >= 500:
+		return slog.LevelError
+	case e.aborted != "":
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}
+
 func (a *AccessLog) write(e logEntry) {
 	if e.flushed != nil {
-		a.writeLines()
+		a.writePending()
 		close(e.flushed)
 		return
 	}
-	if a.format == AccessLogCombined {
-		a.addLine(&e)
-		return
-	}
-	level := slog.LevelInfo
-	if e.aborted != "" {
-		level = slog.LevelWarn
-	}
-	if e.status >= 500 {
-		level = slog.LevelError
-	}
+	level := entryLevel(&e)
 	rec := slog.NewRecord(e.start, level, "request", 0)
 	rec.AddAttrs(
 		slog.String(RequestIDKey, e.id),

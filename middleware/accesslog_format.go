@@ -108,26 +108,34 @@ func appendEscaped(b []byte, s string) []byte {
 	return b
 }
 
-// linesBuffered is how many bytes of combined lines the writer goroutine
-// gathers before writing them; it writes what it has whenever the queue
-// runs dry, so the batch only grows under load.
-const linesBuffered = 64 << 10
-
-// addLine formats e into the pending lines. Only the writer goroutine
-// calls it.
+// addLine encodes e into the pending lines, on the request's goroutine;
+// when the writer has fallen behind by maxPending bytes (a slow sink), the
+// line is dropped and counted instead: the log must not block or grow
+// without bound.
 func (a *AccessLog) addLine(e *logEntry) {
-	a.lines = appendCombined(a.lines, e)
-	if len(a.lines) >= linesBuffered {
-		a.writeLines()
-	}
-}
-
-// writeLines writes the pending combined lines in one call. A failed
-// write loses them: the log must not block or grow without bound.
-func (a *AccessLog) writeLines() {
-	if len(a.lines) == 0 {
+	a.mu.Lock()
+	if len(a.pending) >= a.maxPending {
+		a.mu.Unlock()
+		a.dropped.Add(1)
 		return
 	}
-	_, _ = a.out.Write(a.lines)
-	a.lines = a.lines[:0]
+	if a.format == AccessLogCombined {
+		a.pending = appendCombined(a.pending, e)
+	} else {
+		a.pending = appendJSONLine(a.pending, e)
+	}
+	a.mu.Unlock()
+}
+
+// writePending writes the pending lines in one call, on the writer
+// goroutine. A failed write loses them.
+func (a *AccessLog) writePending() {
+	a.mu.Lock()
+	b := a.pending
+	a.pending = a.spare[:0]
+	a.mu.Unlock()
+	if len(b) > 0 {
+		_, _ = a.out.Write(b)
+	}
+	a.spare = b
 }

@@ -82,6 +82,15 @@ func BenchmarkAccessLog(b *testing.B) {
 	b.ReportMetric(float64(logs.Dropped()), "dropped")
 }
 
+// BenchmarkAccessLogDefault is the binary's default: JSON lines, no Logger
+// of the caller's.
+func BenchmarkAccessLogDefault(b *testing.B) {
+	logs := NewAccessLog(AccessLogOptions{Output: io.Discard, QueueSize: 1 << 16})
+	defer logs.Close()
+	benchMiddleware(b, logs.Middleware, jsonHandler, nil)
+	b.ReportMetric(float64(logs.Dropped()), "dropped")
+}
+
 func BenchmarkAccessLogCombined(b *testing.B) {
 	logs := NewAccessLog(AccessLogOptions{Format: AccessLogCombined, Output: io.Discard, QueueSize: 1 << 16})
 	defer logs.Close()
@@ -176,6 +185,12 @@ func BenchmarkLoopback(b *testing.B) {
 	b.Run("bare", func(b *testing.B) { benchLoopback(b, newRouter()) })
 	b.Run("pipeline", func(b *testing.B) {
 		p, _ := NewPipeline(PipelineOptions{AccessLog: AccessLogOptions{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), QueueSize: 1 << 16}})
+		defer p.Close()
+		benchLoopback(b, p.Wrap(newRouter()))
+	})
+	// The binary's default: the access log encodes its JSON lines itself.
+	b.Run("pipeline-default-log", func(b *testing.B) {
+		p, _ := NewPipeline(PipelineOptions{AccessLog: AccessLogOptions{Output: io.Discard, QueueSize: 1 << 16}})
 		defer p.Close()
 		benchLoopback(b, p.Wrap(newRouter()))
 	})

@@ -148,8 +148,18 @@ func (rec *recorder) noteErr(err error) {
 // aborted returns the server's report when sending the response failed
 // (see [httpserver.ResponseAbortedError]), or nil.
 func (rec *recorder) aborted() *httpserver.ResponseAbortedError {
+	if rec.err == nil {
+		return nil
+	}
+	return abortedError(rec.err)
+}
+
+// abortedError is err as a *httpserver.ResponseAbortedError, or nil. Apart
+// from aborted, which is inlined: its target variable escapes, so an
+// inlined copy would cost an allocation per request even without an error.
+func abortedError(err error) *httpserver.ResponseAbortedError {
 	var ae *httpserver.ResponseAbortedError
-	if rec.err != nil && errors.As(rec.err, &ae) {
+	if errors.As(err, &ae) {
 		return ae
 	}
 	return nil

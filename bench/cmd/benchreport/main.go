@@ -1,6 +1,9 @@
 // Command benchreport turns the results of bench/run.sh into the tables of
 // docs/benchmarks.md (medians over the rounds, ratios to net/http and
-// fasthttp) and an SVG bar chart.
+// fasthttp) and an SVG bar chart. The headline is requests per server
+// CPU-second against fasthttp: the median of the per-round ratios (each
+// round runs every server back to back) with their spread, req/s and p99
+// beside it, and the load average during the runs.
 //
 //	go run ./cmd/benchreport -dir results -svg ../docs/benchmarks.svg
 package main
@@ -21,8 +24,9 @@ import (
 // run is one wrk run of one server.
 type run struct {
 	scenario, server        string
+	round                   string
 	rps, p50, p99, rss, cpu float64
-	errors, requests        float64
+	errors, requests, load  float64
 }
 
 // summary is the median of a server's runs in a scenario.
@@ -51,6 +55,7 @@ func main() {
 		fmt.Println()
 	}
 	printHeadline(sums, *dir)
+	printRatios(runs)
 	for _, sc := range scenarios {
 		printScenario(sc, sums)
 	}
@@ -76,8 +81,12 @@ func readRuns(path string) ([]run, error) {
 			continue
 		}
 		num := func(i int) float64 { v, _ := strconv.ParseFloat(fs[i], 64); return v }
-		runs = append(runs, run{scenario: fs[1], server: fs[2], rps: num(3), p50: num(4), p99: num(5),
-			rss: num(6), cpu: num(7), errors: num(8), requests: num(9)})
+		r := run{round: fs[0], scenario: fs[1], server: fs[2], rps: num(3), p50: num(4), p99: num(5),
+			rss: num(6), cpu: num(7), errors: num(8), requests: num(9)}
+		if len(fs) > 10 {
+			r.load = num(10)
+		}
+		runs = append(runs, r)
 	}
 	return runs, sc.Err()
 }
@@ -140,18 +149,64 @@ func kilo(v float64) string {
 
 func ms(us float64) string { return fmt.Sprintf("%.2f ms", us/1000) }
 
-// printHeadline prints the table in the shape of the issue's targets.
+// printHeadline prints the table in the shape of the issue's targets:
+// requests per server CPU-second first, req/s and p99 beside it.
 func printHeadline(sums map[string]map[string]summary, dir string) {
 	idle := readIdle(dir)
-	fmt.Println("| server | plaintext c256 req/s | pipelined x16 c256 req/s | req per server CPU-second (c256) | RSS per idle keep-alive conn (18,000) |")
-	fmt.Println("|---|---|---|---|---|")
+	fmt.Println("| server | plaintext c256 req per CPU-s | req/s | p99 | pipelined x16 c256 req per CPU-s | req/s | p99 | RSS per idle keep-alive conn (18,000) |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, s := range servers {
 		p, pl := sums["plaintext-c256"][s], sums["pipelined16-c256"][s]
 		kib := "—"
 		if v, ok := idle[[2]string{s, "18000"}]; ok {
 			kib = fmt.Sprintf("%.2f KiB", v)
+		} else if v, ok := idle[[2]string{s, "10000"}]; ok {
+			kib = fmt.Sprintf("%.2f KiB (10,000)", v)
 		}
-		fmt.Printf("| %s | %s | %s | %s | %s |\n", s, kilo(p.rps), kilo(pl.rps), kilo(p.perCPU), kib)
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", s, kilo(p.perCPU), kilo(p.rps), ms(p.p99),
+			kilo(pl.perCPU), kilo(pl.rps), ms(pl.p99), kib)
+	}
+	fmt.Println()
+}
+
+// printRatios prints, per scenario and server, the ratio of requests per
+// server CPU-second to fasthttp's in the same round: the median over the
+// rounds, the lowest and highest, and the median 1-minute load average.
+func printRatios(runs []run) {
+	perCPU := map[[3]string]float64{} // round, scenario, server
+	loads := map[[2]string][]float64{}
+	for _, r := range runs {
+		if r.cpu > 0 {
+			perCPU[[3]string{r.round, r.scenario, r.server}] = r.requests / r.cpu
+		}
+		loads[[2]string{r.scenario, r.server}] = append(loads[[2]string{r.scenario, r.server}], r.load)
+	}
+	fmt.Println("| requests per server CPU-second vs fasthttp, same round | " + strings.Join(servers[:len(servers)-1], " | ") + " | load average (1 min, median) |")
+	fmt.Println("|---" + strings.Repeat("|---", len(servers)) + "|")
+	for _, sc := range scenarios {
+		var cells []string
+		var ls []float64
+		for _, s := range servers[:len(servers)-1] {
+			var ratios []float64
+			for k, v := range perCPU {
+				if k[1] != sc || k[2] != s {
+					continue
+				}
+				if f := perCPU[[3]string{k[0], sc, "fasthttp"}]; f > 0 {
+					ratios = append(ratios, v/f)
+				}
+			}
+			ls = append(ls, loads[[2]string{sc, s}]...)
+			if len(ratios) == 0 {
+				cells = append(cells, "—")
+				continue
+			}
+			cells = append(cells, fmt.Sprintf("%.2f× (%.2f–%.2f, n=%d)", median(ratios), slices.Min(ratios), slices.Max(ratios), len(ratios)))
+		}
+		if len(ls) == 0 || slices.Max(ls) == 0 && slices.Min(ls) == 0 && cells[0] == "—" {
+			continue
+		}
+		fmt.Printf("| %s | %s | %.2f |\n", sc, strings.Join(cells, " | "), median(ls))
 	}
 	fmt.Println()
 }
@@ -208,12 +263,19 @@ func printIdle(dir string) {
 		if !okA && !okB {
 			continue
 		}
-		fmt.Printf("| %s | %.2f KiB | %.2f KiB | %s |\n", s, a, b, ratio(b, idle[[2]string{"fasthttp", "18000"}]))
+		kib := func(v float64, ok bool) string {
+			if !ok {
+				return "—"
+			}
+			return fmt.Sprintf("%.2f KiB", v)
+		}
+		fmt.Printf("| %s | %s | %s | %s |\n", s, kib(a, okA), kib(b, okB), ratio(b, idle[[2]string{"fasthttp", "18000"}]))
 	}
 	fmt.Println()
 }
 
-// chart draws one panel of horizontal bars (median req/s) per scenario.
+// chart draws one panel of horizontal bars (median requests per server
+// CPU-second) per scenario.
 func chart(sums map[string]map[string]summary) []byte {
 	const (
 		width   = 760
@@ -235,9 +297,9 @@ func chart(sums map[string]map[string]summary) []byte {
 		}
 		top := 0.0
 		for _, s := range servers {
-			top = max(top, m[s].rps)
+			top = max(top, m[s].perCPU)
 		}
-		fmt.Fprintf(&body, `<text x="10" y="%d" font-weight="bold">%s — requests/s (median)</text>`+"\n", y+16, html.EscapeString(sc))
+		fmt.Fprintf(&body, `<text x="10" y="%d" font-weight="bold">%s — requests per server CPU-second (median)</text>`+"\n", y+16, html.EscapeString(sc))
 		y += titleH
 		for _, s := range servers {
 			r, ok := m[s]
@@ -246,11 +308,11 @@ func chart(sums map[string]map[string]summary) []byte {
 			}
 			w := 0
 			if top > 0 {
-				w = int(r.rps / top * float64(width-labelW-90))
+				w = int(r.perCPU / top * float64(width-labelW-90))
 			}
 			fmt.Fprintf(&body, `<text x="10" y="%d">%s</text>`, y+12, s)
 			fmt.Fprintf(&body, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, labelW, y, w, barH, colors[s])
-			fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`+"\n", labelW+w+6, y+12, kilo(r.rps))
+			fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`+"\n", labelW+w+6, y+12, kilo(r.perCPU))
 			y += barH + gap
 		}
 		y += panelGp
