@@ -52,6 +52,11 @@ func appendJSONLine(b []byte, e *logEntry) []byte {
 		b = append(b, `","sent":`...)
 		b = strconv.AppendInt(b, e.sent, 10)
 	}
+	if e.rejected != "" {
+		b = append(b, `,"rejected":"`...)
+		b = appendEscapedJSON(b, e.rejected)
+		b = append(b, '"')
+	}
 	return append(b, "}\n"...)
 }
 

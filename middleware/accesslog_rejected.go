@@ -31,17 +31,22 @@ func (a *AccessLog) LogRejected(rr *httpserver.RejectedRequest) {
 	if rr.Err != nil {
 		reason = rr.Err.Error()
 	}
-	// One string holds the copies: the request's strings alias the
-	// connection's buffers.
-	all := rr.RemoteAddr + rr.Method + rr.Target + rr.Proto
-	remote, rest := all[:len(rr.RemoteAddr)], all[len(rr.RemoteAddr):]
-	method, rest := rest[:len(rr.Method)], rest[len(rr.Method):]
-	target, proto := rest[:len(rr.Target)], rest[len(rr.Target):]
-	path, query, _ := strings.Cut(target, "?")
 	e := logEntry{
-		start: rr.Time, remote: remote, method: method, path: path, query: query,
-		proto: proto, status: rr.Status, target: target, rejected: reason,
+		start: rr.Time, remote: rr.RemoteAddr, method: rr.Method, target: rr.Target,
+		proto: rr.Proto, status: rr.Status, rejected: reason,
 	}
+	e.path, e.query, _ = strings.Cut(rr.Target, "?")
+	if a.direct || a.format == AccessLogCombined {
+		a.addLine(&e) // encoded now, while the strings are valid
+		return
+	}
+	// One string holds the copies the queue needs: the request's strings
+	// alias the connection's buffers.
+	all := rr.RemoteAddr + rr.Method + rr.Target + rr.Proto
+	e.remote, all = all[:len(rr.RemoteAddr)], all[len(rr.RemoteAddr):]
+	e.method, all = all[:len(rr.Method)], all[len(rr.Method):]
+	e.target, e.proto = all[:len(rr.Target)], all[len(rr.Target):]
+	e.path, e.query, _ = strings.Cut(e.target, "?")
 	select {
 	case a.queue <- e:
 	default:

@@ -16,11 +16,16 @@ import (
 // (here a declared body over the limit, and a malformed request line)
 // reach the access log through Server.Rejected, in both formats.
 func TestAccessLogRejected(t *testing.T) {
-	for _, format := range []AccessLogFormat{AccessLogJSON, AccessLogCombined} {
-		t.Run(string(format), func(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		format      AccessLogFormat
+		throughSlog bool
+	}{{"json", AccessLogJSON, false}, {"json through a Logger", AccessLogJSON, true}, {"combined", AccessLogCombined, false}} {
+		format := tc.format
+		t.Run(tc.name, func(t *testing.T) {
 			var buf syncBuffer
 			opts := AccessLogOptions{Format: format, Output: &buf}
-			if format == AccessLogJSON {
+			if tc.throughSlog {
 				opts.Logger = jsonLogger(&buf)
 			}
 			logs := NewAccessLog(opts)
