@@ -74,9 +74,9 @@ type Conn struct {
 	inflDict []byte
 
 	// Writer state.
-	wbuf   []byte
-	mw     messageWriter
-	fw     *flateState // kept between messages with context takeover
+	wbuf []byte
+	mw   messageWriter
+	fw   *flateState // kept between messages with context takeover
 
 	closeSent     atomic.Bool   // a close frame was sent (or is being sent)
 	closeReceived chan struct{} // closed when the peer's close frame arrived
