@@ -196,7 +196,13 @@ func (c *Conn) fail(err error) error {
 		if c.writeClose(ctx, f.code, reason) == nil {
 			// Give the peer the chance to read the close frame before
 			// the socket closes: closing with unread input would reset
-			// the connection and lose it. Bounded in time and bytes.
+			// the connection and lose it. Shutting down the sending side
+			// tells the peer nothing more comes; its own close (or its
+			// close frame, discarded here) ends the wait, which is
+			// bounded in time and bytes.
+			if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+				cw.CloseWrite()
+			}
 			c.nc.SetReadDeadline(time.Now().Add(min(c.cfg.closeTimeout, time.Second)))
 			io.CopyN(io.Discard, c.br, 1<<20)
 		}
