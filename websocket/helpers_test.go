@@ -307,6 +307,9 @@ func (c *rawClient) expectClose(code int) {
 		if got != code {
 			c.t.Fatalf("close code %d (reason %q), want %d", got, f.data[min(2, len(f.data)):], code)
 		}
+		// Answer as a client does (RFC 6455 §5.5.1); the server may have
+		// closed already, so a failed write is not an error.
+		c.nc.Write(frame{fin: true, op: 0x8, data: f.data[:min(2, len(f.data))]}.encode(true))
 		c.expectEOF()
 		return
 	}
