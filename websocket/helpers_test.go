@@ -12,6 +12,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,10 +43,25 @@ func startServer(t *testing.T, eng httpserver.Engine, h httpserver.Handler) stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &httpserver.Server{Handler: h, Engine: eng, Logger: slog.New(slog.DiscardHandler)}
+	var handlers sync.WaitGroup
+	counted := httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		handlers.Add(1)
+		defer handlers.Done()
+		h.ServeHTTP(w, r)
+	})
+	srv := &httpserver.Server{Handler: counted, Engine: eng, Logger: slog.New(slog.DiscardHandler)}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
+		// Handlers own their hijacked connections: each must have ended
+		// (and closed its connection) soon after its client went away.
+		waited := make(chan struct{})
+		go func() { handlers.Wait(); close(waited) }()
+		select {
+		case <-waited:
+		case <-time.After(5 * time.Second):
+			t.Errorf("a handler is still running 5s after the test")
+		}
 		srv.Close()
 		if err := <-done; err != httpserver.ErrServerClosed {
 			t.Errorf("Serve: %v", err)
