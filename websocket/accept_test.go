@@ -35,7 +35,7 @@ func TestAcceptHandshake(t *testing.T) {
 	}{
 		{name: "valid", req: base + v13, status: 101, fields: map[string]string{
 			"Sec-WebSocket-Accept": "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", // RFC 6455 §1.3's example
-			"Upgrade": "websocket", "Connection": "Upgrade", "X-Set-By-Caller": "yes", "Sec-WebSocket-Protocol": ""}},
+			"Upgrade":              "websocket", "Connection": "Upgrade", "X-Set-By-Caller": "yes", "Sec-WebSocket-Protocol": ""}},
 		{name: "tokens in lists, any case", req: "Upgrade: foo, WebSocket\r\nConnection: keep-alive, UPGRADE\r\nSec-WebSocket-Key: " + testKey + "\r\n" + v13, status: 101},
 		{name: "POST", method: "POST", req: base + v13, status: 405, fields: map[string]string{"Allow": "GET"}},
 		{name: "HTTP/1.0", proto: "HTTP/1.0", req: base + v13, status: 400},

@@ -37,11 +37,11 @@ type wsCase struct {
 	close        int     // the close code expected from the server; 0: none, the client closes
 }
 
-func txt(s string) frame             { return frame{fin: true, op: opTxt, data: []byte(s)} }
-func bin(b []byte) frame             { return frame{fin: true, op: opBin, data: b} }
-func frag(op byte, s string) frame   { return frame{op: op, data: []byte(s)} }
-func last(op byte, s string) frame   { return frame{fin: true, op: op, data: []byte(s)} }
-func ctl(op byte, b []byte) frame    { return frame{fin: true, op: op, data: b} }
+func txt(s string) frame              { return frame{fin: true, op: opTxt, data: []byte(s)} }
+func bin(b []byte) frame              { return frame{fin: true, op: opBin, data: b} }
+func frag(op byte, s string) frame    { return frame{op: op, data: []byte(s)} }
+func last(op byte, s string) frame    { return frame{fin: true, op: op, data: []byte(s)} }
+func ctl(op byte, b []byte) frame     { return frame{fin: true, op: op, data: b} }
 func withRSV(f frame, rsv byte) frame { f.rsv = rsv; return f }
 
 func conformanceCases() []wsCase {
