@@ -61,9 +61,10 @@ func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 		return 0, nil, c.readErr
 	}
 	rd.ctx = ctx
-	rd.stop = c.watch(ctx)
+	stop := c.watch(ctx)
+	rd.stop = stop
 	if err := c.nextMessage(); err != nil {
-		rd.stop()
+		stop()
 		return 0, nil, rd.contextError(err)
 	}
 	return rd.typ, rd, nil
