@@ -99,6 +99,9 @@ func appendClosePayload(b []byte, code StatusCode, reason string) []byte {
 
 // checkSendClose validates a close the application asks for.
 func checkSendClose(code StatusCode, reason string) error {
+	if code == StatusNoStatusReceived && reason != "" {
+		return fmt.Errorf("%w: a reason needs a status code", ErrInvalidClose)
+	}
 	if code != StatusNoStatusReceived && !validReceivedCode(code) {
 		return fmt.Errorf("%w: status code %d may not be sent", ErrInvalidClose, int(code))
 	}

@@ -99,14 +99,22 @@ func (mw *messageWriter) Write(p []byte) (int, error) {
 		}
 		return mw.compress(p)
 	}
-	mw.buf = append(mw.buf, p...)
-	if c.deflate == nil && len(mw.buf) >= frameSize {
+	if c.deflate != nil {
+		mw.buf = append(mw.buf, p...) // below the threshold
+		return len(p), nil
+	}
+	n := len(p)
+	for len(mw.buf)+len(p) > frameSize {
+		k := frameSize - len(mw.buf)
+		mw.buf = append(mw.buf, p[:k]...)
+		p = p[k:]
 		if err := mw.frame(false, mw.buf); err != nil {
 			return 0, err
 		}
 		mw.buf = mw.buf[:0]
 	}
-	return len(p), nil
+	mw.buf = append(mw.buf, p...)
+	return n, nil
 }
 
 // compress feeds p to the compressor and sends full frames of its output,
