@@ -17,7 +17,7 @@ import (
 // environ is warned about on stderr, as when serving.
 func checkConfig(cfg *config.Config, environ []string, stdout, stderr io.Writer) int {
 	warnUnknownEnv(environ, cfg.NewLogger(stderr))
-	handler, closers, err := buildHandler(cfg, time.Now(), func() bool { return false }, nil)
+	handler, closers, err := buildHandler(cfg, time.Now(), func() bool { return false }, nil, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/internal/config"
+	"github.com/rawsock/httpserver/websocket"
 )
 
 // Exit statuses of the binary.
@@ -63,7 +64,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	defer closeListeners(lns) // on the early returns; Serve closes them otherwise
 
 	var shuttingDown atomic.Bool
-	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load, lns[0].Addr())
+	webSockets := new(websocket.Group)
+	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load, lns[0].Addr(), webSockets)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -119,7 +121,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return exitFailed
 	}
 	log.Info("shutting down", "reason", reason, "grace", cfg.ShutdownTimeout.String())
-	return shutdown(srv, cfg.ShutdownTimeout, served, sigs, log)
+	return shutdown(srv, webSockets, cfg.ShutdownTimeout, served, sigs, log)
 }
 
 // drain keeps serving for delay, with /health and /health/ready already
@@ -143,14 +145,14 @@ func drain(delay time.Duration, sigs <-chan os.Signal, log *slog.Logger) bool {
 
 // shutdown stops srv gracefully within grace (zero: no limit); a signal on
 // sigs meanwhile closes every connection at once.
-func shutdown(srv *httpserver.Server, grace time.Duration, served <-chan error, sigs <-chan os.Signal, log *slog.Logger) int {
+func shutdown(srv *httpserver.Server, webSockets *websocket.Group, grace time.Duration, served <-chan error, sigs <-chan os.Signal, log *slog.Logger) int {
 	ctx, cancel := context.Background(), context.CancelFunc(func() {})
 	if grace > 0 {
 		ctx, cancel = context.WithTimeout(ctx, grace)
 	}
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- srv.Shutdown(ctx) }()
+	go func() { done <- shutdownWithWebSockets(ctx, srv, webSockets) }()
 	select {
 	case err := <-done:
 		<-served
