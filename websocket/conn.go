@@ -139,16 +139,6 @@ func (c *Conn) CloseNow() error {
 	return err
 }
 
-// isClosed reports whether the TCP connection was closed.
-func (c *Conn) isClosed() bool {
-	select {
-	case <-c.closed:
-		return true
-	default:
-		return false
-	}
-}
-
 // watch closes the connection if ctx ends before the returned stop is
 // called. A context that can never end costs nothing.
 func (c *Conn) watch(ctx context.Context) (stop func() bool) {

@@ -27,10 +27,6 @@ func (op opcode) isControl() bool { return op&0x8 != 0 }
 // §5.5).
 const maxControlPayload = 125
 
-// maxFrameHeader is the longest frame header: 2 bytes, 8 of extended
-// length and 4 of masking key.
-const maxFrameHeader = 14
-
 // header is a decoded frame header (RFC 6455 §5.2).
 type header struct {
 	fin              bool

@@ -372,7 +372,6 @@ func (rd *messageReader) readRaw(p []byte) (int, error) {
 type inflater struct {
 	fr  io.ReadCloser
 	br  *bufio.Reader
-	src io.Reader // the raw payload followed by deflateTail
 	raw rawPayload
 }
 

@@ -60,9 +60,6 @@ func (v *utf8Validator) write(p []byte) bool {
 // complete reports whether the text ends on a character boundary.
 func (v *utf8Validator) complete() bool { return v.need == 0 }
 
-// reset prepares v for a new message.
-func (v *utf8Validator) reset() { *v = utf8Validator{} }
-
 // validUTF8 reports whether b is complete, valid UTF-8.
 func validUTF8(b []byte) bool {
 	var v utf8Validator
