@@ -21,7 +21,8 @@ var (
 	// answer was 403.
 	ErrOriginRefused = errors.New("websocket: origin not allowed")
 	// ErrShuttingDown is returned when the connection's Group is shutting
-	// down; the answer was 503.
+	// down; the handshake was completed and the connection closed with
+	// StatusGoingAway (1001), which browsers report better than a 503.
 	ErrShuttingDown = errors.New("websocket: shutting down")
 )
 
@@ -35,13 +36,22 @@ const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 // A bad handshake is answered here and reported as an error wrapping
 // ErrBadHandshake (400, or 405 with "Allow: GET" for another method, or
 // 426 when the client did not ask to upgrade or asked for a version other
-// than 13), ErrOriginRefused (403) or ErrShuttingDown (503); the handler
+// than 13), ErrOriginRefused (403), ErrShuttingDown (101 then close 1001)
+// or httpserver.ErrNotSupported (500: w cannot be hijacked, e.g. behind
+// middleware that buffers the response and does not Unwrap); the handler
 // should then just return.
 func Accept(w httpserver.ResponseWriter, r *httpserver.Request, opts *AcceptOptions) (*Conn, error) {
 	cfg := opts.withDefaults()
 	key, err := checkHandshake(w, r)
 	if err != nil {
 		return nil, err
+	}
+	if !canHijack(w) {
+		// Checked before the 101 goes out: a writer that cannot hand
+		// over its connection (a buffering middleware without Unwrap,
+		// HTTP/2) would otherwise send 101 and stay HTTP.
+		httpserver.Error(w, httpserver.StatusInternalServerError)
+		return nil, fmt.Errorf("websocket: the response writer cannot be hijacked: %w", httpserver.ErrNotSupported)
 	}
 	if !originAllowed(r, &cfg) {
 		httpserver.Error(w, httpserver.StatusForbidden)
@@ -120,6 +130,24 @@ func checkHandshake(w httpserver.ResponseWriter, r *httpserver.Request) (string,
 		return "", fmt.Errorf("%w: Sec-WebSocket-Key %q", ErrBadHandshake, strings.Join(keys, ", "))
 	}
 	return keys[0], nil
+}
+
+// canHijack reports whether w, or a writer reached through its Unwrap
+// chain, can be hijacked: the same walk as ResponseController.Hijack.
+func canHijack(w httpserver.ResponseWriter) bool {
+	for range 100 { // a chain of wrappers, not a cycle
+		if _, ok := w.(httpserver.Hijacker); ok {
+			return true
+		}
+		u, ok := w.(interface {
+			Unwrap() httpserver.ResponseWriter
+		})
+		if !ok {
+			return false
+		}
+		w = u.Unwrap()
+	}
+	return false
 }
 
 // validKey reports whether k is the base64 encoding of 16 bytes.

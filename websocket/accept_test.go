@@ -1,12 +1,14 @@
 package websocket
 
 import (
+	"errors"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/middleware"
 )
 
 func TestAcceptHandshake(t *testing.T) {
@@ -105,4 +107,22 @@ func TestAcceptAfterGroupShutdown(t *testing.T) {
 		t.Fatalf("handshake: %q", c.head)
 	}
 	c.expectClose(1001)
+}
+
+// TestAcceptBehindBufferingMiddleware: a writer that cannot be hijacked
+// (middleware.Timeout buffers and does not Unwrap) gets 500, not a 101
+// that would leave the connection speaking HTTP.
+func TestAcceptBehindBufferingMiddleware(t *testing.T) {
+	errc := make(chan error, 1)
+	h := middleware.Timeout(5*time.Second, middleware.TimeoutOptions{})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		_, err := Accept(w, r, nil)
+		errc <- err
+	}))
+	c := dialRaw(t, startServer(t, httpserver.EngineGoroutine, h))
+	if c.status() != 500 {
+		t.Fatalf("status %d:\n%s", c.status(), c.head)
+	}
+	if err := <-errc; !errors.Is(err, httpserver.ErrNotSupported) {
+		t.Fatalf("Accept: %v", err)
+	}
 }

@@ -291,7 +291,8 @@ func (g *Group) Len() int {
 	return len(g.conns)
 }
 
-// Shutdown refuses new connections into g (Accept answers 503), sends a
+// Shutdown refuses new connections into g (Accept closes them with 1001
+// right after the handshake), sends a
 // close frame with StatusGoingAway (1001) on every open connection and
 // waits until each has completed the close handshake or ctx ends; then
 // it closes the rest at once and returns ctx's error. Call it next to the
