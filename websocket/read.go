@@ -34,12 +34,42 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 		}
 		return typ, b, nil
 	}
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(mr); err != nil {
-		return 0, nil, err
+	// Fragmented or compressed: the size is unknown until the end. The
+	// message is gathered in a pooled buffer and copied out at its exact
+	// size, so the caller's slice is the only allocation that stays.
+	bp := assembly.Get().(*[]byte)
+	buf := (*bp)[:0]
+	defer func() {
+		if cap(buf) <= maxPooledAssembly {
+			*bp = buf[:0]
+			assembly.Put(bp)
+		}
+	}()
+	for range maxReadCalls {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := mr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return typ, bytes.Clone(buf), nil
+		}
+		if err != nil {
+			return 0, nil, err
+		}
 	}
-	return typ, buf.Bytes(), nil
+	return 0, nil, errors.New("websocket: message read did not end") // unreachable: reads progress or fail
 }
+
+// assembly pools the buffers Read gathers messages in; buffers grown past
+// maxPooledAssembly are left to the garbage collector.
+var assembly = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledAssembly = 1 << 20
+
+// maxReadCalls bounds the loop in Read; a read returns at least one byte
+// or an error, except between frames, so this is far beyond any message.
+const maxReadCalls = 1 << 40
 
 // Reader waits for the next data message and returns its type and a
 // reader of its payload, which ends with io.EOF at the message's end. A
