@@ -151,6 +151,20 @@ func conformanceCases() []wsCase {
 	for _, code := range []int{0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535} {
 		cases = append(cases, wsCase{family: "7 close", name: "invalid code " + itoa(code), send: []frame{ctl(opCls, closePayload(code, ""))}, close: 1002})
 	}
+	// Family 10: auto-fragmentation (Autobahn 10.1.1: 65536 bytes in
+	// 1300-byte fragments).
+	{
+		msg := big(65536)
+		var frames []frame
+		for i := 0; i < len(msg); i += 1300 {
+			f := frame{op: opCont, data: msg[i:min(i+1300, len(msg))], fin: i+1300 >= len(msg)}
+			if i == 0 {
+				f.op = opTxt
+			}
+			frames = append(frames, f)
+		}
+		cases = append(cases, wsCase{family: "10 misc", name: "65536 bytes in 1300-byte fragments", send: frames, want: []frame{txt(string(msg))}})
+	}
 	// Family 9: limits (the server's read limit is testLim).
 	cases = append(cases,
 		wsCase{family: "9 limits", name: "text at the limit", send: []frame{txt(string(big(testLim)))}, want: []frame{txt(string(big(testLim)))}},

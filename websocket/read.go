@@ -74,7 +74,8 @@ const maxReadCalls = 1 << 40
 // Reader waits for the next data message and returns its type and a
 // reader of its payload, which ends with io.EOF at the message's end. A
 // message not read to its end is discarded by the next call to Reader or
-// Read. ctx bounds the whole message: if it ends before the message has
+// Read, and the reader must not be used after that call. ctx bounds the
+// whole message: if it ends before the message has
 // been read, the connection is closed.
 func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 	if err := c.readMu.lock(ctx, c.closed); err != nil {
