@@ -203,3 +203,44 @@ func TestInflateLimit(t *testing.T) {
 }
 
 var _ io.Reader = (*pipeConn)(nil)
+
+// FuzzInflate feeds arbitrary bytes as the payload of one compressed
+// message, cut into fragments: decompression ends with the message, a
+// 1007 or a 1009, never a panic or more than the limit.
+func FuzzInflate(f *testing.F) {
+	var buf bytes.Buffer
+	fw, _ := flateWriterForTest(&buf)
+	fw.Write([]byte("hello hello hello hello"))
+	fw.Flush()
+	f.Add(buf.Bytes()[:buf.Len()-4], 3, true)
+	f.Add([]byte{0xff, 0xff, 0, 0}, 1, false)
+	f.Fuzz(func(t *testing.T, payload []byte, cut int, text bool) {
+		op := byte(opBin)
+		if text {
+			op = opTxt
+		}
+		var frames []byte
+		if cut <= 0 || cut >= len(payload) {
+			frames = frame{fin: true, rsv: rsv1Bit, op: op, data: payload}.encode(true)
+		} else {
+			frames = append(frame{rsv: rsv1Bit, op: op, data: payload[:cut]}.encode(true),
+				frame{fin: true, op: opCont, data: payload[cut:]}.encode(true)...)
+		}
+		c := fuzzConn(frames, true)
+		defer c.CloseNow()
+		_, msg, err := c.Read(t.Context())
+		if err != nil {
+			var fl *failure
+			if errors.As(err, &fl) && fl.code != StatusInvalidFramePayloadData && fl.code != StatusMessageTooBig && fl.code != StatusProtocolError {
+				t.Fatalf("failure code %d: %v", fl.code, err)
+			}
+			return
+		}
+		if len(msg) > 1024 {
+			t.Fatalf("message of %d bytes over the limit", len(msg))
+		}
+		if text && !utf8.Valid(msg) {
+			t.Fatalf("invalid UTF-8 text accepted: %q", msg)
+		}
+	})
+}
