@@ -37,6 +37,7 @@ type CloseError struct {
 	Reason string
 }
 
+// Error describes the close frame.
 func (e CloseError) Error() string {
 	return fmt.Sprintf("websocket: closed by peer with status %d and reason %q", int(e.Code), e.Reason)
 }

@@ -22,6 +22,7 @@ const (
 	MessageBinary MessageType = MessageType(opBinary)
 )
 
+// String returns "text", "binary" or the number.
 func (t MessageType) String() string {
 	switch t {
 	case MessageText:

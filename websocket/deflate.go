@@ -163,6 +163,7 @@ type flateState struct {
 	out []byte
 }
 
+// Write collects the compressor's output.
 func (fs *flateState) Write(p []byte) (int, error) {
 	fs.out = append(fs.out, p...)
 	return len(p), nil

@@ -171,6 +171,7 @@ type failure struct {
 	msg  string
 }
 
+// Error names the violation and the close code sent for it.
 func (e *failure) Error() string {
 	return fmt.Sprintf("websocket: %s (closing with %d)", e.msg, int(e.code))
 }

@@ -104,6 +104,7 @@ func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 // readFunc adapts a read method to io.Reader.
 type readFunc func([]byte) (int, error)
 
+// Read calls f.
 func (f readFunc) Read(p []byte) (int, error) { return f(p) }
 
 // nextMessage reads frames up to the first frame of a data message and
@@ -412,6 +413,7 @@ type rawPayload struct {
 	tail []byte
 }
 
+// Read returns the compressed payload, then the tail.
 func (r *rawPayload) Read(p []byte) (int, error) {
 	if r.rd != nil {
 		n, err := r.rd.readRaw(p)
