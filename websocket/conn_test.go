@@ -356,3 +356,67 @@ func TestWriterFragments(t *testing.T) {
 		}
 	})
 }
+
+// TestStaleReaderAndWriter: a reader or writer kept past its message
+// cannot touch the next one (the connection reuses its state).
+func TestStaleReaderAndWriter(t *testing.T) {
+	h, errc := serverFunc(nil, func(c *Conn) error {
+		ctx := context.Background()
+		_, r1, err := c.Reader(ctx)
+		if err != nil {
+			return err
+		}
+		if b, _ := io.ReadAll(r1); string(b) != "one" {
+			return errors.New("first message: " + string(b))
+		}
+		_, r2, err := c.Reader(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err := r1.Read(make([]byte, 10)); n != 0 || err != io.EOF {
+			return errors.New("the first reader read from the second message")
+		}
+		if b, _ := io.ReadAll(r2); string(b) != "two" {
+			return errors.New("second message: " + string(b))
+		}
+		w1, err := c.Writer(ctx, MessageText)
+		if err != nil {
+			return err
+		}
+		w1.Write([]byte("a"))
+		if err := w1.Close(); err != nil {
+			return err
+		}
+		w2, err := c.Writer(ctx, MessageText)
+		if err != nil {
+			return err
+		}
+		if _, err := w1.Write([]byte("stale")); !errors.Is(err, ErrClosed) {
+			return errors.New("the first writer wrote into the second message")
+		}
+		if err := w1.Close(); !errors.Is(err, ErrClosed) {
+			return errors.New("the first writer closed the second message")
+		}
+		w2.Write([]byte("b"))
+		if err := w2.Close(); err != nil {
+			return err
+		}
+		_, _, err = c.Read(ctx)
+		if CloseStatus(err) != StatusNormalClosure {
+			return err
+		}
+		return nil
+	})
+	c := dialRaw(t, startServer(t, httpserver.EngineGoroutine, h))
+	c.send(txt("one"), txt("two"))
+	for _, want := range []string{"a", "b"} {
+		if op, _, got := c.recvMessage(); op != opTxt || string(got) != want {
+			t.Fatalf("message %q, want %q", got, want)
+		}
+	}
+	c.send(ctl(opCls, closePayload(1000, "")))
+	c.expectClose(1000)
+	if err := waitErr(t, errc); err != nil {
+		t.Fatal(err)
+	}
+}

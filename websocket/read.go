@@ -21,7 +21,7 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	mr := r.(*messageReader)
+	mr := r.(readerHandle).rd
 	if !mr.compressed && mr.fin {
 		// One uncompressed frame: its length is known and within the
 		// limit, so the buffer is allocated once.
@@ -98,7 +98,7 @@ func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 		stop()
 		return 0, nil, rd.contextError(err)
 	}
-	return rd.typ, rd, nil
+	return rd.typ, readerHandle{rd, rd.gen}, nil
 }
 
 // readFunc adapts a read method to io.Reader.
@@ -120,7 +120,7 @@ func (c *Conn) nextMessage() error {
 		return c.fail(protocolErrorf("continuation frame without a message to continue"))
 	}
 	rd := &c.rd
-	*rd = messageReader{c: c, ctx: rd.ctx, stop: rd.stop, active: true, typ: MessageType(h.op)}
+	*rd = messageReader{c: c, ctx: rd.ctx, stop: rd.stop, active: true, typ: MessageType(h.op), gen: rd.gen + 1}
 	if err := rd.setFrame(h); err != nil {
 		return err
 	}
@@ -258,6 +258,7 @@ type messageReader struct {
 	key       [4]byte
 	pos       int // masking key position
 
+	gen        uint64 // counts messages, so a handle outliving its message fails
 	compressed bool
 	infl       *inflater
 	n          int64 // payload bytes delivered (after decompression)
@@ -280,11 +281,27 @@ func (rd *messageReader) setFrame(h header) error {
 
 // Read reads the message's payload.
 func (rd *messageReader) Read(p []byte) (int, error) {
+	return readerHandle{rd, rd.gen}.Read(p)
+}
+
+// readerHandle is the reader Reader hands out: once the next message has
+// started, it reads as ended, even though the messageReader is reused.
+type readerHandle struct {
+	rd  *messageReader
+	gen uint64
+}
+
+// Read reads the message's payload, if it is still the current message.
+func (h readerHandle) Read(p []byte) (int, error) {
+	rd := h.rd
 	c := rd.c
 	if err := c.readMu.lock(context.Background(), c.closed); err != nil {
 		return 0, rd.contextError(err)
 	}
 	defer c.readMu.unlock()
+	if rd.gen != h.gen {
+		return 0, io.EOF
+	}
 	return rd.read(p)
 }
 

@@ -20,15 +20,15 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 		return ErrMessageType
 	}
 	if c.deflate != nil && len(p) >= c.cfg.threshold {
-		w, err := c.Writer(ctx, typ)
+		mw, err := c.startMessage(ctx, typ)
 		if err != nil {
 			return err
 		}
-		if _, err := w.Write(p); err != nil {
-			w.Close()
+		if _, err := mw.Write(p); err != nil {
+			mw.Close()
 			return err
 		}
-		return w.Close()
+		return mw.Close()
 	}
 	if err := c.writeMsgMu.lock(ctx, c.closed); err != nil {
 		return err
@@ -42,8 +42,41 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 
 // Writer returns a writer for one message of type typ, sent in frames as
 // it is written; Close sends the last frame. No other message can be
-// written until Close is called. ctx bounds the whole message.
+// written until Close is called; after it, the writer's methods return
+// ErrClosed. ctx bounds the writes of every frame of the message.
 func (c *Conn) Writer(ctx context.Context, typ MessageType) (io.WriteCloser, error) {
+	mw, err := c.startMessage(ctx, typ)
+	if err != nil {
+		return nil, err
+	}
+	return writerHandle{mw, mw.gen}, nil
+}
+
+// writerHandle is the writer Writer hands out: it stops working once its
+// message is closed, even though the messageWriter is reused.
+type writerHandle struct {
+	mw  *messageWriter
+	gen uint64
+}
+
+// Write writes to the message, if it is still the one open.
+func (h writerHandle) Write(p []byte) (int, error) {
+	if h.mw.gen != h.gen {
+		return 0, ErrClosed
+	}
+	return h.mw.Write(p)
+}
+
+// Close ends the message, if it is still the one open.
+func (h writerHandle) Close() error {
+	if h.mw.gen != h.gen {
+		return ErrClosed
+	}
+	return h.mw.Close()
+}
+
+// startMessage takes the message lock and prepares c.mw.
+func (c *Conn) startMessage(ctx context.Context, typ MessageType) (*messageWriter, error) {
 	if typ != MessageText && typ != MessageBinary {
 		return nil, ErrMessageType
 	}
@@ -55,7 +88,7 @@ func (c *Conn) Writer(ctx context.Context, typ MessageType) (io.WriteCloser, err
 		return nil, ErrClosed
 	}
 	mw := &c.mw
-	*mw = messageWriter{c: c, ctx: ctx, op: opcode(typ), buf: mw.buf[:0], open: true}
+	*mw = messageWriter{c: c, ctx: ctx, op: opcode(typ), buf: mw.buf[:0], open: true, gen: mw.gen + 1}
 	return mw, nil
 }
 
@@ -67,6 +100,7 @@ type messageWriter struct {
 	rsv1 bool   // the next frame is the first of a compressed message
 	buf  []byte // uncompressed bytes not yet sent
 	open bool
+	gen  uint64 // counts messages, so a handle outliving its message fails
 	fw   flateWriter
 	err  error
 }
@@ -143,6 +177,7 @@ func (mw *messageWriter) Close() error {
 		return ErrClosed
 	}
 	mw.open = false
+	mw.gen++
 	c := mw.c
 	defer c.writeMsgMu.unlock()
 	err := mw.err
