@@ -85,7 +85,8 @@ type Conn struct {
 	closed        chan struct{} // closed when the TCP connection is closed
 	closeOnce     sync.Once
 
-	lastRead atomic.Int64 // unix nanoseconds of the last bytes read
+	lastRead  atomic.Int64 // unix nanoseconds of the last bytes read
+	readLimit atomic.Int64 // -1: none
 
 	pingMu  sync.Mutex
 	pingSeq uint64
@@ -107,12 +108,38 @@ func newConn(nc net.Conn, br *bufio.Reader, cfg settings, subprotocol string, dp
 		closed:        make(chan struct{}),
 	}
 	c.lastRead.Store(time.Now().UnixNano())
+	c.readLimit.Store(cfg.readLimit)
 	c.rd.c = c
 	c.mw.c = c
 	if cfg.pingInterval > 0 {
 		go c.keepAlive()
 	}
 	return c
+}
+
+// SetReadLimit changes the largest message the connection accepts (see
+// [AcceptOptions.ReadLimit]); a negative n means no limit. It applies from
+// the next frame read.
+func (c *Conn) SetReadLimit(n int64) {
+	c.readLimit.Store(max(n, -1))
+}
+
+// CloseRead starts a goroutine that reads and discards data messages, so
+// that a connection that only writes still answers pings and sees the
+// peer's close. The returned context is cancelled when that reader stops
+// (the peer closed, the connection failed or was closed). No other reads
+// may be made afterwards.
+func (c *Conn) CloseRead(ctx context.Context) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer cancel()
+		for {
+			if _, _, err := c.Reader(ctx); err != nil {
+				return
+			}
+		}
+	}()
+	return ctx
 }
 
 // Subprotocol returns the subprotocol chosen in the handshake, or "".

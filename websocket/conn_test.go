@@ -420,3 +420,65 @@ func TestStaleReaderAndWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSetReadLimit(t *testing.T) {
+	h, errc := serverFunc(nil, func(c *Conn) error {
+		c.SetReadLimit(10)
+		_, msg, err := c.Read(context.Background())
+		if err != nil || string(msg) != "0123456789" {
+			return errors.New("at the limit: " + errorString(err))
+		}
+		_, _, err = c.Read(context.Background())
+		return err
+	})
+	c := dialRaw(t, startServer(t, httpserver.EngineGoroutine, h))
+	c.send(txt("0123456789"), txt("0123456789a"))
+	c.expectClose(1009)
+	var f *failure
+	if err := waitErr(t, errc); !errors.As(err, &f) || f.code != StatusMessageTooBig {
+		t.Fatalf("Read: %v", err)
+	}
+}
+
+// TestCloseRead: a connection that only writes still answers pings,
+// discards data and sees the peer's close, which ends the context.
+func TestCloseRead(t *testing.T) {
+	h, errc := serverFunc(nil, func(c *Conn) error {
+		ctx := c.CloseRead(context.Background())
+		for i := 0; ; i++ {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(10 * time.Millisecond):
+			}
+			if err := c.Write(ctx, MessageText, []byte("tick")); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+		}
+	})
+	c := dialRaw(t, startServer(t, httpserver.EngineGoroutine, h))
+	c.send(txt("ignored"), ctl(opPng, []byte("p")))
+	ticks, pong := 0, false
+	for !pong || ticks < 3 {
+		f, err := c.recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch f.op {
+		case opPog:
+			pong = string(f.data) == "p"
+		case opTxt:
+			ticks++
+		default:
+			t.Fatalf("frame op %d %q", f.op, f.data)
+		}
+	}
+	c.send(ctl(opCls, closePayload(1000, "")))
+	c.expectClose(1000)
+	if err := waitErr(t, errc); err != nil {
+		t.Fatal(err)
+	}
+}

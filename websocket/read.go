@@ -272,7 +272,7 @@ type messageReader struct {
 func (rd *messageReader) setFrame(h header) error {
 	rd.fin, rd.remaining, rd.key, rd.pos = h.fin, h.length, h.key, 0
 	rd.announced += h.length
-	if lim := rd.c.cfg.readLimit; lim >= 0 && !rd.compressed && !h.rsv1 && rd.announced > lim {
+	if lim := rd.c.readLimit.Load(); lim >= 0 && !rd.compressed && !h.rsv1 && rd.announced > lim {
 		rd.finish()
 		return rd.c.fail(&failure{code: StatusMessageTooBig, msg: fmt.Sprintf("message exceeds the read limit of %d bytes", lim)})
 	}
@@ -333,7 +333,7 @@ func (rd *messageReader) read(p []byte) (int, error) {
 	rd.n += int64(n)
 	// RFC 6455 §10.4: an endpoint may limit message size; 1009 says
 	// why (§7.4.1).
-	if lim := c.cfg.readLimit; lim >= 0 && rd.n > lim {
+	if lim := c.readLimit.Load(); lim >= 0 && rd.n > lim {
 		rd.finish()
 		return 0, c.fail(&failure{code: StatusMessageTooBig, msg: fmt.Sprintf("message exceeds the read limit of %d bytes", lim)})
 	}
