@@ -335,8 +335,10 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	}
 	var empty chan struct{}
 	if len(g.conns) > 0 {
-		empty = make(chan struct{})
-		g.empty = empty
+		if g.empty == nil { // a second Shutdown waits on the same signal
+			g.empty = make(chan struct{})
+		}
+		empty = g.empty
 	}
 	g.mu.Unlock()
 	if empty == nil {
