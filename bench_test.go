@@ -112,7 +112,7 @@ func BenchmarkPlaintextPipelined(b *testing.B) {
 // BenchmarkParseHead measures the head scanner and parser alone.
 func BenchmarkParseHead(b *testing.B) {
 	head := []byte(plaintextRequest)
-	lim := DefaultLimits.withDefaults()
+	lim, _ := DefaultLimits().withDefaults()
 	var r Request
 	b.ReportAllocs()
 	b.SetBytes(int64(len(head)))

@@ -1,15 +1,27 @@
 package httpserver
 
 import (
+	"fmt"
+	"math"
 	"runtime"
 	"time"
 )
 
+// The settings structs ([Timeouts], [Limits], [PoolOptions]) share one
+// rule for values that are not positive:
+//
+//   - zero takes the field's default;
+//   - negative turns the bound off where an unbounded value makes sense
+//     (every timeout, Limits.MaxConns, Limits.MaxBodyBytes);
+//   - negative anywhere else is a mistake: Serve returns an error naming
+//     the field, e.g. "httpserver: Limits.MaxHeaderBytes is -1: ...".
+
 // Timeouts bound how long the server waits on a client. A zero field takes
-// its default from [DefaultTimeouts]; a negative one disables the timeout.
+// its default (see [DefaultTimeouts]); a negative one disables the timeout.
 type Timeouts struct {
 	// ReadHeader bounds reading a request's header block, from its first
-	// byte (slowloris protection). Expiry answers 408 and closes.
+	// byte (slowloris protection). Expiry answers 408 and closes. It also
+	// bounds the wait for the first request of a connection.
 	ReadHeader time.Duration
 	// Read bounds reading a whole request, header and body, from its first
 	// byte.
@@ -25,35 +37,41 @@ type Timeouts struct {
 	Write time.Duration
 	// Response, when set, caps the whole response: it must be sent within
 	// this long from the end of the request header, progress or not.
-	// Default none: zero and negative values both mean no cap.
+	// Default none, so zero and negative values both mean no cap.
 	Response time.Duration
 	// Idle bounds the wait for the next request on a keep-alive connection.
 	Idle time.Duration
 }
 
-// DefaultTimeouts are the timeouts used for zero fields of [Timeouts].
-var DefaultTimeouts = Timeouts{
-	ReadHeader: 10 * time.Second,
-	Read:       60 * time.Second,
-	Write:      60 * time.Second,
-	Idle:       120 * time.Second,
+// DefaultTimeouts returns the timeouts used for zero fields of [Timeouts]:
+// ReadHeader 10s, Read 60s, Write 60s, Idle 120s, and no Response cap.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{
+		ReadHeader: 10 * time.Second,
+		Read:       60 * time.Second,
+		Write:      60 * time.Second,
+		Idle:       120 * time.Second,
+	}
 }
 
 // Limits bound what a client may send and how many may connect. A zero
-// field takes its default from [DefaultLimits]; a negative MaxConns means no
-// cap.
+// field takes its default (see [DefaultLimits]). A negative MaxConns or
+// MaxBodyBytes removes that cap; a negative value in any other field makes
+// Serve fail with an error naming it.
 type Limits struct {
-	// MaxRequestLineBytes caps the request line; longer answers 414.
+	// MaxRequestLineBytes caps the request line; longer answers 414. It
+	// is at most MaxHeaderBytes.
 	MaxRequestLineBytes int
 	// MaxHeaderBytes caps the header block (request line included);
 	// larger answers 431.
 	MaxHeaderBytes int
 	// MaxHeaderCount caps the number of header fields; more answers 431.
 	MaxHeaderCount int
-	// MaxBodyBytes caps a request body; larger answers 413.
+	// MaxBodyBytes caps a request body; larger answers 413. Negative: no
+	// cap.
 	MaxBodyBytes int64
 	// MaxConns caps concurrent connections; connections beyond it are
-	// answered 503 with Retry-After and closed.
+	// answered 503 with Retry-After and closed. Negative: no cap.
 	MaxConns int
 	// MaxDiscardBytes is how much of a request body the server reads and
 	// throws away, when the handler did not read it, to keep the
@@ -61,67 +79,116 @@ type Limits struct {
 	MaxDiscardBytes int64
 }
 
-// DefaultLimits are the limits used for zero fields of [Limits].
-var DefaultLimits = Limits{
-	MaxRequestLineBytes: 8 << 10,
-	MaxHeaderBytes:      64 << 10,
-	MaxHeaderCount:      100,
-	MaxBodyBytes:        10 << 20,
-	MaxConns:            10000,
-	MaxDiscardBytes:     256 << 10,
+// DefaultLimits returns the limits used for zero fields of [Limits]:
+// MaxRequestLineBytes 8 KiB, MaxHeaderBytes 64 KiB, MaxHeaderCount 100,
+// MaxBodyBytes 10 MiB, MaxConns 10000, MaxDiscardBytes 256 KiB.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxRequestLineBytes: 8 << 10,
+		MaxHeaderBytes:      64 << 10,
+		MaxHeaderCount:      100,
+		MaxBodyBytes:        10 << 20,
+		MaxConns:            10000,
+		MaxDiscardBytes:     256 << 10,
+	}
 }
 
+// settingError is a negative value where the settings rule gives it no
+// meaning; it names the field.
+type settingError struct {
+	field string
+	value int64
+}
+
+func (e *settingError) Error() string {
+	return fmt.Sprintf("httpserver: %s is %d: want 0 (the default) or a positive value", e.field, e.value)
+}
+
+func (e *settingError) Unwrap() error { return ErrInvalidSetting }
+
+// checkNotNegative returns a settingError for the first negative field.
+func checkNotNegative(fields ...namedSetting) error {
+	for _, f := range fields {
+		if f.value < 0 {
+			return &settingError{f.name, f.value}
+		}
+	}
+	return nil
+}
+
+type namedSetting struct {
+	name  string
+	value int64
+}
+
+// withDefaults applies the settings rule: a zero field takes its default,
+// a negative one disables the timeout (0 in the result).
 func (t Timeouts) withDefaults() Timeouts {
-	pick := func(v, d time.Duration) time.Duration {
+	d := DefaultTimeouts()
+	pick := func(v, def time.Duration) time.Duration {
 		switch {
 		case v == 0:
-			return d
+			return def
 		case v < 0:
 			return 0
 		}
 		return v
 	}
 	return Timeouts{
-		ReadHeader: pick(t.ReadHeader, DefaultTimeouts.ReadHeader),
-		Read:       pick(t.Read, DefaultTimeouts.Read),
-		Write:      pick(t.Write, DefaultTimeouts.Write),
-		Idle:       pick(t.Idle, DefaultTimeouts.Idle),
-		Response:   pick(t.Response, DefaultTimeouts.Response),
+		ReadHeader: pick(t.ReadHeader, d.ReadHeader),
+		Read:       pick(t.Read, d.Read),
+		Write:      pick(t.Write, d.Write),
+		Response:   pick(t.Response, d.Response),
+		Idle:       pick(t.Idle, d.Idle),
 	}
 }
 
-func (l Limits) withDefaults() Limits {
-	pick := func(v, d int) int {
-		if v == 0 {
-			return d
-		}
-		return v
+// withDefaults applies the settings rule: a zero field takes its default;
+// a negative MaxConns stays negative (no cap) and a negative MaxBodyBytes
+// becomes the largest int64 (no cap); a negative value elsewhere is an
+// error naming the field.
+func (l Limits) withDefaults() (Limits, error) {
+	d := DefaultLimits()
+	if err := checkNotNegative(
+		namedSetting{"Limits.MaxRequestLineBytes", int64(l.MaxRequestLineBytes)},
+		namedSetting{"Limits.MaxHeaderBytes", int64(l.MaxHeaderBytes)},
+		namedSetting{"Limits.MaxHeaderCount", int64(l.MaxHeaderCount)},
+		namedSetting{"Limits.MaxDiscardBytes", l.MaxDiscardBytes},
+	); err != nil {
+		return Limits{}, err
 	}
-	out := Limits{
-		MaxRequestLineBytes: pick(l.MaxRequestLineBytes, DefaultLimits.MaxRequestLineBytes),
-		MaxHeaderBytes:      pick(l.MaxHeaderBytes, DefaultLimits.MaxHeaderBytes),
-		MaxHeaderCount:      pick(l.MaxHeaderCount, DefaultLimits.MaxHeaderCount),
-		MaxConns:            pick(l.MaxConns, DefaultLimits.MaxConns),
-		MaxBodyBytes:        l.MaxBodyBytes,
-		MaxDiscardBytes:     l.MaxDiscardBytes,
+	out := l
+	if out.MaxRequestLineBytes == 0 {
+		out.MaxRequestLineBytes = d.MaxRequestLineBytes
 	}
-	if out.MaxBodyBytes == 0 {
-		out.MaxBodyBytes = DefaultLimits.MaxBodyBytes
+	if out.MaxHeaderBytes == 0 {
+		out.MaxHeaderBytes = d.MaxHeaderBytes
+	}
+	if out.MaxHeaderCount == 0 {
+		out.MaxHeaderCount = d.MaxHeaderCount
 	}
 	if out.MaxDiscardBytes == 0 {
-		out.MaxDiscardBytes = DefaultLimits.MaxDiscardBytes
+		out.MaxDiscardBytes = d.MaxDiscardBytes
 	}
-	if out.MaxRequestLineBytes > out.MaxHeaderBytes {
-		out.MaxRequestLineBytes = out.MaxHeaderBytes
+	if out.MaxConns == 0 {
+		out.MaxConns = d.MaxConns
 	}
-	return out
+	switch {
+	case out.MaxBodyBytes == 0:
+		out.MaxBodyBytes = d.MaxBodyBytes
+	case out.MaxBodyBytes < 0:
+		out.MaxBodyBytes = math.MaxInt64
+	}
+	out.MaxRequestLineBytes = min(out.MaxRequestLineBytes, out.MaxHeaderBytes)
+	return out, nil
 }
 
-// PoolOptions size the worker pool of the pool and epoll engines. Zero
-// fields take defaults (see [PoolOptions.withDefaults]).
+// PoolOptions size the worker pool of the pool and epoll engines. A zero
+// field takes its default; a negative one makes Serve fail with an error
+// naming it.
 type PoolOptions struct {
 	// MinWorkers is how many workers are kept even when idle; default
-	// GOMAXPROCS.
+	// GOMAXPROCS. It is at most MaxWorkers.
 	MinWorkers int
 	// MaxWorkers bounds the workers. With EnginePool each open connection
 	// holds a worker, so this bounds the connections being served; with
@@ -129,10 +196,10 @@ type PoolOptions struct {
 	// Limits.MaxConns (10000 when that is unlimited).
 	MaxWorkers int
 	// QueueSize is how many connections (pool) or ready requests (epoll)
-	// may wait for a worker; default 1024.
+	// may wait for a worker; default [DefaultPoolQueueSize].
 	QueueSize int
 	// IdleTimeout is how long a worker beyond MinWorkers waits for work
-	// before it exits; default 10s.
+	// before it exits; default [DefaultPoolIdleTimeout].
 	IdleTimeout time.Duration
 	// BlockWhenFull makes the pool engine stop accepting while the pool
 	// and its queue are full, leaving new connections in the kernel's
@@ -147,24 +214,32 @@ const (
 	DefaultPoolIdleTimeout = 10 * time.Second
 )
 
-// withDefaults fills zero fields; maxConns is the connection limit in
-// force (negative: none).
-func (o PoolOptions) withDefaults(maxConns int) PoolOptions {
-	if o.MinWorkers <= 0 {
+// withDefaults applies the settings rule; maxConns is the connection limit
+// in force (negative: none).
+func (o PoolOptions) withDefaults(maxConns int) (PoolOptions, error) {
+	if err := checkNotNegative(
+		namedSetting{"PoolOptions.MinWorkers", int64(o.MinWorkers)},
+		namedSetting{"PoolOptions.MaxWorkers", int64(o.MaxWorkers)},
+		namedSetting{"PoolOptions.QueueSize", int64(o.QueueSize)},
+		namedSetting{"PoolOptions.IdleTimeout", int64(o.IdleTimeout)},
+	); err != nil {
+		return PoolOptions{}, err
+	}
+	if o.MinWorkers == 0 {
 		o.MinWorkers = runtime.GOMAXPROCS(0)
 	}
-	if o.MaxWorkers <= 0 {
+	if o.MaxWorkers == 0 {
 		o.MaxWorkers = maxConns
 		if o.MaxWorkers <= 0 {
 			o.MaxWorkers = 10000
 		}
 	}
 	o.MinWorkers = min(o.MinWorkers, o.MaxWorkers)
-	if o.QueueSize <= 0 {
+	if o.QueueSize == 0 {
 		o.QueueSize = DefaultPoolQueueSize
 	}
-	if o.IdleTimeout <= 0 {
+	if o.IdleTimeout == 0 {
 		o.IdleTimeout = DefaultPoolIdleTimeout
 	}
-	return o
+	return o, nil
 }

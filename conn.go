@@ -3,9 +3,7 @@ package httpserver
 import (
 	"context"
 	"errors"
-	"math"
 	"net"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,7 +70,7 @@ type connIO struct {
 	head       []byte // copy of the current request head; request strings alias it
 	kept       []byte // copies of trailer lines; request strings alias it
 	scanner    headScanner
-	ex         *exchange
+	ex         *h1Exchange
 	watch      clientWatch // guarded by conn.ctxMu where noted
 
 	// respStart is where the current response begins in wbuf (earlier
@@ -83,8 +81,8 @@ type connIO struct {
 	respStart int
 	respOut   bool
 
-	closeConn  bool
-	bodyUnread bool // the last request's body was not read to its end
+	closeWhy   closeReason // why the connection closes after this exchange; see keepAlive
+	bodyUnread bool        // the last request's body was not read to its end
 
 	// lent holds what a goroutine- or pool-engine connection lends while
 	// it waits for its next request (see lendIdleBuffers).
@@ -98,7 +96,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 		connIO: &connIO{
 			rbuf: make([]byte, readBufferSize),
 			wbuf: make([]byte, 0, writeBufferSize),
-			ex:   new(exchange),
+			ex:   new(h1Exchange),
 		},
 	}
 	if a := nc.RemoteAddr(); a != nil {
@@ -132,45 +130,52 @@ func (c *conn) cancelContext() {
 	}
 }
 
-// serve runs the request loop until the connection closes.
+// serve runs the request loop of a connection on its own goroutine
+// (goroutine and pool engines) until the connection ends.
 func (c *conn) serve() {
-	defer c.finish()
-	for {
-		ok := c.readRequest()
-		if !ok {
-			return
-		}
-		c.serveExchange()
-		if c.state.Load() == stateHijacked {
-			return
-		}
-		if c.closeConn {
-			c.flush()
-			// Only input the server left unread can make the kernel
-			// reset the connection and destroy the response; a clean
-			// "Connection: close" exchange closes at once.
-			if c.rpos < c.rend || c.bodyUnread {
-				c.lingeringClose()
-			}
-			return
-		}
-		if c.srv.shuttingDown() {
-			c.flush()
-			return
-		}
+	defer c.closeAndForget()
+	for c.serveNext() {
 	}
 }
 
-// finish forgets the connection and closes the socket (unless hijacked).
-// It forgets first: a client that has seen the close must find the
+// serveNext reads the next request, waiting for it if none is buffered,
+// serves it, and reports whether the connection goes on (see
+// afterExchange). Every engine's loop is made of it.
+func (c *conn) serveNext() bool {
+	if !c.readRequest() {
+		return false
+	}
+	c.serveExchange()
+	return c.afterExchange()
+}
+
+// Ending a connection asks two things: who closes the socket, and who
+// forgets the connection (removes it from the Server's tracking, read by
+// Stats, Limits.MaxConns and Shutdown). The goroutine serving a
+// connection does both, with closeAndForget. The Server, under its mutex,
+// closes connections in Shutdown (shutdown: the idle ones) and Close
+// (closeNow: all); a connection with a goroutine of its own is forgotten
+// by that goroutine once its read or write fails, but a parked epoll
+// connection has none: those two close it with closeParked and report
+// that the Server must forget it. The epoll loop itself ends parked
+// connections it found dead, timed out or over capacity with
+// closeParkedAndForget.
+
+// closeAndForget ends the connection on the goroutine serving it: it
+// forgets it, closes the socket (unless hijacked: that belongs to the
+// handler now) and, for an evented connection, returns its buffers. It
+// forgets first: a client that has seen the close must find the
 // connection gone from Stats and the open-connections gauge.
-func (c *conn) finish() {
+func (c *conn) closeAndForget() {
 	c.srv.trackConn(c, false)
 	if c.state.Load() != stateHijacked {
 		c.state.Store(stateClosed)
 		c.nc.Close()
 	}
 	c.cancelContext()
+	if c.evented {
+		c.releaseBuffers()
+	}
 }
 
 // readRequest reads and parses the next request head. On a bad request it
@@ -189,6 +194,7 @@ func (c *conn) readRequest() bool {
 	// it out (see lendIdleBuffers).
 	ex := c.ex
 	ex.begin()
+	c.closeWhy = 0
 	c.kept = c.kept[:0]
 	start := time.Now()
 	c.setReadDeadline(start, c.srv.cfg.timeouts.ReadHeader)
@@ -202,6 +208,10 @@ func (c *conn) readRequest() bool {
 	c.head = append(c.head[:0], c.rbuf[headStart:c.rpos+n]...)
 	c.rpos += n
 
+	if c.isH2CPreface() {
+		c.rejectH2CPreface()
+		return false
+	}
 	r := &ex.req
 	if err := parseHead(c.head, r); err != nil {
 		c.reject(err)
@@ -220,12 +230,13 @@ func (c *conn) readRequest() bool {
 	}
 	r.RemoteAddr = c.remoteAddr
 	r.src = c
-	ex.trailer.Reset()
 	r.Trailer = &ex.trailer
 	ex.body.init(c, f, r.Trailer)
 	r.Body = &ex.body
 	ex.res.init(c, r)
-	c.closeConn = !f.keepAlive
+	if !f.keepAlive {
+		c.mustClose(closeRequested)
+	}
 	c.setReadDeadline(start, c.srv.cfg.timeouts.Read)
 	c.startWriteClock(time.Now())
 	return true
@@ -238,15 +249,8 @@ func (c *conn) waitForRequest() bool {
 		return false
 	}
 	c.rpos, c.rend = 0, 0
-	timeout := c.srv.cfg.timeouts.Idle
-	if c.served == 0 {
-		timeout = c.srv.cfg.timeouts.ReadHeader
-	}
-	c.setReadDeadline(time.Now(), timeout)
+	c.setReadDeadline(time.Now(), c.idleTimeout())
 	c.state.Store(stateIdle)
-	if c.srv.shuttingDown() {
-		return false
-	}
 	if len(c.rbuf) > readBufferSize {
 		// A large head grew the buffer; a waiting connection goes back to
 		// the standard size rather than hold up to MaxHeaderBytes.
@@ -288,134 +292,52 @@ func (c *conn) readHead() (int, error) {
 	}
 }
 
-// serveExchange runs the handler for the parsed request and completes the
-// response.
-func (c *conn) serveExchange() {
-	ex := c.ex
-	if c.served < math.MaxUint32 {
-		c.served++
-	}
-	// Whether the input is drained is decided afresh for each exchange:
-	// discarding the last request's unread body may have set it while
-	// this request's bytes were still to come.
-	c.watch.eligible.Store(false)
-	if ex.body.done {
-		c.inputDrained()
-	}
-	c.respStart, c.respOut = len(c.wbuf), false
-	ok := c.callHandler(&ex.res, &ex.req)
-	if c.state.Load() != stateHijacked {
-		c.stopWatch()
-		if ok {
-			c.completeExchange()
-		}
-	}
-	c.bodyUnread = !ex.body.done
-	c.endExchange()
-}
+// shutdownIdleGrace is how long into a Shutdown a connection waiting for
+// a request is left open. A client that has just connected, or whose last
+// response did not announce the close, sends its next request soon and
+// gets it answered with "Connection: close" instead of finding the
+// connection closed under it (RFC 9112 §9.6: a client cannot tell that
+// close from a failure, and retries only idempotent requests). A
+// connection still waiting after the grace is closed.
+const shutdownIdleGrace = time.Second
 
-// endExchange takes the exchange back from the handler. In race-detector
-// builds the connection also drops it, so that a handler that kept the
-// Request or ResponseWriter panics on its next use, and clears the head
-// bytes, so that a kept string visibly changes.
-func (c *conn) endExchange() {
-	c.ex.release()
-	if raceEnabled {
-		clear(c.head)
-		c.head, c.kept = nil, nil
-		c.ex = new(exchange)
+// shutdown implements trackedConn for Shutdown: it closes the connection
+// if it is waiting for a request, elapsed into the shutdown, unless a
+// request may be on its way: within shutdownIdleGrace, or with input
+// already in the socket (closing would also reset the connection,
+// destroying a response in flight). One in the middle of an exchange
+// finishes it, announcing "Connection: close" (see keepAlive), and then
+// closes. It reports true when the Server must forget the connection: a
+// parked evented one has no goroutine that would.
+func (c *conn) shutdown(elapsed time.Duration) (serverForgets bool) {
+	if elapsed < shutdownIdleGrace || c.state.Load() != stateIdle || hasPendingInput(c.nc) {
+		return false
 	}
-}
-
-// callHandler runs the handler, turning a panic into a 500 (or a closed
-// connection when the response had started). It reports whether the
-// exchange can be completed normally.
-func (c *conn) callHandler(w *response, r *Request) (ok bool) {
-	defer func() {
-		p := recover()
-		if p == nil {
-			return
-		}
-		ok = false
-		c.closeConn = true
-		if c.state.Load() == stateHijacked {
-			return
-		}
-		if p != ErrAbortHandler {
-			c.srv.cfg.logger.Error("httpserver: panic serving request",
-				"remote", c.remoteAddr, "method", r.Method, "target", r.Target,
-				"panic", p, "stack", string(debug.Stack()))
-		}
-		// Answers to earlier pipelined requests still queued are kept;
-		// what this response queued is dropped.
-		c.wbuf = c.wbuf[:c.respStart]
-		if p == ErrAbortHandler || c.respOut {
-			// A deliberate abort, or the client may have part of this
-			// response already: closing the connection is the only way
-			// to tell it something broke.
-			return
-		}
-		w.reset()
-		c.writeError(StatusInternalServerError, "")
-	}()
-	c.srv.cfg.handler.ServeHTTP(w, r)
-	return true
-}
-
-// completeExchange finishes the response and prepares the connection for
-// the next request: it answers a body error the handler ignored, and
-// discards an unread body or decides to close.
-func (c *conn) completeExchange() {
-	ex := c.ex
-	w, b := &ex.res, &ex.body
-	if b.err != nil {
-		c.closeConn = true
-		if !w.committed {
-			w.reset()
-			c.writeError(StatusOf(b.err), "")
-			return
-		}
-	}
-	if !w.committed && !b.done && !b.canDiscard(c.srv.cfg.limits.MaxDiscardBytes) {
-		c.closeConn = true // announce it: the response says "Connection: close"
-	}
-	w.finish()
-	if c.closeConn || w.closeAfter {
-		c.closeConn = true
-		return
-	}
-	if !b.done && !b.discard(c.srv.cfg.limits.MaxDiscardBytes) {
-		c.closeConn = true
-	}
-}
-
-// closeIfIdle closes the connection if it is waiting for a request. It
-// reports true when the caller must forget the connection: a parked
-// evented connection has no goroutine that would.
-func (c *conn) closeIfIdle() bool {
 	if c.state.CompareAndSwap(stateIdle, stateClosed) {
 		c.nc.Close()
 		if c.evented {
-			c.dropParked()
+			c.closeParked()
 			return true
 		}
 	}
 	return false
 }
 
-// forceClose closes the connection whatever it is doing. It reports true
-// when the caller must forget the connection (see closeIfIdle).
-func (c *conn) forceClose() bool {
+// closeNow implements trackedConn for Close: it closes the connection
+// whatever it is doing, except a hijacked one, which belongs to its
+// handler. It reports true when the Server must forget the connection
+// (see shutdown).
+func (c *conn) closeNow() (serverForgets bool) {
 	for {
 		st := c.state.Load()
 		if st == stateHijacked || st == stateClosed {
-			return false // a hijacked connection belongs to its handler
+			return false
 		}
 		if c.state.CompareAndSwap(st, stateClosed) {
 			c.nc.Close()
 			c.cancelContext()
 			if st == stateIdle && c.evented {
-				c.dropParked()
+				c.closeParked()
 				return true
 			}
 			return false

@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"bytes"
-	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -53,38 +52,5 @@ func TestGrownReadBufferShrinksWhenIdle(t *testing.T) {
 	}
 	if !grew || !waitedSmall {
 		t.Errorf("read buffer sizes %v: want growth past %d, then a wait with %d", sc.bufSizes, readBufferSize, readBufferSize)
-	}
-}
-
-// TestClientWatchWaitsForTheBody: the background read that notices a
-// client leaving must not start before the request's body is read, even
-// when the previous request's unread body was discarded with nothing
-// buffered after it (which once left the watch marked eligible, so that
-// it read the socket concurrently with the handler).
-func TestClientWatchWaitsForTheBody(t *testing.T) {
-	first := "POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" // body left unread
-	second := "POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
-	sc := &segmentConn{memConn: memConn{in: bytes.NewReader(nil)}, segments: [][]byte{[]byte(first), []byte(second)}}
-	s := &Server{Logger: slog.New(slog.DiscardHandler), Handler: HandlerFunc(func(w ResponseWriter, r *Request) {
-		if r.Path != "/2" {
-			return
-		}
-		r.Context()
-		c := r.src.(*conn)
-		c.ctxMu.Lock()
-		running := c.watch.running
-		c.ctxMu.Unlock()
-		if running {
-			t.Error("the client watch started before the body was read")
-		}
-		b, _ := io.ReadAll(r.Body)
-		w.Write(b)
-	})}
-	s.init()
-	c := newConn(s, sc)
-	s.trackConn(c, true)
-	c.serve()
-	if out := string(sc.output()); !strings.HasSuffix(out, "hello") {
-		t.Errorf("responses: %q", out)
 	}
 }

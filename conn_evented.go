@@ -12,7 +12,7 @@ var connIOPool = sync.Pool{New: func() any {
 	return &connIO{
 		rbuf: make([]byte, readBufferSize),
 		wbuf: make([]byte, 0, writeBufferSize),
-		ex:   new(exchange),
+		ex:   new(h1Exchange),
 	}
 }}
 
@@ -20,7 +20,7 @@ var connIOPool = sync.Pool{New: func() any {
 // lends to idlePool while it waits for its next request.
 type connBuffers struct {
 	wbuf, head, kept []byte
-	ex               *exchange
+	ex               *h1Exchange
 }
 
 // maxPooledHead is the largest head buffer kept in the pool; larger ones
@@ -71,9 +71,9 @@ func (io *connIO) reset() {
 	io.scanner.reset()
 	io.watch.reset()
 	if io.ex == nil {
-		io.ex = new(exchange)
+		io.ex = new(h1Exchange)
 	}
-	io.closeConn, io.bodyUnread = false, false
+	io.closeWhy, io.bodyUnread = 0, false
 }
 
 // trimPooled empties b for reuse, or drops it when a rare large head grew
@@ -87,45 +87,27 @@ func trimPooled(b []byte) []byte {
 
 // serveEvented runs on a worker when the event loop has found a complete
 // request head (or an error, or a timeout) in the connection's buffer. It
-// serves the buffered requests like serve does, then parks the connection
-// back on the loop, or closes it.
+// serves the buffered requests with the same serveNext as serve, then
+// parks the connection back on the loop, or ends it.
 func (c *conn) serveEvented() {
 	if c.state.Load() == stateClosed {
-		c.closeEvented()
+		c.closeAndForget()
 		return
 	}
 	if c.timedOut {
 		c.timedOut = false
 		c.reject(errHeadTimeout)
-		c.closeEvented()
+		c.closeAndForget()
 		return
 	}
 	for c.rpos < c.rend {
-		if !c.readRequest() {
-			c.closeEvented()
-			return
-		}
-		c.serveExchange()
-		if c.state.Load() == stateHijacked {
-			c.closeEvented()
-			return
-		}
-		if c.closeConn {
-			c.flush()
-			if c.rpos < c.rend || c.bodyUnread {
-				c.lingeringClose()
-			}
-			c.closeEvented()
-			return
-		}
-		if c.srv.shuttingDown() {
-			c.flush()
-			c.closeEvented()
+		if !c.serveNext() {
+			c.closeAndForget()
 			return
 		}
 	}
 	if c.flush() != nil {
-		c.closeEvented()
+		c.closeAndForget()
 		return
 	}
 	c.park()
@@ -135,14 +117,10 @@ func (c *conn) serveEvented() {
 // loop, after which this goroutine must not touch it.
 func (c *conn) park() {
 	c.releaseBuffers()
-	timeout := c.srv.cfg.timeouts.Idle
-	if c.served == 0 {
-		timeout = c.srv.cfg.timeouts.ReadHeader
-	}
-	c.setIdleDeadline(time.Now(), timeout)
+	c.setIdleDeadline(time.Now(), c.idleTimeout())
 	if !c.state.CompareAndSwap(stateActive, stateIdle) {
 		// Server.Close closed it meanwhile and left it to its owner.
-		c.closeEvented()
+		c.closeAndForget()
 		return
 	}
 	c.nc.(eventSource).armRead()
@@ -157,25 +135,19 @@ func (c *conn) setIdleDeadline(from time.Time, d time.Duration) {
 	}
 }
 
-// closeEvented ends an evented connection served by a worker.
-func (c *conn) closeEvented() {
-	c.finish()
-	c.releaseBuffers()
-}
-
-// dropParked releases what a parked connection holds once its state was
-// switched to closed by someone other than its (absent) worker; the caller
-// forgets the connection.
-func (c *conn) dropParked() {
+// closeParked closes a parked connection (no worker holds it) whose state
+// someone other than a worker switched to closed, and returns its
+// buffers; the caller forgets it (see closeParkedAndForget).
+func (c *conn) closeParked() {
 	c.nc.Close()
 	c.cancelContext()
 	c.releaseBuffers()
 }
 
-// drop ends an evented connection that no worker holds, whose state its
-// caller has made closed: it releases what it holds and forgets it.
-func (c *conn) drop() {
-	c.dropParked()
+// closeParkedAndForget ends a connection no worker holds, whose state its
+// caller (the event loop) made closed: it closes it and forgets it.
+func (c *conn) closeParkedAndForget() {
+	c.closeParked()
 	c.srv.trackConn(c, false)
 }
 
@@ -216,7 +188,7 @@ func (c *conn) reclaimIdleBuffers() {
 	if c.ex == nil {
 		c.ex = h.ex
 		if c.ex == nil {
-			c.ex = new(exchange)
+			c.ex = new(h1Exchange)
 		}
 	}
 	h.wbuf, h.head, h.kept, h.ex = nil, nil, nil, nil

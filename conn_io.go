@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net"
 	"time"
 )
 
@@ -151,13 +150,14 @@ func (c *conn) sendContinue() {
 // closes the connection: after a framing error nothing that follows on the
 // stream can be trusted.
 func (c *conn) reject(err error) {
-	c.closeConn = true
+	c.mustClose(closeRejected)
 	var pe *ProtocolError
 	if !errors.As(err, &pe) {
 		return // the client went away or the socket failed
 	}
 	c.srv.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", pe.Status, "err", pe)
 	c.writeError(pe.Status, "")
+	c.reportRejected(pe.Status, pe)
 	c.flush()
 	c.lingeringClose()
 }
@@ -185,7 +185,7 @@ func (c *conn) writeError(status int, extraHeader string) {
 		b = append(b, '\n')
 	}
 	c.wbuf = b
-	c.closeConn = true
+	c.mustClose(closeErrorSent)
 }
 
 // lingeringClose half-closes the connection and reads what the client is
@@ -209,25 +209,3 @@ const (
 	lingerTimeout  = 500 * time.Millisecond
 	lingerMaxBytes = 256 << 10
 )
-
-// rejectOverCapacity answers a connection beyond Limits.MaxConns with 503
-// and closes it.
-func rejectOverCapacity(nc net.Conn, timeout time.Duration) {
-	defer nc.Close()
-	if timeout <= 0 {
-		timeout = time.Second
-	}
-	nc.SetWriteDeadline(time.Now().Add(min(timeout, time.Second)))
-	b := appendStatusLine(nil, StatusServiceUnavailable)
-	b = append(b, "Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"...)
-	b = appendDate(b, time.Now())
-	b = append(b, "Content-Length: 20\r\n\r\nService Unavailable\n"...)
-	nc.Write(b)
-}
-
-// isTemporaryAcceptError reports accept errors worth retrying: running out
-// of file descriptors or memory, or a connection aborted before accept.
-func isTemporaryAcceptError(err error) bool {
-	return errors.Is(err, errEMFILE) || errors.Is(err, errENFILE) ||
-		errors.Is(err, errECONNABORTED) || errors.Is(err, errENOBUFS) || errors.Is(err, errENOMEM)
-}

@@ -21,9 +21,12 @@ import (
 // the connection to a worker, which serves the buffered requests with the
 // ordinary connection code over an fdConn, then parks it again.
 //
-// Connections come from the ordinary accept loop: each accepted socket's
-// descriptor is duplicated out of the runtime's poller and registered with
-// a loop; connections that are not TCP sockets are served on goroutines.
+// On a *net.TCPListener connections come from the engine's own accept
+// loop (acceptLoop: accept4 straight into non-blocking descriptors, no
+// net.Conn). Other listeners go through Serve's loop and handle: a TCP
+// socket's descriptor is duplicated out of the runtime's poller and
+// registered with a loop; anything else (Unix sockets, TLS) is served on
+// a goroutine.
 type epollEngine struct {
 	s     *Server
 	loops []*eventLoop
@@ -220,6 +223,9 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 			c.setIdleDeadline(time.Now(), c.srv.cfg.timeouts.ReadHeader)
 		}
 		c.rend += n
+		if c.rend == len(c.rbuf) {
+			f.mayHaveMore()
+		}
 		m, serr := c.scanner.scan(c.rbuf[c.rpos:c.rend], &c.srv.cfg.limits)
 		if m > 0 || serr != nil || c.rend == len(c.rbuf) {
 			c.scanner.reset()
@@ -234,12 +240,12 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 		}
 	default: // the client closed or the socket failed
 		c.state.Store(stateClosed)
-		c.drop()
+		c.closeParkedAndForget()
 		return false
 	}
 	if !c.state.CompareAndSwap(stateActive, stateIdle) {
 		// Server.Close closed it meanwhile and left it to its owner.
-		c.drop()
+		c.closeParkedAndForget()
 		return false
 	}
 	return true
@@ -252,18 +258,16 @@ func (l *eventLoop) dispatch(c *conn) {
 		return
 	}
 	l.e.s.rejected.Add(1)
+	l.e.s.reportOverCapacity(c.remoteAddr)
 	f := c.nc.(*fdConn)
-	b := appendStatusLine(c.wbuf[:0], StatusServiceUnavailable)
-	b = append(b, "Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"...)
-	b = appendDate(b, time.Now())
-	b = append(b, "Content-Length: 20\r\n\r\nService Unavailable\n"...)
+	b := appendOverCapacity(c.wbuf[:0])
 	f.mu.Lock()
 	if !f.closed {
 		syscall.Write(f.fd, b) // best effort, never waits
 	}
 	f.mu.Unlock()
 	c.state.Store(stateClosed)
-	c.drop()
+	c.closeParkedAndForget()
 }
 
 // sweep closes this loop's parked connections whose idle time ran out,
@@ -291,7 +295,7 @@ func (l *eventLoop) sweep(now time.Time) {
 			if c.state.CompareAndSwap(stateActive, stateIdle) {
 				f.armRead() // input a failed claim left pending meanwhile
 			} else {
-				c.drop() // Server.Close closed it meanwhile
+				c.closeParkedAndForget() // Server.Close closed it meanwhile
 			}
 			continue
 		}
@@ -301,7 +305,7 @@ func (l *eventLoop) sweep(now time.Time) {
 			continue
 		}
 		c.state.Store(stateClosed)
-		c.drop()
+		c.closeParkedAndForget()
 	}
 }
 
@@ -412,7 +416,8 @@ func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
 		backoff = 0
 		if max := s.cfg.limits.MaxConns; max > 0 && s.connCount.Load() >= int64(max) || nfd >= len(e.table) {
 			s.rejected.Add(1)
-			writeOverCapacity(nfd)
+			syscall.Write(nfd, appendOverCapacity(make([]byte, 0, 192))) // best effort, never waits
+			s.reportOverCapacity(raddr)
 			unix.Close(nfd)
 			continue
 		}
@@ -420,15 +425,6 @@ func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
 		unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		e.register(nfd, raddr)
 	}
-}
-
-// writeOverCapacity answers 503 on a fresh socket, without waiting.
-func writeOverCapacity(fd int) {
-	b := appendStatusLine(make([]byte, 0, 192), StatusServiceUnavailable)
-	b = append(b, "Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"...)
-	b = appendDate(b, time.Now())
-	b = append(b, "Content-Length: 20\r\n\r\nService Unavailable\n"...)
-	syscall.Write(fd, b)
 }
 
 // register parks a new connection's descriptor on a loop until its first
@@ -454,7 +450,7 @@ func (e *epollEngine) register(fd int, raddr string) {
 		f.Close() // forgets it and closes the descriptor
 		return
 	}
-	c.setIdleDeadline(time.Now(), e.s.cfg.timeouts.ReadHeader)
+	c.setIdleDeadline(time.Now(), c.idleTimeout())
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(fd), Pad: int32(f.gen)}
 	f.mu.Lock()
 	var err error
@@ -465,7 +461,7 @@ func (e *epollEngine) register(fd int, raddr string) {
 	if err != nil {
 		e.s.cfg.logger.Warn("httpserver: epoll_ctl failed; closing connection", "err", err)
 		if c.state.CompareAndSwap(stateIdle, stateClosed) {
-			c.drop()
+			c.closeParkedAndForget()
 		}
 	}
 }

@@ -218,8 +218,7 @@ func (e *poolEngine) handle(nc net.Conn) {
 	}
 	if !ok {
 		e.s.trackConn(c, false)
-		e.s.rejected.Add(1)
-		go rejectOverCapacity(nc, e.s.cfg.timeouts.Write)
+		e.s.rejectOverCapacity(nc)
 	}
 }
 

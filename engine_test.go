@@ -53,20 +53,6 @@ func TestServeUnknownEngine(t *testing.T) {
 	}
 }
 
-func TestPoolOptionsDefaults(t *testing.T) {
-	o := PoolOptions{}.withDefaults(500)
-	if o.MinWorkers != min(runtime.GOMAXPROCS(0), 500) || o.MaxWorkers != 500 ||
-		o.QueueSize != DefaultPoolQueueSize || o.IdleTimeout != DefaultPoolIdleTimeout {
-		t.Fatalf("defaults: %+v", o)
-	}
-	if o := (PoolOptions{MinWorkers: 8, MaxWorkers: 2}).withDefaults(-1); o.MinWorkers != 2 || o.MaxWorkers != 2 {
-		t.Fatalf("min above max: %+v", o)
-	}
-	if o := (PoolOptions{}).withDefaults(-1); o.MaxWorkers != 10000 {
-		t.Fatalf("no connection cap: %+v", o)
-	}
-}
-
 // needEpoll skips a test of the epoll engine outside Linux, where Serve
 // refuses it with ErrEngineUnsupported.
 func needEpoll(t *testing.T) {
@@ -181,7 +167,8 @@ func TestPoolWorkersExpire(t *testing.T) {
 func parkedConns(s *Server) (parked, total int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c := range s.conns {
+	for tc := range s.conns {
+		c := tc.(*conn)
 		total++
 		if c.evented && c.state.CompareAndSwap(stateIdle, stateActive) {
 			if c.connIO == nil {

@@ -34,8 +34,16 @@ var (
 	// ErrAbortHandler is a sentinel panic value that aborts a handler: the
 	// server closes the connection without logging a stack trace.
 	ErrAbortHandler = errors.New("httpserver: abort handler")
-	// ErrAlreadyCommitted is returned when an operation needs the header
-	// not yet written, e.g. hijacking after a response started.
+	// ErrInvalidSetting is wrapped by the error Serve returns, naming the
+	// field, for a setting with no meaning: a negative value where only
+	// zero (the default) or a positive value is allowed, such as
+	// Limits.MaxHeaderBytes (see [Limits] and [PoolOptions]).
+	ErrInvalidSetting = errors.New("httpserver: invalid setting")
+	// ErrAlreadyCommitted is for ResponseWriter implementations (middleware,
+	// bridges) to return when an operation needs the header not yet
+	// written. The server's own writer never returns it: its Hijack works
+	// after WriteHeader too, sending the header first (as for 101
+	// Switching Protocols).
 	ErrAlreadyCommitted = errors.New("httpserver: response header already written")
 )
 

@@ -99,6 +99,15 @@ func (f *fdConn) Read(p []byte) (int, error) {
 	}
 }
 
+// mayHaveMore records that input may be left in the socket after a read
+// that filled its buffer: the edge that announced it will not come again,
+// so the connection reads again when it parks (see armRead).
+func (f *fdConn) mayHaveMore() {
+	f.mu.Lock()
+	f.rpend = true
+	f.mu.Unlock()
+}
+
 // readNow reads what is available without waiting; it returns
 // unix.EAGAIN when nothing is.
 func (f *fdConn) readNow(p []byte) (int, error) {
@@ -236,6 +245,12 @@ func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 func (f *fdConn) ready(events uint32) (input bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if events&(unix.EPOLLRDHUP|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
+		// The end of input (or an error) is read after the data that
+		// came with it, and its edge does not come again: a connection
+		// parked once that data is served must read again.
+		f.rpend = true
+	}
 	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
 		if f.rw != nil {
 			f.rw.wake()
@@ -390,78 +405,3 @@ func (f *fdConn) setDeadline(dl *atomic.Int64, slot **fdWaiter, t time.Time) err
 	}
 	return nil
 }
-
-// ReadFrom sends a file with sendfile(2) when r is an *os.File or an
-// *io.LimitedReader around one, and copies otherwise.
-func (f *fdConn) ReadFrom(r io.Reader) (int64, error) {
-	f.wmu.Lock()
-	defer f.wmu.Unlock()
-	remain := int64(1<<63 - 1)
-	lr, limited := r.(*io.LimitedReader)
-	src := r
-	if limited {
-		remain, src = lr.N, lr.R
-	}
-	file, ok := src.(*os.File)
-	if !ok {
-		return io.Copy(fdWriter{f}, r)
-	}
-	rc, err := file.SyscallConn()
-	if err != nil {
-		return io.Copy(fdWriter{f}, r)
-	}
-	var written int64
-	for remain > 0 {
-		var n int
-		var serr error
-		cerr := rc.Control(func(in uintptr) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			if f.closed {
-				serr = net.ErrClosed
-				return
-			}
-			n, serr = unix.Sendfile(f.fd, int(in), nil, int(min(remain, 1<<30)))
-		})
-		if n > 0 {
-			written += int64(n)
-			remain -= int64(n)
-		}
-		switch {
-		case cerr != nil:
-			serr = cerr
-		case serr == unix.EAGAIN:
-			if serr = f.wait(&f.ww, &f.wdl); serr == nil {
-				continue
-			}
-		case serr == unix.EINTR:
-			continue
-		case serr == nil && n == 0:
-			remain = 0 // end of file
-			continue
-		case serr == nil:
-			continue
-		case written == 0 && (serr == unix.EINVAL || serr == unix.ENOSYS):
-			// A file sendfile cannot read: copy it.
-			if limited {
-				lr.N = remain
-			}
-			return io.Copy(fdWriter{f}, r)
-		default:
-			serr = os.NewSyscallError("sendfile", serr)
-		}
-		if limited {
-			lr.N -= written
-		}
-		return written, serr
-	}
-	if limited {
-		lr.N -= written
-	}
-	return written, nil
-}
-
-// fdWriter hides fdConn's ReadFrom from io.Copy; it runs under f.wmu.
-type fdWriter struct{ f *fdConn }
-
-func (w fdWriter) Write(p []byte) (int, error) { return w.f.write(p) }

@@ -287,7 +287,7 @@ func isTrailerRejection(reason string) bool {
 // invariants checked independently by checkAcceptedHead.
 func FuzzHeadParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, input []byte) {
-		lim := Limits{}.withDefaults()
+		lim, _ := Limits{}.withDefaults()
 		var whole headScanner
 		n, err := whole.scan(input, &lim)
 		var split headScanner

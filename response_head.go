@@ -32,12 +32,18 @@ func (w *response) commit(final bool) {
 		default:
 			// RFC 9112 §6.3 rule 8: to an HTTP/1.0 client the body
 			// ends when the connection closes.
-			w.closeAfter = true
+			c.mustClose(closeDelimited)
 		}
 	}
+	// A 101 response hands the connection over: it says nothing about
+	// persistence.
 	upgrade := status == StatusSwitchingProtocols
-	if !upgrade && (r.Close || c.closeConn || c.srv.shuttingDown() || h.ContainsToken("Connection", "close")) {
-		w.closeAfter = true
+	if !upgrade && h.ContainsToken("Connection", "close") {
+		c.mustClose(closeAnnounced) // the handler asked
+	}
+	closing := !upgrade && !c.keepAlive()
+	if closing {
+		c.mustClose(closeAnnounced)
 	}
 
 	skip := skipTransferEncoding
@@ -45,7 +51,7 @@ func (w *response) commit(final bool) {
 	if status < 200 || status == StatusNoContent {
 		skip |= skipContentLength
 	}
-	if w.closeAfter || (!upgrade && r.ProtoMinor == 0) {
+	if closing || (!upgrade && r.ProtoMinor == 0) {
 		skip |= skipConnection
 	}
 	b := appendStatusLine(c.wbuf, status)
@@ -67,7 +73,7 @@ func (w *response) commit(final bool) {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
 	switch {
-	case w.closeAfter:
+	case closing:
 		b = append(b, "Connection: close\r\n"...)
 	case !upgrade && r.ProtoMinor == 0:
 		// RFC 9112 Appendix C.2.2: an HTTP/1.0 persistent connection
@@ -75,9 +81,6 @@ func (w *response) commit(final bool) {
 		b = append(b, "Connection: keep-alive\r\n"...)
 	}
 	c.wbuf = append(b, "\r\n"...)
-	if w.closeAfter {
-		c.closeConn = true
-	}
 	if len(w.buf) > 0 {
 		body := w.buf
 		w.buf = w.buf[:0]

@@ -25,9 +25,7 @@ type response struct {
 	committed    bool // the header is queued on the connection
 	isHEAD       bool
 	chunked      bool
-	closeAfter   bool // the connection must close after this response
 	continueSent bool
-	fullDuplex   bool
 	released     bool
 }
 
@@ -200,7 +198,7 @@ func (w *response) finish() {
 	// A body shorter than the declared Content-Length leaves the client
 	// waiting for bytes that will never come: close (RFC 9112 §6.3).
 	if w.declaredLength >= 0 && w.written < w.declaredLength && !w.isHEAD && bodyAllowed(w.status) {
-		w.closeAfter = true
+		w.c.mustClose(closeShortBody)
 	}
 }
 
@@ -218,10 +216,9 @@ func (w *response) SetWriteDeadline(t time.Time) error {
 
 // EnableFullDuplex is reached through ResponseController. HTTP/1.1
 // responses here never cut off the request body when they start, so there
-// is nothing to switch on.
+// is nothing to switch on: it only reports that full duplex is available.
 func (w *response) EnableFullDuplex() error {
 	w.checkLive()
-	w.fullDuplex = true
 	return nil
 }
 

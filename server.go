@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -18,10 +17,11 @@ type Server struct {
 	Addr string
 	// Handler answers every request; nil answers 404 to all.
 	Handler Handler
-	// Timeouts bound client waits; zero fields take defaults.
+	// Timeouts bound client waits; zero fields take defaults, negative
+	// ones are off (see [Timeouts]).
 	Timeouts Timeouts
 	// Limits bound request sizes and connection counts; zero fields take
-	// defaults.
+	// defaults (see [Limits] for negative ones).
 	Limits Limits
 	// Name, when not empty, is sent as the Server header field.
 	Name string
@@ -32,20 +32,28 @@ type Server struct {
 	// EngineEpoll; empty means DefaultEngine.
 	Engine Engine
 	// Pool sizes the worker pool of EnginePool and EngineEpoll; zero
-	// fields take defaults.
+	// fields take defaults (see [PoolOptions]).
 	Pool PoolOptions
+	// Rejected, when set, is called for every request the server answers
+	// itself before a handler runs (see [RejectedRequest]), on the
+	// goroutine that answered; it must not block or keep its argument.
+	// The middleware package's access log records these through it.
+	Rejected func(*RejectedRequest)
 
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}
 	closers    map[io.Closer]struct{} // closed with the listeners
-	conns      map[*conn]struct{}
+	conns      map[trackedConn]struct{}
 	inShutdown atomic.Bool
+	closing    bool         // Close was called or Shutdown ended: no connection is taken; guarded by mu
+	accepting  atomic.Int32 // Serve calls still running
 	connCount  atomic.Int64
 	doneCh     chan struct{}
 	doneOnce   sync.Once
 	rejected   atomic.Uint64
 
 	initOnce sync.Once
+	initErr  error // a setting with no meaning; Serve returns it
 	cfg      settings
 	eng      atomic.Pointer[connEngine]
 }
@@ -62,20 +70,34 @@ type settings struct {
 	pool     PoolOptions
 }
 
+// init fixes the settings at the first use of the server. A setting with
+// no meaning is kept in initErr, which Serve returns.
 func (s *Server) init() {
 	s.initOnce.Do(func() {
+		limits, err := s.Limits.withDefaults()
+		if err != nil {
+			s.initErr = err
+			limits, _ = Limits{}.withDefaults()
+		}
+		pool, err := s.Pool.withDefaults(limits.MaxConns)
+		if err != nil {
+			if s.initErr == nil {
+				s.initErr = err
+			}
+			pool, _ = PoolOptions{}.withDefaults(limits.MaxConns)
+		}
 		s.cfg = settings{
 			timeouts: s.Timeouts.withDefaults(),
-			limits:   s.Limits.withDefaults(),
+			limits:   limits,
 			handler:  s.Handler,
 			logger:   s.Logger,
 			name:     s.Name,
 			engine:   s.Engine,
+			pool:     pool,
 		}
 		if s.cfg.engine == "" {
 			s.cfg.engine = DefaultEngine
 		}
-		s.cfg.pool = s.Pool.withDefaults(s.cfg.limits.MaxConns)
 		if s.cfg.handler == nil {
 			s.cfg.handler = NotFoundHandler()
 		}
@@ -84,7 +106,7 @@ func (s *Server) init() {
 		}
 		s.listeners = make(map[*net.Listener]struct{})
 		s.closers = make(map[io.Closer]struct{})
-		s.conns = make(map[*conn]struct{})
+		s.conns = make(map[trackedConn]struct{})
 		s.doneCh = make(chan struct{})
 	})
 }
@@ -126,10 +148,16 @@ func (s *Server) ListenAndServe() error {
 
 // Serve accepts connections on l and serves them with the server's Engine.
 // It returns ErrServerClosed after Shutdown or Close, and closes l. It
-// fails at once with ErrUnknownEngine or ErrEngineUnsupported when the
-// engine cannot run.
+// fails at once, closing l, with an error wrapping ErrInvalidSetting and
+// naming the field when a setting has no meaning (see [Limits] and
+// [PoolOptions]), and with ErrUnknownEngine or ErrEngineUnsupported when
+// the engine cannot run.
 func (s *Server) Serve(l net.Listener) error {
 	s.init()
+	if s.initErr != nil {
+		l.Close()
+		return s.initErr
+	}
 	eng, err := s.startEngine()
 	if err != nil {
 		l.Close()
@@ -140,6 +168,10 @@ func (s *Server) Serve(l net.Listener) error {
 		return ErrServerClosed
 	}
 	defer s.trackListener(&l, false)
+	// Shutdown waits for this Serve to return: a connection accepted as
+	// the listener closed is served, not dropped.
+	s.accepting.Add(1)
+	defer s.accepting.Add(-1)
 
 	if ae, ok := eng.(acceptingEngine); ok {
 		if handled, err := ae.acceptLoop(l); handled {
@@ -164,12 +196,52 @@ func (s *Server) Serve(l net.Listener) error {
 		}
 		backoff = 0
 		if max := s.cfg.limits.MaxConns; max > 0 && s.connCount.Load() >= int64(max) {
-			s.rejected.Add(1)
-			go rejectOverCapacity(nc, s.cfg.timeouts.Write)
+			s.rejectOverCapacity(nc)
 			continue
 		}
 		eng.handle(nc)
 	}
+}
+
+// isTemporaryAcceptError reports accept errors worth retrying: running out
+// of file descriptors or memory, or a connection aborted before accept.
+func isTemporaryAcceptError(err error) bool {
+	return errors.Is(err, errEMFILE) || errors.Is(err, errENFILE) ||
+		errors.Is(err, errECONNABORTED) || errors.Is(err, errENOBUFS) || errors.Is(err, errENOMEM)
+}
+
+// rejectOverCapacity counts and answers a connection the server has no
+// room for (beyond Limits.MaxConns, or with the worker pool full) with
+// 503 and closes it, on a goroutine of its own.
+func (s *Server) rejectOverCapacity(nc net.Conn) {
+	s.rejected.Add(1)
+	if s.Rejected != nil {
+		if a := nc.RemoteAddr(); a != nil {
+			s.reportOverCapacity(a.String())
+		}
+	}
+	go writeOverCapacity(nc, s.cfg.timeouts.Write)
+}
+
+// writeOverCapacity sends the 503 answer to nc, waiting at most a second
+// (or timeout, if shorter), and closes it.
+func writeOverCapacity(nc net.Conn, timeout time.Duration) {
+	defer nc.Close()
+	if timeout <= 0 {
+		timeout = time.Second
+	}
+	nc.SetWriteDeadline(time.Now().Add(min(timeout, time.Second)))
+	nc.Write(appendOverCapacity(nil))
+}
+
+// appendOverCapacity appends the complete response to a connection the
+// server has no room for: 503 with Retry-After (RFC 9110 §15.6.4), then
+// the connection closes.
+func appendOverCapacity(b []byte) []byte {
+	b = appendStatusLine(b, StatusServiceUnavailable)
+	b = append(b, "Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"...)
+	b = appendDate(b, time.Now())
+	return append(b, "Content-Length: 20\r\n\r\nService Unavailable\n"...)
 }
 
 func (s *Server) trackListener(l *net.Listener, add bool) bool {
@@ -200,110 +272,6 @@ func (s *Server) trackCloser(c io.Closer, add bool) bool {
 		delete(s.closers, c)
 	}
 	return true
-}
-
-func (s *Server) trackConn(c *conn, add bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if add {
-		if s.inShutdown.Load() {
-			return false
-		}
-		s.conns[c] = struct{}{}
-		s.connCount.Add(1)
-	} else if _, ok := s.conns[c]; ok {
-		delete(s.conns, c)
-		s.connCount.Add(-1)
-	}
-	return true
-}
-
-// Shutdown stops the server gracefully: it closes the listeners, closes
-// idle connections, lets in-flight requests finish (their responses carry
-// "Connection: close") and waits for their connections to end. If ctx ends
-// first, the remaining connections are closed forcibly and ctx's error is
-// returned.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.init()
-	s.inShutdown.Store(true)
-	s.closeListeners()
-
-	ticker := time.NewTicker(5 * time.Millisecond)
-	defer ticker.Stop()
-	for {
-		if s.closeIdleConns() {
-			s.stopEngine()
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			s.closeAllConns()
-			s.stopEngine()
-			return ctx.Err()
-		case <-ticker.C:
-		}
-	}
-}
-
-// Close stops the server at once: it closes the listeners and every
-// connection, in flight or not.
-func (s *Server) Close() error {
-	s.init()
-	s.inShutdown.Store(true)
-	s.closeListeners()
-	s.closeAllConns()
-	s.stopEngine()
-	return nil
-}
-
-// stopEngine ends the engine's goroutines (they finish the work they
-// have) and releases whatever waits for the server to stop.
-func (s *Server) stopEngine() {
-	s.doneOnce.Do(func() { close(s.doneCh) })
-	s.mu.Lock()
-	eng := s.eng.Load()
-	s.mu.Unlock()
-	if eng != nil {
-		(*eng).stop()
-	}
-}
-
-func (s *Server) closeListeners() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for l := range s.listeners {
-		(*l).Close()
-		delete(s.listeners, l)
-	}
-	for c := range s.closers {
-		c.Close()
-		delete(s.closers, c)
-	}
-}
-
-// closeIdleConns closes the connections waiting for a request and reports
-// whether none are left at all.
-func (s *Server) closeIdleConns() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for c := range s.conns {
-		if c.closeIfIdle() {
-			delete(s.conns, c)
-			s.connCount.Add(-1)
-		}
-	}
-	return len(s.conns) == 0
-}
-
-func (s *Server) closeAllConns() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for c := range s.conns {
-		if c.forceClose() {
-			delete(s.conns, c)
-			s.connCount.Add(-1)
-		}
-	}
 }
 
 // shuttingDown reports whether Shutdown or Close was called.

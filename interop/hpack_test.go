@@ -132,6 +132,11 @@ func TestHPACKOracleEncodeDecode(t *testing.T) {
 			if !sameNamesValues(got, toOracle(fields)) {
 				t.Fatalf("conn %d block %d: x/net decodes %v, want %v", conn, block, got, fields)
 			}
+			for i, f := range fields {
+				if f.Sensitive && !got[i].Sensitive {
+					t.Fatalf("conn %d block %d: field %d sent never-indexed, x/net sees it indexable", conn, block, i)
+				}
+			}
 			if len(fields) == 0 {
 				// x/net's encoder writes owed size updates with the next
 				// field, so an empty block lacks them, which RFC 7541 §4.2

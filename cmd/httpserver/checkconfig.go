@@ -17,18 +17,14 @@ import (
 // environ is warned about on stderr, as when serving.
 func checkConfig(cfg *config.Config, environ []string, stdout, stderr io.Writer) int {
 	warnUnknownEnv(environ, cfg.NewLogger(stderr))
-	handler, closers, err := buildHandler(cfg, time.Now(), func() bool { return false }, nil, nil)
+	// What a reload builds: the handler with its directories and pipeline.
+	live := &liveHandler{start: time.Now(), shuttingDown: func() bool { return false }, stdout: io.Discard, log: slog.New(slog.DiscardHandler)}
+	g, err := live.newGeneration(cfg, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	defer closeAll(closers)
-	_, pipeline, err := withPipeline(cfg, handler, io.Discard, slog.New(slog.DiscardHandler))
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
-	}
-	pipeline.Close()
+	g.retire() // closes them
 	fmt.Fprintf(stdout, "# httpserver %s: configuration OK\n", buildVersion())
 	if err := cfg.WriteEffective(stdout); err != nil {
 		fmt.Fprintln(stderr, "httpserver: writing the configuration:", err)

@@ -8,7 +8,11 @@
 //
 // SIGTERM or SIGINT starts a graceful shutdown bounded by
 // --shutdown-timeout; a second signal exits at once with status 1. Bad
-// configuration exits with status 2.
+// configuration exits with status 2. SIGHUP reloads the configuration in
+// place (reload.go); SIGUSR2 hands the listening sockets to a new process
+// of the binary and drains once it serves (upgrade.go, inherit.go);
+// --workers N runs a supervisor of N worker processes sharing the port
+// (supervisor.go).
 package main
 
 import (

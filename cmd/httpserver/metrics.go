@@ -21,20 +21,24 @@ const metricsStopGrace = 2 * time.Second
 // so that they need not be public on the serving port.
 type metricsListener struct {
 	srv    *httpserver.Server
+	ln     net.Listener
 	served chan error
 }
 
-// startMetrics listens on cfg's metrics address and serves m there at the
-// metrics path. It returns nil, nil when no separate address is set or
-// metrics are off.
-func startMetrics(cfg *config.Config, m *middleware.Metrics, log *slog.Logger) (*metricsListener, error) {
+// startMetrics listens on cfg's metrics address, or serves ln when it is
+// not nil (handed over by the previous process), and serves the metrics
+// that m returns there at the metrics path. It returns nil, nil when no
+// separate address is set or metrics are off.
+func startMetrics(cfg *config.Config, m func() *middleware.Metrics, ln net.Listener, log *slog.Logger) (*metricsListener, error) {
 	addr := cfg.Middleware.MetricsAddr
-	if addr == "" || m == nil {
+	if addr == "" || m() == nil {
 		return nil, nil
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("httpserver: cannot listen on metrics address %q: %w", addr, err)
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return nil, fmt.Errorf("httpserver: cannot listen on metrics address %q: %w", addr, err)
+		}
 	}
 	path := cfg.Middleware.MetricsPath
 	if path == "" {
@@ -49,13 +53,13 @@ func startMetrics(cfg *config.Config, m *middleware.Metrics, log *slog.Logger) (
 			w.Header().Set("Allow", "GET, HEAD")
 			httpserver.Error(w, httpserver.StatusMethodNotAllowed)
 		default:
-			m.ServeHTTP(w, r)
+			m().ServeHTTP(w, r)
 		}
 	})
 	if !cfg.Middleware.NoCompress {
 		h = middleware.Compress(middleware.CompressOptions{})(h)
 	}
-	ml := &metricsListener{srv: &httpserver.Server{Handler: h, Logger: log, Name: cfg.ServerName}, served: make(chan error, 1)}
+	ml := &metricsListener{srv: &httpserver.Server{Handler: h, Logger: log, Name: cfg.ServerName}, ln: ln, served: make(chan error, 1)}
 	log.Info("metrics listening", "addr", ln.Addr().String(), "path", path)
 	go func() { ml.served <- ml.srv.Serve(ln) }()
 	return ml, nil
@@ -75,4 +79,12 @@ func (ml *metricsListener) stop(log *slog.Logger) {
 	if err := <-ml.served; err != nil && !errors.Is(err, httpserver.ErrServerClosed) {
 		log.Warn("metrics listener failed", "err", err)
 	}
+}
+
+// listener returns the metrics listener, or nil on nil.
+func (ml *metricsListener) listener() net.Listener {
+	if ml == nil {
+		return nil
+	}
+	return ml.ln
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"log/slog"
 
 	"github.com/rawsock/httpserver"
@@ -10,23 +9,18 @@ import (
 	"github.com/rawsock/httpserver/middleware"
 )
 
-// withPipeline puts h behind the middleware pipeline configured by cfg:
-// request IDs, the JSON access log on stdout, metrics, recovery, CORS, rate
-// limiting and compression. The health endpoints take a shorter pipeline,
-// without rate limiting and compression (see [config.Config.ProbeMiddleware]).
-// Close the pipeline after the shutdown, to write the access log records
-// still queued.
-func withPipeline(cfg *config.Config, h httpserver.Handler, stdout io.Writer, log *slog.Logger) (httpserver.Handler, *middleware.Pipeline, error) {
-	p, err := cfg.Pipeline(stdout, log)
-	if err != nil {
-		return nil, nil, err
-	}
+// wrapPipeline puts h behind the middleware pipeline p built from cfg
+// (see [config.Config.Pipeline]): request IDs, the access log, metrics,
+// recovery, CORS, rate limiting and compression. The health endpoints take
+// a shorter pipeline, without rate limiting and compression (see
+// [config.Config.ProbeMiddleware]). The caller closes p after the
+// shutdown, to write the access log records still queued.
+func wrapPipeline(cfg *config.Config, p *middleware.Pipeline, h httpserver.Handler, log *slog.Logger) (httpserver.Handler, error) {
 	probe, err := cfg.ProbeMiddleware(p, log)
 	if err != nil {
-		p.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return splitProbes(probe(h), p.Wrap(h)), p, nil
+	return splitProbes(probe(h), p.Wrap(h)), nil
 }
 
 // splitProbes sends the health endpoints' requests to probes and all

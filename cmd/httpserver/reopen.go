@@ -5,9 +5,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/rawsock/httpserver/internal/config"
-	"github.com/rawsock/httpserver/middleware"
 )
 
 // reopenOnSIGUSR1 reopens the access log file each time SIGUSR1 arrives,
@@ -15,11 +12,7 @@ import (
 // func is called; that func returns once the watcher has stopped. SIGUSR1
 // no longer terminates the process, even with the access log on stdout,
 // where there is nothing to reopen.
-func reopenOnSIGUSR1(p *middleware.Pipeline, cfg *config.Config, log *slog.Logger) (stop func()) {
-	file := cfg.Middleware.AccessLogFile
-	if cfg.Middleware.NoAccessLog {
-		file = ""
-	}
+func reopenOnSIGUSR1(live *liveHandler, log *slog.Logger) (stop func()) {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGUSR1)
 	quit, done := make(chan struct{}), make(chan struct{})
@@ -28,7 +21,12 @@ func reopenOnSIGUSR1(p *middleware.Pipeline, cfg *config.Config, log *slog.Logge
 		for {
 			select {
 			case <-sigs:
-				switch err := p.Reopen(); {
+				g := live.cur.Load()
+				file := g.cfg.Middleware.AccessLogFile
+				if g.cfg.Middleware.NoAccessLog {
+					file = ""
+				}
+				switch err := g.pipeline.Reopen(); {
 				case file == "":
 					log.Info("SIGUSR1: the access log has no file to reopen")
 				case err != nil:

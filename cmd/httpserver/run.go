@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -30,10 +32,16 @@ const (
 // os.Environ), serves until ctx is done or SIGINT/SIGTERM arrives, then
 // shuts down gracefully, and returns the exit status.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	getenv := lookupIn(environ)
 	if len(args) > 0 && args[0] == "healthcheck" {
-		return healthcheck(args[1:], getenv, stdout, stderr)
+		return healthcheck(args[1:], lookupIn(environ), stdout, stderr)
 	}
+	inh, environ, err := takeInherited(environ)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailed
+	}
+	defer inh.close()
+	getenv := lookupIn(environ)
 	cfg, err := config.Load(args, getenv)
 	switch {
 	case errors.Is(err, config.ErrHelp):
@@ -48,10 +56,19 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	case cfg.CheckConfig:
 		return checkConfig(&cfg, environ, stdout, stderr)
 	}
-	log := cfg.NewLogger(stderr)
-	warnUnknownEnv(environ, log)
+	level := new(slog.LevelVar)
+	level.Set(cfg.LogLevel)
+	log := cfg.NewLeveledLogger(stderr, level)
+	if inh.isWorker() {
+		log = log.With("worker", inh.worker)
+	} else {
+		warnUnknownEnv(environ, log)
+	}
+	if supervising(&cfg, inh) {
+		return supervise(ctx, &cfg, args, environ, inh, stdout, stderr, log)
+	}
 
-	lns, activated, err := listen(cfg.Addr, getenv)
+	lns, activated, err := serveListeners(&cfg, inh, getenv, log)
 	if err != nil {
 		// One plain line, as every other start-up error.
 		if activated {
@@ -64,23 +81,25 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	defer closeListeners(lns) // on the early returns; Serve closes them otherwise
 
 	var shuttingDown atomic.Bool
-	webSockets := new(websocket.Group)
-	handler, closers, err := buildHandler(&cfg, time.Now(), shuttingDown.Load, lns[0].Addr(), webSockets)
+	webSockets := new(websocket.Group) // the /api/ws connections, closed with 1001 on shutdown
+	live := &liveHandler{start: time.Now(), shuttingDown: shuttingDown.Load, addr: lns[0].Addr(), stdout: stdout, log: log, level: level, webSockets: webSockets}
+	g, err := live.newGeneration(&cfg, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	defer closeAll(closers)
-	handler, pipeline, err := withPipeline(&cfg, handler, stdout, log)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
-	}
-	defer pipeline.Close() // after the shutdown: logs the drained requests
-	srv := &httpserver.Server{Handler: handler, Logger: log}
+	live.cur.Store(g)
+	defer live.closeCurrent() // after the shutdown: logs the drained requests
+	srv := &httpserver.Server{Handler: live, Logger: log}
 	cfg.Apply(srv)
-	observeServer(pipeline, srv)
-	metrics, err := startMetrics(&cfg, pipeline.Metrics, log)
+	srv.Rejected = live.rejected
+	live.srv = srv
+	observeServer(g.pipeline.Pipeline, srv)
+	var inheritedMetrics net.Listener
+	if inh != nil {
+		inheritedMetrics, inh.metrics = inh.metrics, nil
+	}
+	metrics, err := startMetrics(&cfg, live.metrics, inheritedMetrics, log)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed
@@ -92,36 +111,134 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	stopReopen := reopenOnSIGUSR1(pipeline, &cfg, log)
+	ctl := make(chan os.Signal, 2)
+	signal.Notify(ctl, syscall.SIGHUP, syscall.SIGUSR2)
+	defer signal.Stop(ctl)
+	stopReopen := reopenOnSIGUSR1(live, log)
 	defer stopReopen()
 
 	log.Info("listening", "addr", lns[0].Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
 	if activated {
 		log.Info("serving the sockets passed by socket activation", "addrs", listenerAddrs(lns))
 	}
-	served := make(chan error, len(lns))
-	for _, ln := range lns {
-		go func() { served <- srv.Serve(ln) }()
-	}
+	sv := serveAll(srv, lns)
+	inh.signalReady()
 
-	var reason string
-	select {
-	case err := <-served:
-		log.Error("serve failed", "err", err)
-		srv.Close()
-		return exitFailed
-	case <-ctx.Done():
-		reason = "context done"
-	case sig := <-sigs:
-		reason = sig.String()
+	var (
+		reason   string
+		replaced bool // by a new process, which serves the listeners now
+		upgrade  <-chan upgradeResult
+		abort    = make(chan struct{})
+	)
+loop:
+	for {
+		select {
+		case err := <-sv.first:
+			log.Error("serve failed", "err", err)
+			srv.Close()
+			<-sv.all
+			endUpgrade(upgrade, abort, log)
+			return exitFailed
+		case <-ctx.Done():
+			reason = "context done"
+			break loop
+		case sig := <-sigs:
+			reason = sig.String()
+			break loop
+		case sig := <-ctl:
+			switch {
+			case sig == syscall.SIGHUP:
+				live.reload(args, environ)
+			case inh.isWorker():
+				// The supervisor has started this worker's replacement.
+				reason, replaced = "replaced by the supervisor", true
+				break loop
+			case upgrade != nil:
+				log.Warn("upgrade already in progress; SIGUSR2 ignored")
+			default:
+				log.Info("upgrade: starting a new process")
+				upgrade = startUpgrade(lns, metrics.listener(), args, environ, stdout, stderr, live.current().UpgradeTimeout, abort)
+			}
+		case res := <-upgrade:
+			upgrade = nil
+			if res.err != nil {
+				logUpgradeFailure(log, res.err)
+				continue
+			}
+			log.Info("upgrade: the new process serves; stopping accepting and draining", "pid", res.pid)
+			reason, replaced = "upgraded", true
+			break loop
+		}
 	}
-	shuttingDown.Store(true)
-	if !drain(cfg.ShutdownDelay, sigs, log) {
-		srv.Close()
-		return exitFailed
+	endUpgrade(upgrade, abort, log)
+	if !replaced {
+		// A replaced process leaves /health alone and skips the delay:
+		// the service goes on in the new process.
+		shuttingDown.Store(true)
+		if !drain(live.current().ShutdownDelay, sigs, log) {
+			srv.Close()
+			<-sv.all
+			return exitFailed
+		}
 	}
-	log.Info("shutting down", "reason", reason, "grace", cfg.ShutdownTimeout.String())
-	return shutdown(srv, webSockets, cfg.ShutdownTimeout, served, sigs, log)
+	grace := live.current().ShutdownTimeout
+	log.Info("shutting down", "reason", reason, "grace", grace.String())
+	return shutdown(srv, webSockets, grace, sv.all, sigs, log)
+}
+
+// endUpgrade ends an upgrade still waiting for its new process (upgrade
+// not nil) as this process stops: the new process is killed unless it is
+// ready already, in which case it serves on.
+func endUpgrade(upgrade <-chan upgradeResult, abort chan struct{}, log *slog.Logger) {
+	close(abort)
+	if upgrade == nil {
+		return
+	}
+	if res := <-upgrade; res.err == nil {
+		log.Info("upgrade: the new process became ready as this one stops; it serves on", "pid", res.pid)
+	}
+}
+
+// serving tracks the Serve calls of one server on its listeners.
+type serving struct {
+	first chan error    // the first Serve to return
+	all   chan struct{} // closed when every Serve has returned
+}
+
+// serveAll serves each listener on its own goroutine.
+func serveAll(srv *httpserver.Server, lns []net.Listener) *serving {
+	sv := &serving{first: make(chan error, 1), all: make(chan struct{})}
+	var wg sync.WaitGroup
+	for _, ln := range lns {
+		wg.Go(func() {
+			err := srv.Serve(ln)
+			select {
+			case sv.first <- err:
+			default:
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(sv.all)
+	}()
+	return sv
+}
+
+// serveListeners returns the listeners handed over by the previous
+// process (SIGUSR2) or the supervisor, else those of systemd socket
+// activation, else one new listener on cfg.Addr (see listen); activated
+// tells the second case.
+func serveListeners(cfg *config.Config, inh *inherited, getenv func(string) string, log *slog.Logger) ([]net.Listener, bool, error) {
+	if inh != nil && len(inh.serve) > 0 {
+		lns := inh.serve
+		inh.serve = nil
+		if !inh.isWorker() && cfg.Workers > 1 {
+			log.Warn("workers: the new process serves alone, as the old one did; changing the number of workers needs a restart", "workers", cfg.Workers)
+		}
+		return lns, false, nil
+	}
+	return listen(cfg.Addr, getenv)
 }
 
 // drain keeps serving for delay, with /health and /health/ready already
@@ -145,7 +262,7 @@ func drain(delay time.Duration, sigs <-chan os.Signal, log *slog.Logger) bool {
 
 // shutdown stops srv gracefully within grace (zero: no limit); a signal on
 // sigs meanwhile closes every connection at once.
-func shutdown(srv *httpserver.Server, webSockets *websocket.Group, grace time.Duration, served <-chan error, sigs <-chan os.Signal, log *slog.Logger) int {
+func shutdown(srv *httpserver.Server, webSockets *websocket.Group, grace time.Duration, served <-chan struct{}, sigs <-chan os.Signal, log *slog.Logger) int {
 	ctx, cancel := context.Background(), context.CancelFunc(func() {})
 	if grace > 0 {
 		ctx, cancel = context.WithTimeout(ctx, grace)
@@ -165,6 +282,7 @@ func shutdown(srv *httpserver.Server, webSockets *websocket.Group, grace time.Du
 	case sig := <-sigs:
 		log.Warn("second signal; exiting now", "signal", sig.String())
 		srv.Close()
+		<-served
 		return exitFailed
 	}
 }

@@ -69,6 +69,15 @@ type Config struct {
 	// Middleware configures the request pipeline (see middleware.go).
 	Middleware Middleware
 
+	// Workers, when 2 or more, makes the binary a supervisor that serves
+	// nothing itself and runs that many worker processes sharing the port
+	// with SO_REUSEPORT; 0 and 1 serve from the one process.
+	Workers int
+	// UpgradeTimeout bounds how long a process handing its listeners to
+	// a new one (SIGUSR2) waits for it to become ready before keeping
+	// them and serving on.
+	UpgradeTimeout time.Duration
+
 	// Version asks the binary to print its version and exit.
 	Version bool
 	// CheckConfig asks the binary to validate the configuration, print
@@ -93,7 +102,7 @@ type Mount struct {
 // Default returns the configuration used when nothing is set: the limits
 // and timeouts of [httpserver.DefaultTimeouts] and [httpserver.DefaultLimits].
 func Default() Config {
-	t, l := httpserver.DefaultTimeouts, httpserver.DefaultLimits
+	t, l := httpserver.DefaultTimeouts(), httpserver.DefaultLimits()
 	return Config{
 		Addr:              ":8080",
 		ReadHeaderTimeout: t.ReadHeader,
@@ -109,5 +118,6 @@ func Default() Config {
 		LogLevel:          slog.LevelInfo,
 		LogFormat:         "json",
 		Demo:              true,
+		UpgradeTimeout:    30 * time.Second,
 	}
 }

@@ -26,6 +26,11 @@ func checkConflicts(c *Config, origin map[string]*Error) error {
 	if m.MetricsAddr != "" && sameListenAddr(m.MetricsAddr, c.Addr) {
 		return fail("metrics-addr", fmt.Sprintf("address %q is the serving address (addr %q)", m.MetricsAddr, c.Addr))
 	}
+	if m.MetricsAddr != "" && c.Workers > 1 {
+		// Each worker would listen on the metrics address and count
+		// only its own requests.
+		return fail("metrics-addr", fmt.Sprintf("cannot be used with workers (%d): each worker has its own metrics", c.Workers))
+	}
 	if m.RateLimit == 0 && origin["rate-burst"] != nil {
 		return fail("rate-burst", "set while rate limiting is off (no rate limit)")
 	}

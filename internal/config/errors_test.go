@@ -27,6 +27,8 @@ func TestErrors(t *testing.T) {
 		{name: "bad syntax", args: []string{"---addr=x"}, want: `httpserver: flag bad syntax "---addr=x"`},
 		{name: "positional", args: []string{"serve"}, want: `httpserver: unexpected argument "serve" (flags come first, as --name=value)`},
 		{name: "max-conns", args: []string{"--max-conns", "abc"}, want: `httpserver: flag --max-conns: invalid value "abc"`},
+		{name: "workers too many", args: []string{"--workers=1025"}, want: `httpserver: flag --workers: too many workers "1025" (at most 1024)`},
+		{name: "workers negative", args: []string{"--workers=-2"}, want: `httpserver: flag --workers: negative value "-2"`},
 		{name: "max-conns negative", args: []string{"--max-conns=-1"}, want: `httpserver: flag --max-conns: negative value "-1"`},
 		{name: "max-conns huge", args: []string{"--max-conns=99999999999999999999"}, want: `httpserver: flag --max-conns: value too large "99999999999999999999"`},
 		{name: "read-timeout", args: []string{"--read-timeout", "3x"}, want: `httpserver: flag --read-timeout: invalid duration "3x"`},

@@ -38,6 +38,8 @@ type fileConfig struct {
 	Demo              yaml.Node   `yaml:"demo"`
 	Root              yaml.Node   `yaml:"root"`
 	FileCache         yaml.Node   `yaml:"file_cache"`
+	Workers           yaml.Node   `yaml:"workers"`
+	UpgradeTimeout    yaml.Node   `yaml:"upgrade_timeout"`
 	Static            []mountFile `yaml:"static"`
 	Middleware        *mwSection  `yaml:"middleware"`
 }
@@ -71,6 +73,8 @@ func (f *fileConfig) nodes() map[string]*yaml.Node {
 		"demo":                &f.Demo,
 		"root":                &f.Root,
 		"file_cache":          &f.FileCache,
+		"workers":             &f.Workers,
+		"upgrade_timeout":     &f.UpgradeTimeout,
 	}
 }
 

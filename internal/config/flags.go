@@ -133,6 +133,10 @@ func defaultText(c *Config, name string) string {
 		return c.LogFormat
 	case "demo":
 		return fmt.Sprint(c.Demo)
+	case "workers":
+		return fmt.Sprint(c.Workers)
+	case "upgrade-timeout":
+		return c.UpgradeTimeout.String()
 	}
 	return ""
 }

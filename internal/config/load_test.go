@@ -21,18 +21,19 @@ func TestDefaults(t *testing.T) {
 	}
 	want := Config{
 		Addr:              ":8080",
-		ReadHeaderTimeout: httpserver.DefaultTimeouts.ReadHeader,
-		ReadTimeout:       httpserver.DefaultTimeouts.Read,
-		WriteTimeout:      httpserver.DefaultTimeouts.Write,
-		IdleTimeout:       httpserver.DefaultTimeouts.Idle,
+		ReadHeaderTimeout: httpserver.DefaultTimeouts().ReadHeader,
+		ReadTimeout:       httpserver.DefaultTimeouts().Read,
+		WriteTimeout:      httpserver.DefaultTimeouts().Write,
+		IdleTimeout:       httpserver.DefaultTimeouts().Idle,
 		ShutdownTimeout:   15 * time.Second,
 		FileCache:         time.Second,
-		MaxHeaderBytes:    int64(httpserver.DefaultLimits.MaxHeaderBytes),
-		MaxBodyBytes:      httpserver.DefaultLimits.MaxBodyBytes,
-		MaxConns:          httpserver.DefaultLimits.MaxConns,
+		MaxHeaderBytes:    int64(httpserver.DefaultLimits().MaxHeaderBytes),
+		MaxBodyBytes:      httpserver.DefaultLimits().MaxBodyBytes,
+		MaxConns:          httpserver.DefaultLimits().MaxConns,
 		LogLevel:          slog.LevelInfo,
 		LogFormat:         "json",
 		Demo:              true,
+		UpgradeTimeout:    30 * time.Second,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load(nil, nil) = %+v\nwant %+v", c, want)
@@ -68,6 +69,8 @@ func TestPrecedence(t *testing.T) {
 		{name: "log-format", yaml: "text", env: "json", flag: "text", wantDeflt: "json", get: func(c *Config) string { return c.LogFormat }},
 		{name: "server-name", yaml: "one", env: "two/2", flag: "three (3)", wantDeflt: "", get: func(c *Config) string { return c.ServerName }},
 		{name: "demo", yaml: "false", env: "true", flag: "false", wantDeflt: "true", get: func(c *Config) string { return fmt.Sprint(c.Demo) }},
+		{name: "workers", yaml: "4", env: "0", flag: "1024", wantDeflt: "0", get: func(c *Config) string { return fmt.Sprint(c.Workers) }},
+		{name: "upgrade-timeout", yaml: "1s", env: "2s", flag: "3s", wantDeflt: "30s", get: func(c *Config) string { return c.UpgradeTimeout.String() }},
 		{name: "root", yaml: dirs[0], env: dirs[1], flag: dirs[2], wantDeflt: "", get: func(c *Config) string { return c.Root }},
 	}
 	for _, tc := range cases {

@@ -68,6 +68,11 @@ var settings = []setting{
 		return err
 	}},
 	durationSetting("file-cache", "how long --root and the static mounts serve a file from memory before checking it again (0: no cache)", func(c *Config) *time.Duration { return &c.FileCache }),
+	{name: "workers", arg: "N", usage: "run N worker processes sharing the port (SO_REUSEPORT) under a supervisor (0 or 1: one process)", set: func(c *Config, v string) (err error) {
+		c.Workers, err = parseWorkers(v)
+		return err
+	}},
+	durationSetting("upgrade-timeout", "on SIGUSR2, how long the new process may take to become ready before the old one keeps serving", func(c *Config) *time.Duration { return &c.UpgradeTimeout }),
 	{name: "version", usage: "print the version and exit", flagOnly: true, set: func(c *Config, v string) (err error) {
 		c.Version, err = parseBool(v)
 		return err

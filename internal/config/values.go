@@ -76,6 +76,18 @@ func parseCount(s string) (int, error) {
 	return int(n), nil
 }
 
+// maxWorkers bounds --workers: each worker is a whole process.
+const maxWorkers = 1024
+
+// parseWorkers accepts a worker count from 0 to maxWorkers.
+func parseWorkers(s string) (int, error) {
+	n, err := parseCount(s)
+	if err == nil && n > maxWorkers {
+		err = fmt.Errorf("too many workers %q (at most %d)", s, maxWorkers)
+	}
+	return n, err
+}
+
 func allDigits(s string) bool {
 	if s == "" {
 		return false

@@ -1,6 +1,7 @@
 package hpack
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -163,5 +164,33 @@ func TestDecodeStringsAlias(t *testing.T) {
 	want := []HeaderField{hf("a", "b"), hf("a", "b"), hf("c", "d"), hf("c", "d")}
 	if !equalFields(got, want) {
 		t.Fatalf("fields %+v, want %+v", got, want)
+	}
+}
+
+// TestDecodeHPACKBomb sends one 4000-byte entry, then a block of 100,000
+// one-byte references to it (400 MB decoded) and 100 literals of 1000 bytes:
+// the decoder stops keeping fields at the header list limit, and its buffer
+// stays within the limit (RFC 7541 §7.3).
+func TestDecodeHPACKBomb(t *testing.T) {
+	d := NewDecoder(4096)
+	big := appendInt(nil, 0x40, 6, 0)
+	big = append(appendInt(big, 0, 7, 1), 'x')
+	big = appendInt(big, 0, 7, 4000)
+	big = append(big, strings.Repeat("v", 4000)...)
+	if _, err := d.DecodeAppend(nil, big); err != nil {
+		t.Fatal(err)
+	}
+	bomb := []byte(strings.Repeat("\xbe", 100_000))
+	literal := append(appendInt([]byte("\x00\x01y"), 0, 7, 1000), strings.Repeat("w", 1000)...)
+	bomb = append(bomb, bytes.Repeat(literal, 100)...)
+	fields, err := d.DecodeAppend(nil, bomb)
+	if !errors.Is(err, ErrHeaderListTooLarge) {
+		t.Fatalf("error %v, want %v", err, ErrHeaderListTooLarge)
+	}
+	if kept := len(fields); kept != DefaultMaxHeaderListSize/(4001+32) || fields[0].Name != "x" {
+		t.Errorf("%d fields kept, want %d", kept, DefaultMaxHeaderListSize/(4001+32))
+	}
+	if cap(d.buf) > 2*DefaultMaxHeaderListSize {
+		t.Errorf("decoder buffer grew to %d bytes", cap(d.buf))
 	}
 }

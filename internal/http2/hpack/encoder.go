@@ -37,7 +37,9 @@ func (e *Encoder) SetMaxDynamicTableSize(n uint32) {
 
 // SetMaxDynamicTableSizeLimit caps the encoder's dynamic table size below
 // what the peer allows, to bound memory; 0 restores
-// [DefaultEncoderTableSizeLimit].
+// [DefaultEncoderTableSizeLimit]. Each field is looked up by a scan of the
+// dynamic table (at most 128 entries at 4096 bytes), so a larger cap also
+// costs encoding time.
 func (e *Encoder) SetMaxDynamicTableSizeLimit(n uint32) {
 	if n == 0 {
 		n = DefaultEncoderTableSizeLimit

@@ -50,6 +50,10 @@ func FuzzDecode(f *testing.F) {
 			if ts, max := d.DynamicTableSize(); ts > max || max > fuzzMaxTableLen {
 				t.Fatalf("table size %d, max %d, allowed %d", ts, max, fuzzMaxTableLen)
 			}
+			if (err == nil || errors.Is(err, ErrHeaderListTooLarge)) && len(d.buf) > fuzzMaxList {
+				// Only kept fields' strings remain in the buffer.
+				t.Fatalf("decoder buffer holds %d bytes, header list limit %d", len(d.buf), fuzzMaxList)
+			}
 			if err != nil {
 				if errors.Is(err, ErrHeaderListTooLarge) {
 					continue // the table is in sync: go on

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package httpserver
+
+import "net"
+
+// hasPendingInput reports false: only Linux asks the socket.
+func hasPendingInput(net.Conn) bool { return false }

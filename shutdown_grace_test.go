@@ -1,0 +1,129 @@
+package httpserver
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// TestShutdownAnswersRequestOnItsWay: a connection waiting for a request
+// when Shutdown begins (one that has sent nothing yet, or one whose last
+// response announced keep-alive) is not closed under a request the client
+// is about to send: sent within the grace, the request is answered, with
+// "Connection: close". Closing it at once made clients fail requests they
+// had no reason to think unsafe (the upgrade test of the binary counted
+// them).
+func TestShutdownAnswersRequestOnItsWay(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(h Handler, configure ...func(*Server)) *testServer) {
+		for _, tc := range []struct {
+			name   string
+			before int // requests answered on the connection before Shutdown
+		}{{"new connection", 0}, {"keep-alive connection", 1}} {
+			t.Run(tc.name, func(t *testing.T) {
+				s := start(HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString("ok") }))
+				c, err := net.DialTimeout("tcp", s.addr, 5*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				br := bufio.NewReader(c)
+				roundTrip := func() *http.Response {
+					t.Helper()
+					if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n"); err != nil {
+						t.Fatal(err)
+					}
+					resp, err := http.ReadResponse(br, nil)
+					if err != nil {
+						t.Fatalf("no answer: %v", err)
+					}
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 || string(b) != "ok" {
+						t.Fatalf("answer %d %q", resp.StatusCode, b)
+					}
+					return resp
+				}
+				for range tc.before {
+					if resp := roundTrip(); resp.Close {
+						t.Fatal("keep-alive answer announced the close")
+					}
+				}
+				awaitConns(t, s.Server, 1)
+
+				done := make(chan error, 1)
+				go func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					done <- s.Shutdown(ctx)
+				}()
+				awaitRefused(t, s.addr) // Shutdown has begun
+				if resp := roundTrip(); !resp.Close {
+					t.Error("answer during the shutdown lacks Connection: close")
+				}
+				if _, err := br.ReadByte(); err != io.EOF {
+					t.Errorf("after the answer: %v, want EOF", err)
+				}
+				if err := <-done; err != nil {
+					t.Errorf("Shutdown: %v", err)
+				}
+			})
+		}
+	})
+}
+
+// TestShutdownClosesIdleAfterGrace: a connection that sends nothing is
+// closed once the grace is over, and Shutdown returns.
+func TestShutdownClosesIdleAfterGrace(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(h Handler, configure ...func(*Server)) *testServer) {
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString("ok") }))
+		c, err := net.DialTimeout("tcp", s.addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		awaitConns(t, s.Server, 1)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if n, err := c.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+			t.Errorf("idle connection: read %d, %v; want EOF", n, err)
+		}
+	})
+}
+
+// awaitConns waits until s tracks n connections.
+func awaitConns(t *testing.T, s *Server, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Stats().Conns != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("server tracks %d connections, want %d", s.Stats().Conns, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// awaitRefused waits until addr refuses connections.
+func awaitRefused(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still accepts connections", addr)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
