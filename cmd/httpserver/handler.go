@@ -10,19 +10,22 @@ import (
 	"github.com/rawsock/httpserver/internal/config"
 	"github.com/rawsock/httpserver/internal/demo"
 	"github.com/rawsock/httpserver/static"
+	"github.com/rawsock/httpserver/websocket"
 )
 
 // buildHandler assembles the top-level handler from cfg: the built-in
 // endpoints, the root directory and the static mounts; addr is the
-// listener's address, shown on the welcome page. The returned closers
+// listener's address, shown on the welcome page; webSockets is the group
+// the /api/ws connections join (nil: websocket.DefaultGroup). The returned closers
 // release the directory handles.
-func buildHandler(cfg *config.Config, start time.Time, shuttingDown func() bool, addr net.Addr) (httpserver.Handler, []io.Closer, error) {
+func buildHandler(cfg *config.Config, start time.Time, shuttingDown func() bool, addr net.Addr, webSockets *websocket.Group) (httpserver.Handler, []io.Closer, error) {
 	opts := demo.Options{
 		Version:      buildVersion(),
 		Start:        start,
 		ShuttingDown: shuttingDown,
 		Demo:         cfg.Demo,
 		Addr:         dialAddr(addr),
+		WebSockets:   webSockets,
 	}
 	var closers []io.Closer
 	open := func(what, dir string, o *static.Options) (httpserver.Handler, error) {

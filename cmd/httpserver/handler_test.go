@@ -22,7 +22,7 @@ func TestBuildHandlerErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h, closers, err := buildHandler(&tc.cfg, time.Now(), nil, nil)
+			h, closers, err := buildHandler(&tc.cfg, time.Now(), nil, nil, nil)
 			if err == nil || !strings.HasPrefix(err.Error(), tc.want) || h != nil || closers != nil {
 				t.Errorf("got %v, %v, %v; want error starting %q", h, closers, err, tc.want)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/internal/config"
 	"github.com/rawsock/httpserver/middleware"
+	"github.com/rawsock/httpserver/websocket"
 )
 
 // generation is the request handling built from one configuration: the
@@ -75,6 +76,7 @@ type liveHandler struct {
 	log          *slog.Logger
 	level        *slog.LevelVar
 	srv          *httpserver.Server // set before serving
+	webSockets   *websocket.Group   // the /api/ws connections of every generation
 }
 
 // rejected records a request the server answered itself before any
@@ -115,7 +117,7 @@ func (h *liveHandler) metrics() *middleware.Metrics { return h.cur.Load().pipeli
 // newGeneration builds the request handling of cfg, keeping prev's
 // pipeline when the middleware settings are the same.
 func (h *liveHandler) newGeneration(cfg *config.Config, prev *generation) (*generation, error) {
-	handler, closers, err := buildHandler(cfg, h.start, h.shuttingDown, h.addr)
+	handler, closers, err := buildHandler(cfg, h.start, h.shuttingDown, h.addr, h.webSockets)
 	if err != nil {
 		return nil, err
 	}

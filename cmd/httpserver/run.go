@@ -17,6 +17,7 @@ import (
 
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/internal/config"
+	"github.com/rawsock/httpserver/websocket"
 )
 
 // Exit statuses of the binary.
@@ -80,7 +81,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	defer closeListeners(lns) // on the early returns; Serve closes them otherwise
 
 	var shuttingDown atomic.Bool
-	live := &liveHandler{start: time.Now(), shuttingDown: shuttingDown.Load, addr: lns[0].Addr(), stdout: stdout, log: log, level: level}
+	webSockets := new(websocket.Group) // the /api/ws connections, closed with 1001 on shutdown
+	live := &liveHandler{start: time.Now(), shuttingDown: shuttingDown.Load, addr: lns[0].Addr(), stdout: stdout, log: log, level: level, webSockets: webSockets}
 	g, err := live.newGeneration(&cfg, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -181,7 +183,7 @@ loop:
 	}
 	grace := live.current().ShutdownTimeout
 	log.Info("shutting down", "reason", reason, "grace", grace.String())
-	return shutdown(srv, grace, sv.all, sigs, log)
+	return shutdown(srv, webSockets, grace, sv.all, sigs, log)
 }
 
 // endUpgrade ends an upgrade still waiting for its new process (upgrade
@@ -260,14 +262,14 @@ func drain(delay time.Duration, sigs <-chan os.Signal, log *slog.Logger) bool {
 
 // shutdown stops srv gracefully within grace (zero: no limit); a signal on
 // sigs meanwhile closes every connection at once.
-func shutdown(srv *httpserver.Server, grace time.Duration, served <-chan struct{}, sigs <-chan os.Signal, log *slog.Logger) int {
+func shutdown(srv *httpserver.Server, webSockets *websocket.Group, grace time.Duration, served <-chan struct{}, sigs <-chan os.Signal, log *slog.Logger) int {
 	ctx, cancel := context.Background(), context.CancelFunc(func() {})
 	if grace > 0 {
 		ctx, cancel = context.WithTimeout(ctx, grace)
 	}
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- srv.Shutdown(ctx) }()
+	go func() { done <- shutdownWithWebSockets(ctx, srv, webSockets) }()
 	select {
 	case err := <-done:
 		<-served

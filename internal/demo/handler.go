@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/websocket"
 )
 
 // Options configures [Handler].
@@ -32,6 +33,9 @@ type Options struct {
 	// Mounts are handlers for URL prefixes; each sees the request with the
 	// prefix stripped from Path and RawPath.
 	Mounts []Mount
+	// WebSockets is the group the /api/ws connections join, for a
+	// graceful shutdown; nil means websocket.DefaultGroup.
+	WebSockets *websocket.Group
 }
 
 // Mount routes the requests under Prefix to Handler.
@@ -85,6 +89,10 @@ func (h *handler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) 
 	case p == "/health/ready":
 		r.Pattern = "/health/ready"
 		h.ready(w, r)
+		return
+	case h.opts.Demo && p == "/api/ws":
+		r.Pattern = "/api/ws"
+		h.webSocketEcho(w, r)
 		return
 	case h.opts.Demo && (p == "/api/echo" || strings.HasPrefix(p, "/api/echo/")):
 		r.Pattern = "/api/echo/*"
