@@ -81,6 +81,25 @@ func (hc *h2Conn) serve() {
 	}
 }
 
+// handOffToHTTP2 lets an HTTP/1 connection go, as after a Hijack, to be
+// served as HTTP/2 on goroutines of its own (on every engine: an epoll
+// worker is not held for the connection's life), tracked in its place.
+// The caller, the goroutine serving c, then ends c as usual (closeAndForget
+// leaves a hijacked socket open). It is how the h2c seam hands over a
+// connection that opened with the preface, and how the TLS side should
+// hand over one whose handshake negotiated "h2" (opts.tls set), so that
+// Shutdown reaches the HTTP/2 connection rather than the idle HTTP/1 one.
+func (c *conn) handOffToHTTP2(opts h2ServeOptions) {
+	if !c.state.CompareAndSwap(stateActive, stateHijacked) && !c.state.CompareAndSwap(stateIdle, stateHijacked) {
+		return // Shutdown or Close got there first
+	}
+	c.nc.SetDeadline(time.Time{})
+	opts.replaces = c
+	if hc := c.srv.startHTTP2(c.nc, opts); hc != nil {
+		go hc.serve()
+	}
+}
+
 // h2Conn is one HTTP/2 connection as the Server sees it: a trackedConn,
 // and the http2.Handler of its streams (h2_stream.go).
 type h2Conn struct {

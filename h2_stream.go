@@ -73,6 +73,7 @@ func (hc *h2Conn) buildRequest(ex *h2Exchange, st *http2.Stream) error {
 	r.Method = p.Method
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/2.0", 2, 0
 	r.RemoteAddr = hc.remoteAddr
+	r.TLS = hc.tls
 	r.src = ex
 	r.Trailer = &ex.trailer
 	r.ContentLength = st.ContentLength()

@@ -1,16 +1,10 @@
 package httpserver
 
-import "time"
-
-// Seams for HTTP/2. The root package serves HTTP/1.1; HTTP/2 is a package
-// of its own (internal/http2: frames, HPACK, stream states, its limits).
-// Its adapter here is to build each stream's Request on the
-// protocol-neutral exchange (exchange.go) and have the Server track the
-// connection as a trackedConn (shutdown.go), so that Shutdown can ask it
-// to send GOAWAY and drain. A connection reaches it in two ways: after a TLS handshake that negotiated "h2" by
-// ALPN (RFC 9113 §3.2), and over cleartext with prior knowledge, when a
-// connection starts with the client preface (RFC 9113 §3.3); the second
-// is detected here.
+// HTTP/2 over cleartext with prior knowledge (RFC 9113 §3.3): a
+// connection whose first bytes are the client preface is handed from the
+// HTTP/1 side to the HTTP/2 adapter (h2_conn.go) when HTTP2Options.H2C is
+// set. The other way in, a TLS handshake that negotiated "h2" by ALPN
+// (RFC 9113 §3.2), uses the same hand-off, conn.handOffToHTTP2.
 
 // h2cPrefaceHead is the part of the HTTP/2 client connection preface
 // ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", RFC 9113 §3.4) that the HTTP/1
@@ -35,15 +29,9 @@ func (c *conn) serveH2CPreface() {
 		c.reject(protocolErr(StatusHTTPVersionNotSupported, "unsupported HTTP-version", "HTTP/2.0"))
 		return
 	}
-	if !c.state.CompareAndSwap(stateActive, stateHijacked) {
-		return // Close got there first
-	}
-	c.nc.SetDeadline(time.Time{})
 	buffered := make([]byte, 0, len(h2cPrefaceHead)+c.rend-c.rpos)
 	buffered = append(buffered, h2cPrefaceHead...)
 	buffered = append(buffered, c.rbuf[c.rpos:c.rend]...)
 	c.rpos = c.rend
-	if hc := c.srv.startHTTP2(c.nc, h2ServeOptions{buffered: buffered, replaces: c}); hc != nil {
-		go hc.serve()
-	}
+	c.handOffToHTTP2(h2ServeOptions{buffered: buffered})
 }
