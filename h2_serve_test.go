@@ -391,3 +391,48 @@ func TestH2COffByDefault(t *testing.T) {
 		t.Fatalf("served %s without H2C", resp.Proto)
 	}
 }
+
+// TestH2CExpectContinue: a client that sends "Expect: 100-continue" gets
+// 100 Continue when the handler reads the body, and no body is requested
+// when the handler answers without reading it.
+func TestH2CExpectContinue(t *testing.T) {
+	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, _ *http.Client) {
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			if r.Path == "/reject" {
+				Error(w, StatusRequestEntityTooLarge)
+				return
+			}
+			b, _ := io.ReadAll(r.Body)
+			w.Write(b)
+		}))
+		var p http.Protocols
+		p.SetUnencryptedHTTP2(true)
+		// A long wait: without the 100 the client would sit out the
+		// timeout and then send the body anyway.
+		tr := &http.Transport{Protocols: &p, ExpectContinueTimeout: time.Minute}
+		t.Cleanup(tr.CloseIdleConnections)
+		c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+		req, _ := http.NewRequest("POST", "http://"+s.addr+"/echo", strings.NewReader("payload"))
+		req.Header.Set("Expect", "100-continue")
+		began := time.Now()
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "payload" || time.Since(began) > 5*time.Second {
+			t.Fatalf("%q after %v", b, time.Since(began))
+		}
+		req, _ = http.NewRequest("POST", "http://"+s.addr+"/reject", strings.NewReader("payload"))
+		req.Header.Set("Expect", "100-continue")
+		resp, err = c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 413 {
+			t.Fatalf("%d", resp.StatusCode)
+		}
+	})
+}

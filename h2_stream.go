@@ -77,7 +77,7 @@ func (hc *h2Conn) buildRequest(ex *h2Exchange, st *http2.Stream) error {
 	r.src = ex
 	r.Trailer = &ex.trailer
 	r.ContentLength = st.ContentLength()
-	ex.body.init(st, r.Trailer, hc.srv.cfg.limits.MaxBodyBytes)
+	ex.body.init(st, r.Trailer, hc.srv.cfg.limits.MaxBodyBytes, &ex.res)
 	r.Body = &ex.body
 	ex.cookie = ex.cookie[:0]
 	cookies := 0
@@ -97,6 +97,7 @@ func (hc *h2Conn) buildRequest(ex *h2Exchange, st *http2.Stream) error {
 	if cookies > 0 {
 		r.Header.fields = append(r.Header.fields, headerField{"cookie", unsafe.String(&ex.cookie[0], len(ex.cookie))})
 	}
+	ex.body.expectContinue = r.ExpectsContinue()
 	r.Host = p.Authority
 	if r.Host == "" {
 		// RFC 9113 §8.3.1: without :authority, the Host field applies.
@@ -166,16 +167,20 @@ func (c *streamContext) Err() error {
 // h2Body is the request body of a stream.
 type h2Body struct {
 	st       *http2.Stream
+	res      *h2Response // to send 100 Continue
 	trailer  *Header
 	limit    int64
 	read     int64
 	err      error // sticky: EOF, a stream error or a broken limit
 	closed   bool
 	released bool
+	// expectContinue: the client waits for 100 Continue before it sends
+	// the body (RFC 9110 §10.1.1); the first Read sends it.
+	expectContinue bool
 }
 
-func (b *h2Body) init(st *http2.Stream, trailer *Header, limit int64) {
-	*b = h2Body{st: st, trailer: trailer, limit: limit}
+func (b *h2Body) init(st *http2.Stream, trailer *Header, limit int64, res *h2Response) {
+	*b = h2Body{st: st, res: res, trailer: trailer, limit: limit}
 }
 
 // Read implements io.Reader. At io.EOF the request's trailers are in
@@ -189,6 +194,14 @@ func (b *h2Body) Read(p []byte) (int, error) {
 	}
 	if b.err != nil {
 		return 0, b.err
+	}
+	if b.expectContinue {
+		b.expectContinue = false
+		if !b.res.wroteHeader {
+			// RFC 9110 §15.2.1: the handler reads the body, so ask
+			// the client for it.
+			b.st.WriteHeaders(StatusContinue, nil, false)
+		}
 	}
 	n, err := b.st.Read(p)
 	b.read += int64(n)
