@@ -157,6 +157,9 @@ func (p *prefixConn) Read(b []byte) (int, error) {
 	if len(p.pending) > 0 {
 		n := copy(b, p.pending)
 		p.pending = p.pending[n:]
+		if len(p.pending) == 0 {
+			p.pending = nil // not held for the connection's life
+		}
 		return n, nil
 	}
 	return p.Conn.Read(b)
