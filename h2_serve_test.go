@@ -436,3 +436,32 @@ func TestH2CExpectContinue(t *testing.T) {
 		}
 	})
 }
+
+// TestH2CContextOnePerStream: every call of Request.Context in a handler
+// returns the same context, and another stream gets another one.
+func TestH2CContextOnePerStream(t *testing.T) {
+	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+		var mu sync.Mutex
+		seen := map[context.Context]bool{}
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			ctx := r.Context()
+			same := ctx == r.Context()
+			mu.Lock()
+			fresh := !seen[ctx]
+			seen[ctx] = true
+			mu.Unlock()
+			fmt.Fprint(w, same, fresh)
+		}))
+		for range 3 {
+			resp, err := c.Get("http://" + s.addr + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(b) != "true true" {
+				t.Fatalf("same context on each call, new per stream: %q", b)
+			}
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -23,6 +24,9 @@ type h2Exchange struct {
 	res    h2Response
 	stream *http2.Stream
 	cookie []byte // the request's cookie crumbs joined (RFC 9113 §8.2.3)
+	// ctx is the request's context, made on first use: one per stream,
+	// never reused, so a goroutine may keep it after the handler.
+	ctx atomic.Pointer[streamContext]
 }
 
 var h2ExchangePool = sync.Pool{New: func() any { return new(h2Exchange) }}
@@ -42,6 +46,7 @@ func (hc *h2Conn) ServeStream(st *http2.Stream) {
 	ex := h2ExchangePool.Get().(*h2Exchange)
 	ex.begin()
 	ex.stream = st
+	ex.ctx.Store(nil)
 	r := &ex.req
 	err := hc.buildRequest(ex, st)
 	ex.res.init(hc, st, r, &ex.body)
@@ -143,7 +148,14 @@ func (hc *h2Conn) callHandler(ex *h2Exchange) (ok bool) {
 // handler first asks for it, and is cancelled when the stream is reset or
 // the connection ends.
 func (ex *h2Exchange) context() context.Context {
-	return &streamContext{done: ex.stream.Done()}
+	if c := ex.ctx.Load(); c != nil {
+		return c
+	}
+	c := &streamContext{done: ex.stream.Done()}
+	if !ex.ctx.CompareAndSwap(nil, c) {
+		return ex.ctx.Load()
+	}
+	return c
 }
 
 // streamContext is the context of an HTTP/2 request: done when its stream
