@@ -82,6 +82,10 @@ func h2Echo(w ResponseWriter, r *Request) {
 		w.WriteString("body")
 		w.Flush()
 		NewResponseController(w).Trailer().Set("X-Checksum", "abc")
+	case "/deadlines":
+		rc := NewResponseController(w)
+		fmt.Fprint(w, errors.Is(rc.SetReadDeadline(time.Now()), ErrNotSupported), errors.Is(rc.SetWriteDeadline(time.Now()), ErrNotSupported),
+			rc.EnableFullDuplex() == nil)
 	case "/hijack":
 		_, _, err := NewResponseController(w).Hijack()
 		w.WriteString(fmt.Sprint(errors.Is(err, ErrNotSupported)))
@@ -177,6 +181,21 @@ func TestH2CRequestResponse(t *testing.T) {
 					t.Fatalf("Hijack error is ErrNotSupported: %s", body)
 				}
 			}},
+			{name: "too many fields: 431", method: "GET", path: "/echo", header: manyFields(101), check: func(t *testing.T, resp *http.Response, body string, err error) {
+				if resp.StatusCode != 431 {
+					t.Fatalf("%d with 101 fields (Limits.MaxHeaderCount 100)", resp.StatusCode)
+				}
+			}},
+			{name: "100 fields", method: "GET", path: "/echo", header: manyFields(100), check: func(t *testing.T, resp *http.Response, body string, err error) {
+				if resp.StatusCode != 200 {
+					t.Fatalf("%d with 100 fields (Limits.MaxHeaderCount 100)", resp.StatusCode)
+				}
+			}},
+			{name: "deadlines not supported, full duplex", method: "GET", path: "/deadlines", check: func(t *testing.T, resp *http.Response, body string, err error) {
+				if body != "true true true" {
+					t.Fatalf("%q", body)
+				}
+			}},
 			{name: "panic before the head: 500", method: "GET", path: "/panic", check: func(t *testing.T, resp *http.Response, body string, err error) {
 				if resp.StatusCode != 500 {
 					t.Fatalf("%d", resp.StatusCode)
@@ -214,6 +233,16 @@ func TestH2CRequestResponse(t *testing.T) {
 			})
 		}
 	})
+}
+
+// manyFields returns n request fields, counting the two net/http's client
+// adds (accept-encoding, user-agent).
+func manyFields(n int) map[string]string {
+	m := map[string]string{}
+	for i := range n - 2 {
+		m[fmt.Sprintf("X-F%d", i)] = "v"
+	}
+	return m
 }
 
 // TestH2CRequestTrailersAndStreaming: a request body streamed by the

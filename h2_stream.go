@@ -86,7 +86,14 @@ func (hc *h2Conn) buildRequest(ex *h2Exchange, st *http2.Stream) error {
 	r.Body = &ex.body
 	ex.cookie = ex.cookie[:0]
 	cookies := 0
-	for _, f := range st.Header() {
+	fields := st.Header()
+	if len(fields) > hc.srv.cfg.limits.MaxHeaderCount {
+		// Limits.MaxHeaderCount holds for every protocol: 431 (RFC
+		// 6585 §5). The size of the list is internal/http2's
+		// (SETTINGS_MAX_HEADER_LIST_SIZE, from Limits.MaxHeaderBytes).
+		return errTooManyHeaders
+	}
+	for _, f := range fields {
 		if f.Name == "cookie" {
 			// RFC 9113 §8.2.3: crumbs are joined with "; " into one
 			// field for an HTTP/1.1-shaped view of the request.
