@@ -246,6 +246,24 @@ func (w *h2Response) Trailer() *Header {
 	return &w.trailer
 }
 
+// SetReadDeadline is reached through ResponseController: a request body
+// Read waiting past t fails with os.ErrDeadlineExceeded. It replaces the
+// deadline Timeouts.Read set for the stream.
+func (w *h2Response) SetReadDeadline(t time.Time) error {
+	w.checkLive()
+	w.st.SetReadDeadline(t)
+	return nil
+}
+
+// SetWriteDeadline is reached through ResponseController: a Write after
+// t, or waiting past t for the client to take the response, fails with
+// os.ErrDeadlineExceeded.
+func (w *h2Response) SetWriteDeadline(t time.Time) error {
+	w.checkLive()
+	w.st.SetWriteDeadline(t)
+	return nil
+}
+
 // EnableFullDuplex is reached through ResponseController. HTTP/2 streams
 // are full duplex: the request body can be read while the response is
 // sent.

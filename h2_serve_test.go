@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -82,10 +83,6 @@ func h2Echo(w ResponseWriter, r *Request) {
 		w.WriteString("body")
 		w.Flush()
 		NewResponseController(w).Trailer().Set("X-Checksum", "abc")
-	case "/deadlines":
-		rc := NewResponseController(w)
-		fmt.Fprint(w, errors.Is(rc.SetReadDeadline(time.Now()), ErrNotSupported), errors.Is(rc.SetWriteDeadline(time.Now()), ErrNotSupported),
-			rc.EnableFullDuplex() == nil)
 	case "/hijack":
 		_, _, err := NewResponseController(w).Hijack()
 		w.WriteString(fmt.Sprint(errors.Is(err, ErrNotSupported)))
@@ -191,11 +188,6 @@ func TestH2CRequestResponse(t *testing.T) {
 					t.Fatalf("%d with 100 fields (Limits.MaxHeaderCount 100)", resp.StatusCode)
 				}
 			}},
-			{name: "deadlines not supported, full duplex", method: "GET", path: "/deadlines", check: func(t *testing.T, resp *http.Response, body string, err error) {
-				if body != "true true true" {
-					t.Fatalf("%q", body)
-				}
-			}},
 			{name: "panic before the head: 500", method: "GET", path: "/panic", check: func(t *testing.T, resp *http.Response, body string, err error) {
 				if resp.StatusCode != 500 {
 					t.Fatalf("%d", resp.StatusCode)
@@ -243,6 +235,68 @@ func manyFields(n int) map[string]string {
 		m[fmt.Sprintf("X-F%d", i)] = "v"
 	}
 	return m
+}
+
+// TestH2CDeadlines: ResponseController's read deadline fails a body Read
+// waiting for a client that sends nothing more; Timeouts.Read does the
+// same for every stream; a write deadline fails a Write the client's
+// flow-control window does not take.
+func TestH2CDeadlines(t *testing.T) {
+	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+		writeErr := make(chan error, 1)
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			switch r.Path {
+			case "/read-deadline":
+				rc := NewResponseController(w)
+				err := rc.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+				_, rerr := r.Body.Read(make([]byte, 10))
+				fmt.Fprint(w, err, " ", errors.Is(rerr, os.ErrDeadlineExceeded), " ", rc.EnableFullDuplex())
+			case "/read-timeout":
+				_, rerr := r.Body.Read(make([]byte, 10))
+				fmt.Fprint(w, errors.Is(rerr, os.ErrDeadlineExceeded))
+			case "/write-deadline":
+				NewResponseController(w).SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+				var err error
+				for i := 0; i < 1000 && err == nil; i++ { // 64 MiB to a client that reads nothing
+					_, err = w.Write(make([]byte, 64<<10))
+				}
+				writeErr <- err
+			}
+		}), func(s *Server) { s.Timeouts.Read = 200 * time.Millisecond })
+		for _, path := range []string{"/read-deadline", "/read-timeout"} {
+			pr, pw := io.Pipe()
+			defer pw.Close()
+			req, _ := http.NewRequest("POST", "http://"+s.addr+path, pr)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			want := "<nil> true <nil>"
+			if path == "/read-timeout" {
+				want = "true"
+			}
+			if string(b) != want {
+				t.Fatalf("%s: %q, want %q", path, b, want)
+			}
+		}
+		resp, err := c.Get("http://" + s.addr + "/write-deadline")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Read nothing: the handler's Writes fill the windows and its
+		// buffer, then fail at the deadline.
+		defer resp.Body.Close()
+		select {
+		case err := <-writeErr:
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("Write with a passed deadline: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Write blocked past its deadline")
+		}
+	})
 }
 
 // TestH2CRequestTrailersAndStreaming: a request body streamed by the

@@ -57,6 +57,11 @@ func (hc *h2Conn) ServeStream(st *http2.Stream) {
 			err = &ProtocolError{Status: StatusRequestEntityTooLarge, Reason: "Content-Length exceeds the limit", Err: ErrBodyTooLarge}
 		}
 	}
+	if d := hc.srv.cfg.timeouts.Read; d > 0 {
+		// Timeouts.Read bounds reading the request, as on HTTP/1: a
+		// body Read still waiting at the deadline fails.
+		st.SetReadDeadline(time.Now().Add(d))
+	}
 	if err != nil {
 		hc.srv.cfg.logger.Debug("httpserver: rejected http2 request", "remote", hc.remoteAddr, "err", err)
 		ex.res.writeError(StatusOf(err))
