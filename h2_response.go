@@ -157,8 +157,9 @@ func (w *h2Response) commit(final bool) error {
 	w.committed = true
 	h, status := &w.header, w.status
 	f := fieldsOf(w.fields[:0], h)
-	if !bodyAllowed(status) || status == StatusNoContent {
-		// RFC 9110 §8.6: no Content-Length in 1xx and 204 responses.
+	if status == StatusNoContent {
+		// RFC 9110 §8.6: no Content-Length in a 204 response (a 304
+		// may carry the selected representation's).
 		f = dropField(f, "content-length")
 	}
 	if _, ok := h.Lookup("Date"); !ok {

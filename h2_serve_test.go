@@ -73,6 +73,9 @@ func h2Echo(w ResponseWriter, r *Request) {
 		w.WriteHeader(StatusNoContent)
 		w.WriteString("dropped")
 	case "/notmodified":
+		// RFC 9110 §8.6: a 304 may say the selected representation's
+		// length.
+		w.Header().Set("Content-Length", "5")
 		w.WriteHeader(StatusNotModified)
 	case "/declared":
 		w.Header().Set("Content-Length", "5")
@@ -159,8 +162,8 @@ func TestH2CRequestResponse(t *testing.T) {
 				}
 			}},
 			{name: "304", method: "GET", path: "/notmodified", check: func(t *testing.T, resp *http.Response, body string, err error) {
-				if resp.StatusCode != 304 || body != "" {
-					t.Fatalf("%d %q", resp.StatusCode, body)
+				if resp.StatusCode != 304 || body != "" || resp.Header.Get("Content-Length") != "5" {
+					t.Fatalf("%d %q %v", resp.StatusCode, body, resp.Header)
 				}
 			}},
 			{name: "declared Content-Length", method: "GET", path: "/declared", check: func(t *testing.T, resp *http.Response, body string, err error) {
