@@ -30,29 +30,17 @@ type h2ServeOptions struct {
 	// replaces is the tracked connection that carried nc until now (the
 	// HTTP/1 conn that read the preface, or the connection of a TLS
 	// handshake), if any: it is forgotten once the HTTP/2 connection is
-	// tracked, so that Shutdown never sees neither.
+	// tracked, so that Shutdown always finds one of the two.
 	replaces trackedConn
 }
 
-// serveHTTP2 serves nc as an HTTP/2 connection until it ends, on the
-// calling goroutine (internal/http2 runs its writer and the handlers on
-// goroutines of their own), and closes nc. The Server tracks it as a
-// trackedConn from start to end: Shutdown sends GOAWAY and lets the open
-// streams finish (RFC 9113 §6.8), Close closes it at once. If the Server
-// is already closed, nc is closed at once.
-//
-// Callers: the TLS side once the handshake negotiated "h2" (the h2c seam
-// in h2c.go uses startHTTP2 to track the connection before it lets the
-// HTTP/1 goroutine go). The caller must not touch nc afterwards.
-func (s *Server) serveHTTP2(nc net.Conn, opts h2ServeOptions) {
-	if hc := s.startHTTP2(nc, opts); hc != nil {
-		hc.serve()
-	}
-}
-
 // startHTTP2 makes the HTTP/2 connection of nc and tracks it in place of
-// opts.replaces; serve runs it. It returns nil, having closed nc, when the
-// Server is closed.
+// opts.replaces; serve runs it until it ends. The Server tracks it as a
+// trackedConn from start to end: Shutdown sends GOAWAY and lets the open
+// streams finish (RFC 9113 §6.8), Close closes it at once. startHTTP2
+// returns nil, having closed nc, when the Server is closed. Tracking
+// comes first, before any goroutine runs, so that the connection is never
+// untracked between its HTTP/1 and HTTP/2 lives.
 func (s *Server) startHTTP2(nc net.Conn, opts h2ServeOptions) *h2Conn {
 	if len(opts.buffered) > 0 {
 		nc = &prefixConn{Conn: nc, pending: opts.buffered}
@@ -85,10 +73,12 @@ func (hc *h2Conn) serve() {
 // served as HTTP/2 on goroutines of its own (on every engine: an epoll
 // worker is not held for the connection's life), tracked in its place.
 // The caller, the goroutine serving c, then ends c as usual (closeAndForget
-// leaves a hijacked socket open). It is how the h2c seam hands over a
-// connection that opened with the preface, and how the TLS side should
-// hand over one whose handshake negotiated "h2" (opts.tls set), so that
-// Shutdown reaches the HTTP/2 connection rather than the idle HTTP/1 one.
+// leaves a hijacked socket open). It is the one way into HTTP/2: the h2c
+// seam hands over a connection that opened with the preface (h2c.go), and
+// the TLS side hands over one whose handshake negotiated "h2" by ALPN
+// (RFC 9113 §3.2) with opts.tls set to the handshake's state, for
+// Request.TLS. Shutdown then reaches the HTTP/2 connection (GOAWAY), not
+// the HTTP/1 one, which would otherwise be closed as idle.
 func (c *conn) handOffToHTTP2(opts h2ServeOptions) {
 	if !c.state.CompareAndSwap(stateActive, stateHijacked) && !c.state.CompareAndSwap(stateIdle, stateHijacked) {
 		return // Shutdown or Close got there first
@@ -112,7 +102,7 @@ type h2Conn struct {
 
 // shutdown implements trackedConn: GOAWAY, no new streams, the open ones
 // finish and the connection closes (internal/http2 does it; the goroutine
-// in serveHTTP2 forgets the connection).
+// running h2Conn.serve forgets the connection).
 func (hc *h2Conn) shutdown(time.Duration) (serverForgets bool) {
 	hc.sc.GoAway()
 	return false
