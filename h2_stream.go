@@ -37,7 +37,6 @@ func (ex *h2Exchange) release() {
 	ex.exchange.release()
 	ex.body.released = true
 	ex.res.released = true
-	ex.stream = nil
 }
 
 // ServeStream implements http2.Handler: it serves one stream with the
