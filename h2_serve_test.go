@@ -551,3 +551,45 @@ func TestH2CContextOnePerStream(t *testing.T) {
 		}
 	})
 }
+
+// TestH2CCloseEndsStreams: Close ends an HTTP/2 connection at once: a
+// handler waiting on its request context sees it cancelled, and the
+// connection counts while it lives and not after.
+func TestH2CCloseEndsStreams(t *testing.T) {
+	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+		started := make(chan struct{})
+		ended := make(chan error, 1)
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			w.WriteString("started")
+			w.Flush()
+			close(started)
+			select {
+			case <-r.Context().Done():
+				ended <- r.Context().Err()
+			case <-time.After(5 * time.Second):
+				ended <- errors.New("context not cancelled by Close within 5 s")
+			}
+		}))
+		go func() {
+			if resp, err := c.Get("http://" + s.addr + "/"); err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+		<-started
+		if n := s.Stats().Conns; n != 1 {
+			t.Errorf("%d connections counted while the stream runs, want 1", n)
+		}
+		s.Close()
+		if err := <-ended; !errors.Is(err, context.Canceled) {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for s.Stats().Conns != 0 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if n := s.Stats().Conns; n != 0 {
+			t.Fatalf("%d connections counted after Close", n)
+		}
+	})
+}
