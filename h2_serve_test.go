@@ -593,3 +593,26 @@ func TestH2CCloseEndsStreams(t *testing.T) {
 		}
 	})
 }
+
+// TestH2CHoldsNoWorker: an HTTP/2 connection runs on goroutines of its
+// own, so on the pool and epoll engines an idle one holds no worker (an
+// HTTP/1 connection on the pool engine holds one for its life).
+func TestH2CHoldsNoWorker(t *testing.T) {
+	for _, engine := range engines {
+		if engine == EngineGoroutine {
+			continue
+		}
+		t.Run(string(engine), func(t *testing.T) {
+			s := startServer(t, plaintextHandler, withEngine(engine), withH2C)
+			k := newH2RawClient(t, s.addr, "/")
+			k.wait(1)
+			deadline := time.Now().Add(5 * time.Second)
+			for s.Stats().BusyWorkers != 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if st := s.Stats(); st.BusyWorkers != 0 || st.Conns != 1 {
+				t.Fatalf("idle h2c connection: %d busy workers, %d connections; want 0 and 1", st.BusyWorkers, st.Conns)
+			}
+		})
+	}
+}
