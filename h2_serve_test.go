@@ -81,6 +81,9 @@ func h2Echo(w ResponseWriter, r *Request) {
 		w.Header().Set("Content-Length", "5")
 		w.Header().Set("Connection", "close") // connection-specific: dropped
 		w.WriteString("hello")
+	case "/short":
+		w.Header().Set("Content-Length", "10")
+		w.WriteString("hello")
 	case "/trailers":
 		w.Header().Set("Trailer", "X-Checksum")
 		w.WriteString("body")
@@ -169,6 +172,11 @@ func TestH2CRequestResponse(t *testing.T) {
 			{name: "declared Content-Length", method: "GET", path: "/declared", check: func(t *testing.T, resp *http.Response, body string, err error) {
 				if body != "hello" || resp.ContentLength != 5 || resp.Header.Get("Connection") != "" {
 					t.Fatalf("%q cl=%d %v", body, resp.ContentLength, resp.Header)
+				}
+			}},
+			{name: "body shorter than its Content-Length: reset", method: "GET", path: "/short", resetOK: true, check: func(t *testing.T, resp *http.Response, body string, err error) {
+				if err == nil {
+					t.Fatalf("got %q without error: a short body must not look complete", body)
 				}
 			}},
 			{name: "response trailers", method: "GET", path: "/trailers", check: func(t *testing.T, resp *http.Response, body string, err error) {
@@ -298,6 +306,48 @@ func TestH2CDeadlines(t *testing.T) {
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("Write blocked past its deadline")
+		}
+	})
+}
+
+// TestH2CBodyLimit: Limits.MaxBodyBytes holds on HTTP/2: a declared
+// length beyond it is answered 413 before the handler runs, and a
+// streamed body that grows beyond it fails the handler's Read and, if
+// the handler ignores that, is answered 413.
+func TestH2CBodyLimit(t *testing.T) {
+	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+		ran := make(chan string, 4)
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			_, err := io.ReadAll(r.Body)
+			ran <- fmt.Sprint(errors.Is(err, ErrBodyTooLarge))
+		}), func(s *Server) { s.Limits.MaxBodyBytes = 1000 })
+		for _, tt := range []struct {
+			name    string
+			body    io.Reader
+			handler string // what the handler saw, "" when it did not run
+		}{
+			{"declared", strings.NewReader(strings.Repeat("x", 1001)), ""},
+			{"streamed", io.MultiReader(strings.NewReader(strings.Repeat("x", 1001))), "true"},
+			{"within", strings.NewReader(strings.Repeat("x", 1000)), "false"},
+		} {
+			req, _ := http.NewRequest("POST", "http://"+s.addr+"/", tt.body)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			resp.Body.Close()
+			want := 413
+			if tt.name == "within" {
+				want = 200
+			}
+			got := ""
+			select {
+			case got = <-ran:
+			default:
+			}
+			if resp.StatusCode != want || got != tt.handler {
+				t.Errorf("%s: %d, handler saw limit error %q; want %d, %q", tt.name, resp.StatusCode, got, want, tt.handler)
+			}
 		}
 	})
 }
