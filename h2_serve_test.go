@@ -666,3 +666,38 @@ func TestH2CHoldsNoWorker(t *testing.T) {
 		})
 	}
 }
+
+// TestH2CRejectedHook: a request the HTTP/2 adapter answers itself (here
+// 431 for too many fields, 413 for a declared body over the limit)
+// reaches Server.Rejected as on HTTP/1, with what was parsed of it.
+func TestH2CRejectedHook(t *testing.T) {
+	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+		got := make(chan string, 4)
+		s := start(HandlerFunc(h2Echo), func(s *Server) {
+			s.Limits.MaxBodyBytes = 10
+			s.Rejected = func(rr *RejectedRequest) {
+				got <- fmt.Sprintf("%d %s %s %s", rr.Status, rr.Method, rr.Target, rr.Proto)
+			}
+		})
+		req, _ := http.NewRequest("GET", "http://"+s.addr+"/echo?x", nil)
+		for k, v := range manyFields(101) {
+			req.Header.Set(k, v)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if g := <-got; g != "431 GET /echo?x HTTP/2.0" {
+			t.Errorf("Rejected got %q", g)
+		}
+		resp, err = c.Post("http://"+s.addr+"/echo", "text/plain", strings.NewReader(strings.Repeat("x", 11)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if g := <-got; g != "413 POST /echo HTTP/2.0" {
+			t.Errorf("Rejected got %q", g)
+		}
+	})
+}

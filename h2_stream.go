@@ -62,7 +62,7 @@ func (hc *h2Conn) ServeStream(st *http2.Stream) {
 		st.SetReadDeadline(time.Now().Add(d))
 	}
 	if err != nil {
-		hc.srv.cfg.logger.Debug("httpserver: rejected http2 request", "remote", hc.remoteAddr, "err", err)
+		hc.reject(r, err)
 		ex.res.writeError(StatusOf(err))
 	} else if hc.callHandler(ex) {
 		ex.res.finish()
@@ -75,11 +75,26 @@ func (hc *h2Conn) ServeStream(st *http2.Stream) {
 	// kept its Request or ResponseWriter panics on the next use.
 }
 
+// reject logs a request the server answers itself, before any handler,
+// and reports it to Server.Rejected, as the HTTP/1 side does.
+func (hc *h2Conn) reject(r *Request, err error) {
+	status := StatusOf(err)
+	hc.srv.cfg.logger.Debug("httpserver: rejected request", "remote", hc.remoteAddr, "status", status, "err", err)
+	if f := hc.srv.Rejected; f != nil {
+		f(&RejectedRequest{Time: time.Now(), RemoteAddr: hc.remoteAddr, Method: r.Method, Target: r.Target, Proto: r.Proto,
+			Status: status, Err: err})
+	}
+}
+
 // buildRequest fills the stream's Request from its validated fields.
 func (hc *h2Conn) buildRequest(ex *h2Exchange, st *http2.Stream) error {
 	r := &ex.req
 	p := st.Pseudo()
 	r.Method = p.Method
+	r.Target = p.Path
+	if r.Method == "CONNECT" {
+		r.Target = p.Authority
+	}
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/2.0", 2, 0
 	r.RemoteAddr = hc.remoteAddr
 	r.TLS = hc.tls
@@ -118,10 +133,6 @@ func (hc *h2Conn) buildRequest(ex *h2Exchange, st *http2.Stream) error {
 	if r.Host == "" {
 		// RFC 9113 §8.3.1: without :authority, the Host field applies.
 		r.Host = r.Header.Get("Host")
-	}
-	r.Target = p.Path
-	if r.Method == "CONNECT" {
-		r.Target = p.Authority
 	}
 	return parseTarget(r)
 }
