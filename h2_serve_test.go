@@ -688,7 +688,7 @@ func TestH2CRejectedHook(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if g := <-got; g != "431 GET /echo?x HTTP/2.0" {
+		if g := receive(t, got); g != "431 GET /echo?x HTTP/2.0" {
 			t.Errorf("Rejected got %q", g)
 		}
 		resp, err = c.Post("http://"+s.addr+"/echo", "text/plain", strings.NewReader(strings.Repeat("x", 11)))
@@ -696,8 +696,20 @@ func TestH2CRejectedHook(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if g := <-got; g != "413 POST /echo HTTP/2.0" {
+		if g := receive(t, got); g != "413 POST /echo HTTP/2.0" {
 			t.Errorf("Rejected got %q", g)
 		}
 	})
+}
+
+// receive waits at most 5 s for a value from ch.
+func receive(t *testing.T, ch <-chan string) string {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatal("nothing received within 5 s")
+		return ""
+	}
 }

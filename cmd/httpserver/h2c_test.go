@@ -33,6 +33,9 @@ func TestH2CEcho(t *testing.T) {
 	}
 
 	if out, err := exec.Command("curl", "--version").Output(); err != nil || !strings.Contains(string(out), "HTTP2") {
+		if os.Getenv("HTTPSERVER_REQUIRE_TOOLS") == "1" {
+			t.Fatal("curl with HTTP/2 not installed, and HTTPSERVER_REQUIRE_TOOLS=1")
+		}
 		t.Log("curl with HTTP/2 not installed: skipping curl --http2-prior-knowledge")
 	} else {
 		out, _ := exec.Command("curl", "-sS", "--max-time", "10", "--fail", "--http2-prior-knowledge",
@@ -73,6 +76,9 @@ func TestH2SpecBinary(t *testing.T) {
 		home, _ := os.UserHomeDir()
 		h2spec = filepath.Join(home, "go", "bin", "h2spec")
 		if _, err := os.Stat(h2spec); err != nil {
+			if os.Getenv("HTTPSERVER_REQUIRE_TOOLS") == "1" {
+				t.Fatal("h2spec not installed, and HTTPSERVER_REQUIRE_TOOLS=1 (CI installs it)")
+			}
 			t.Skip("h2spec not installed (go install github.com/summerwind/h2spec/cmd/h2spec@v2.2.1+incompatible)")
 		}
 	}
