@@ -243,3 +243,34 @@ func (o PoolOptions) withDefaults(maxConns int) (PoolOptions, error) {
 	}
 	return o, nil
 }
+
+// HTTP2Options configure HTTP/2 (RFC 9113). A zero field takes its
+// default; a negative MaxConcurrentStreams makes Serve fail with an error
+// naming it.
+type HTTP2Options struct {
+	// H2C serves HTTP/2 over cleartext TCP to clients with prior
+	// knowledge (RFC 9113 §3.3): a connection that opens with the client
+	// preface is served as HTTP/2. Off by default, as in most servers
+	// (net/http, nginx, Caddy): without it the preface is answered 505.
+	// The upgrade from HTTP/1.1 ("Upgrade: h2c", RFC 7540 §3.2, removed
+	// by RFC 9113) is not offered.
+	H2C bool
+	// MaxConcurrentStreams is the number of streams a client may have
+	// open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS,
+	// RFC 9113 §6.5.2); more are refused. Default 100.
+	MaxConcurrentStreams int
+}
+
+// withDefaults applies the settings rule.
+func (o HTTP2Options) withDefaults() (HTTP2Options, error) {
+	if err := checkNotNegative(
+		namedSetting{"HTTP2.MaxConcurrentStreams", int64(o.MaxConcurrentStreams)},
+	); err != nil {
+		return HTTP2Options{}, err
+	}
+	if o.MaxConcurrentStreams == 0 {
+		o.MaxConcurrentStreams = 100
+	}
+	o.MaxConcurrentStreams = min(o.MaxConcurrentStreams, math.MaxUint32)
+	return o, nil
+}

@@ -215,7 +215,7 @@ func (c *conn) readRequest() bool {
 	c.rpos += n
 
 	if c.isH2CPreface() {
-		c.rejectH2CPreface()
+		c.serveH2CPreface()
 		return false
 	}
 	r := &ex.req

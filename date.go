@@ -3,6 +3,7 @@ package httpserver
 import (
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // dateLine is a formatted "Date: ...\r\n" header line for one second.
@@ -16,6 +17,12 @@ var cachedDate atomic.Pointer[dateLine]
 // appendDate appends the Date header line for now (RFC 9110 §6.6.1,
 // IMF-fixdate). The text is rebuilt at most once a second.
 func appendDate(b []byte, now time.Time) []byte {
+	return append(b, dateLineAt(now)...)
+}
+
+// dateLineAt returns the cached "Date: ...\r\n" line for now, rebuilding
+// it when the second changed. The returned bytes are never modified.
+func dateLineAt(now time.Time) []byte {
 	sec := now.Unix()
 	d := cachedDate.Load()
 	if d == nil || d.unix != sec {
@@ -26,5 +33,13 @@ func appendDate(b []byte, now time.Time) []byte {
 		d = &dateLine{unix: sec, line: line}
 		cachedDate.Store(d)
 	}
-	return append(b, d.line...)
+	return d.line
+}
+
+// dateValue returns the Date field value for now, without allocating
+// (for protocols that send fields rather than lines, such as HTTP/2).
+func dateValue(now time.Time) string {
+	line := dateLineAt(now)
+	v := line[len("Date: ") : len(line)-len("\r\n")]
+	return unsafe.String(&v[0], len(v))
 }

@@ -8,6 +8,11 @@
 // trailers) are reached through a [ResponseController], which finds them
 // through an Unwrap chain so that wrapping middleware never hides them.
 //
+// The same handlers serve HTTP/2 (RFC 9113) when a client speaks it: over
+// cleartext with prior knowledge when [HTTP2Options].H2C is set. Each
+// stream is a Request with Proto "HTTP/2.0"; Hijack is not available on
+// HTTP/2 ([ErrNotSupported]).
+//
 // A minimal server:
 //
 //	srv := &httpserver.Server{

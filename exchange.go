@@ -14,8 +14,8 @@ var errUsedAfterReturn = errors.New("httpserver: Request, ResponseWriter or Body
 // to the handler, its trailer, the storage for its first WithContext
 // copies, and the lifetime checks. Every protocol builds its requests on
 // one: HTTP/1 embeds it in h1Exchange next to its body reader and response
-// writer (conn_exchange.go); an HTTP/2 stream would embed it next to its
-// own. The protocol's contract:
+// writer (conn_exchange.go); an HTTP/2 stream embeds it in h2Exchange
+// next to its own (h2_stream.go). The protocol's contract:
 //
 //   - call begin before filling req for a new request (storage is kept,
 //     so a reused exchange costs no allocation), point req.Trailer at

@@ -34,6 +34,9 @@ type Server struct {
 	// Pool sizes the worker pool of EnginePool and EngineEpoll; zero
 	// fields take defaults (see [PoolOptions]).
 	Pool PoolOptions
+	// HTTP2 configures HTTP/2; over cleartext it is off unless
+	// HTTP2.H2C is set (see [HTTP2Options]).
+	HTTP2 HTTP2Options
 	// Rejected, when set, is called for every request the server answers
 	// itself before a handler runs (see [RejectedRequest]), on the
 	// goroutine that answered; it must not block or keep its argument.
@@ -68,6 +71,7 @@ type settings struct {
 	name     string
 	engine   Engine
 	pool     PoolOptions
+	h2       HTTP2Options
 }
 
 // init fixes the settings at the first use of the server. A setting with
@@ -86,6 +90,13 @@ func (s *Server) init() {
 			}
 			pool, _ = PoolOptions{}.withDefaults(limits.MaxConns)
 		}
+		h2, err := s.HTTP2.withDefaults()
+		if err != nil {
+			if s.initErr == nil {
+				s.initErr = err
+			}
+			h2, _ = HTTP2Options{}.withDefaults()
+		}
 		s.cfg = settings{
 			timeouts: s.Timeouts.withDefaults(),
 			limits:   limits,
@@ -94,6 +105,7 @@ func (s *Server) init() {
 			name:     s.Name,
 			engine:   s.Engine,
 			pool:     pool,
+			h2:       h2,
 		}
 		if s.cfg.engine == "" {
 			s.cfg.engine = DefaultEngine

@@ -7,9 +7,9 @@ import (
 
 // trackedConn is a connection the Server tracks from accept to close, so
 // that Stats counts it, Limits.MaxConns bounds it and Shutdown and Close
-// reach it. The HTTP/1 conn implements it; an HTTP/2 connection will
-// (its shutdown sends GOAWAY and lets the open streams finish, RFC 9113
-// §6.8), and so can a hijacked or upgraded connection (a WebSocket) that
+// reach it. The HTTP/1 conn implements it; so does an HTTP/2 connection,
+// h2Conn (its shutdown sends GOAWAY and lets the open streams finish, RFC
+// 9113 §6.8), and so can a hijacked or upgraded connection (a WebSocket) that
 // wants Shutdown to reach it.
 //
 // The Server calls both methods with its mutex held; they must not block.

@@ -14,10 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+	chimw "github.com/go-chi/chi/v5/middleware"
 	"golang.org/x/net/http2"
 
 	h2 "github.com/rawsock/httpserver/internal/http2"
 	"github.com/rawsock/httpserver/internal/http2/h2test"
+	"github.com/rawsock/httpserver/nethttp"
 )
 
 // startH2 runs internal/http2 on a loopback port with the h2test handler
@@ -244,5 +247,44 @@ func TestHTTP2XNetCancel(t *testing.T) {
 	resp.Body.Close()
 	if string(b) != "hello, GET /after" {
 		t.Fatalf("%q", b)
+	}
+}
+
+// TestServerOverH2CXNetClient: the Server's HTTP/2 adapter, with a chi
+// router behind the net/http bridge, answers x/net's HTTP/2 client over
+// h2c: path parameters, request bodies both ways, chi's middleware.
+func TestServerOverH2CXNetClient(t *testing.T) {
+	r := chi.NewRouter()
+	r.Use(chimw.RequestID)
+	r.Get("/users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Proto+" user="+chi.URLParam(r, "id")+" reqid="+strconv.FormatBool(chimw.GetReqID(r.Context()) != ""))
+	})
+	r.Post("/echo", func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(w, r.Body)
+	})
+	base := serve(t, nethttp.Wrap(r))
+	tr := &http2.Transport{
+		AllowHTTP: true,
+		DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		},
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	for _, tt := range []struct{ method, path, body, want string }{
+		{"GET", "/users/7", "", "HTTP/2.0 user=7 reqid=true"},
+		{"POST", "/echo", strings.Repeat("z", 1<<20), strings.Repeat("z", 1<<20)},
+	} {
+		req, _ := http.NewRequest(tt.method, base+tt.path, strings.NewReader(tt.body))
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 || string(b) != tt.want {
+			t.Errorf("%s %s: %s %.60q", tt.method, tt.path, resp.Proto, b)
+		}
 	}
 }

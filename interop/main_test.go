@@ -19,7 +19,8 @@ func TestMain(m *testing.M) {
 }
 
 // serve starts an httpserver.Server for h on a loopback port and returns
-// its base URL; the server is shut down when the test ends.
+// its base URL; the server is shut down when the test ends. It serves
+// HTTP/1.1 and h2c by prior knowledge.
 func serve(t testing.TB, h httpserver.Handler) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -29,6 +30,7 @@ func serve(t testing.TB, h httpserver.Handler) string {
 	srv := &httpserver.Server{
 		Handler: h,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		HTTP2:   httpserver.HTTP2Options{H2C: true},
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()

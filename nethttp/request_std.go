@@ -196,6 +196,8 @@ func internProto(p string) string {
 		return "HTTP/1.1"
 	case "HTTP/1.0":
 		return "HTTP/1.0"
+	case "HTTP/2.0":
+		return "HTTP/2.0"
 	}
 	return strings.Clone(p)
 }

@@ -49,6 +49,9 @@ type Config struct {
 	// Engine is how connections are run (see [httpserver.Engine]); empty
 	// means the server's default.
 	Engine httpserver.Engine
+	// H2C serves HTTP/2 over cleartext to clients with prior knowledge
+	// (see [httpserver.HTTP2Options]); on by default in the binary.
+	H2C bool
 
 	// LogLevel is the minimum level logged.
 	LogLevel slog.Level
@@ -118,6 +121,7 @@ func Default() Config {
 		LogLevel:          slog.LevelInfo,
 		LogFormat:         "json",
 		Demo:              true,
+		H2C:               true,
 		UpgradeTimeout:    30 * time.Second,
 	}
 }

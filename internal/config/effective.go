@@ -19,7 +19,7 @@ import (
 const redacted = "<redacted>"
 
 // fieldKeys spells the fields whose key is not their name in snake_case.
-var fieldKeys = map[string]string{"File": "config"}
+var fieldKeys = map[string]string{"File": "config", "H2C": "h2c"}
 
 // modeFields are the fields that pick what the binary does rather than how
 // it serves; the effective configuration leaves them out.

@@ -133,6 +133,8 @@ func defaultText(c *Config, name string) string {
 		return c.LogFormat
 	case "demo":
 		return fmt.Sprint(c.Demo)
+	case "h2c":
+		return fmt.Sprint(c.H2C)
 	case "workers":
 		return fmt.Sprint(c.Workers)
 	case "upgrade-timeout":

@@ -33,6 +33,7 @@ func TestDefaults(t *testing.T) {
 		LogLevel:          slog.LevelInfo,
 		LogFormat:         "json",
 		Demo:              true,
+		H2C:               true,
 		UpgradeTimeout:    30 * time.Second,
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -165,6 +166,31 @@ func TestEnvDemoFalse(t *testing.T) {
 	c, err = Load(nil, env(map[string]string{"HTTPSERVER_DEMO": ""}))
 	if err != nil || !c.Demo {
 		t.Fatalf("empty HTTPSERVER_DEMO counts as unset: demo=%v err=%v", c.Demo, err)
+	}
+}
+
+// TestH2COnByDefaultInTheBinary: the binary serves h2c unless told not
+// to, by flag or environment, and Apply passes the choice to the Server.
+func TestH2COnByDefaultInTheBinary(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{"default", nil, nil, true},
+		{"flag", []string{"--h2c=false"}, nil, false},
+		{"environment", nil, map[string]string{"HTTPSERVER_H2C": "false"}, false},
+	} {
+		c, err := Load(tt.args, env(tt.env))
+		if err != nil || c.H2C != tt.want {
+			t.Errorf("%s: h2c=%v err=%v, want %v", tt.name, c.H2C, err, tt.want)
+		}
+		var s httpserver.Server
+		c.Apply(&s)
+		if s.HTTP2.H2C != tt.want {
+			t.Errorf("%s: Apply set HTTP2.H2C=%v, want %v", tt.name, s.HTTP2.H2C, tt.want)
+		}
 	}
 }
 

@@ -47,6 +47,10 @@ var settings = []setting{
 		c.Engine, err = parseEngine(v)
 		return err
 	}},
+	{name: "h2c", usage: "serve HTTP/2 over cleartext to clients with prior knowledge (--h2c=false answers them 505)", set: func(c *Config, v string) (err error) {
+		c.H2C, err = parseBool(v)
+		return err
+	}},
 	{name: "log-level", arg: "LEVEL", usage: "debug, info, warn or error", set: func(c *Config, v string) (err error) {
 		c.LogLevel, err = parseLevel(v)
 		return err

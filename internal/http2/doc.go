@@ -35,7 +35,8 @@
 // ([Stream.Header]), the body as an io.Reader ([Stream.Read]; WINDOW_UPDATE
 // frames follow what the handler consumes), the trailers, and the response
 // methods [Stream.WriteHeaders], [Stream.Write], [Stream.WriteTrailers],
-// [Stream.Close] and [Stream.Reset]. [Stream.Done] closes when the client
+// [Stream.Close] and [Stream.Reset]; [Stream.SetReadDeadline] and
+// [Stream.SetWriteDeadline] bound a handler's waits as on a net.Conn. [Stream.Done] closes when the client
 // resets the stream or the connection ends. Everything a Stream hands out
 // is valid until the handler returns; Streams are pooled, and a Stream
 // used after its handler returned panics in -race builds.

@@ -60,6 +60,8 @@ type ServerConn struct {
 	handlers     int  // running handler goroutines
 	goAwaySent   bool // no new streams
 	shutdown     bool // Shutdown called: close once the streams finish
+	prefaceSent  bool // the server preface (SETTINGS) is queued
+	goAwayWanted bool // GoAway was called before the preface was queued
 	fatal        bool // a connection error: write the GOAWAY and close
 	closed       bool // the connection is closed
 	// settingsAcked: the client acknowledged our SETTINGS.
@@ -182,6 +184,12 @@ func (c *ServerConn) serve(opts ServeOptions) error {
 	if l.ConnWindow > initialWindow {
 		c.ctrl = AppendWindowUpdate(c.ctrl, 0, l.ConnWindow-initialWindow)
 	}
+	c.prefaceSent = true
+	if c.goAwayWanted {
+		// GoAway was called before Serve: the GOAWAY follows the preface.
+		c.goAwayLocked(ErrCodeNo)
+		c.shutdown = true
+	}
 	c.wake.Signal()
 	if opts.Upgrade != nil {
 		if err := c.upgradeLocked(opts.Upgrade); err != nil {
@@ -275,11 +283,7 @@ func (c *ServerConn) resetStalledLocked() {
 // is closed at once. Shutdown returns when Serve has returned (it must be
 // running).
 func (c *ServerConn) Shutdown(ctx context.Context) error {
-	c.mu.Lock()
-	c.goAwayLocked(ErrCodeNo)
-	c.shutdown = true
-	c.wake.Broadcast()
-	c.mu.Unlock()
+	c.GoAway()
 	select {
 	case <-c.serveDone:
 		return nil
@@ -287,6 +291,22 @@ func (c *ServerConn) Shutdown(ctx context.Context) error {
 		c.closeConn()
 		return ctx.Err()
 	}
+}
+
+// GoAway starts the graceful close of Shutdown without waiting for it:
+// GOAWAY, no new streams, and the connection closes once the open streams
+// finish. It may be called at any time, repeatedly, and before Serve (the
+// GOAWAY then follows the server preface).
+func (c *ServerConn) GoAway() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.prefaceSent {
+		c.goAwayWanted = true
+		return
+	}
+	c.goAwayLocked(ErrCodeNo)
+	c.shutdown = true
+	c.wake.Broadcast()
 }
 
 // Close closes the connection at once; handlers see ErrConnClosed.

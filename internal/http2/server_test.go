@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -384,6 +385,57 @@ func TestClientGoAway(t *testing.T) {
 			t.Fatal(err)
 		}
 		rc.done <- nil
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+}
+
+// GoAway may come before Serve (a Server shutting down as the connection
+// is handed over): the server preface still comes first (RFC 9113 §3.4),
+// then GOAWAY NO_ERROR, and the connection ends.
+func TestGoAwayBeforeServe(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	nc, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	snc, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := NewServerConn(snc, nil, HandlerFunc(func(*Stream) {}))
+	sc.GoAway()
+	sc.GoAway() // repeated calls are harmless
+	done := make(chan error, 1)
+	go func() { done <- sc.Serve(ServeOptions{}) }()
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	nc.Write([]byte(ClientPreface))
+	nc.Write(AppendSettings(nil))
+	fr := NewFrameReader(nc, maxMaxFrameSize)
+	var types []FrameType
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			break
+		}
+		types = append(types, f.Type)
+		if f.Type == FrameGoAway && f.ErrCode != ErrCodeNo {
+			t.Fatalf("GOAWAY %v", f.ErrCode)
+		}
+	}
+	if len(types) < 2 || types[0] != FrameSettings || !slices.Contains(types, FrameGoAway) {
+		t.Fatalf("frames %v: want SETTINGS first, then a GOAWAY", types)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Serve did not return")
 	}

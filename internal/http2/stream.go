@@ -2,6 +2,7 @@ package http2
 
 import (
 	"io"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -93,6 +94,13 @@ type Stream struct {
 	// stalledSince is when Write started waiting for buffer space that
 	// the client's windows do not free; zero while it makes progress.
 	stalledSince time.Time
+
+	// The handler's deadlines (SetReadDeadline, SetWriteDeadline), and
+	// the timer that wakes a Read or Write waiting past the earlier one.
+	// The timer is kept when the Stream is pooled.
+	readDeadline, writeDeadline time.Time
+	deadlineTimer               *time.Timer
+	timerMayFire                bool // armed and not known stopped
 }
 
 // ID returns the stream identifier.
@@ -192,6 +200,9 @@ func (s *Stream) Read(p []byte) (int, error) {
 		if len(p) == 0 {
 			return 0, nil
 		}
+		if pastDeadline(s.readDeadline) {
+			return 0, os.ErrDeadlineExceeded
+		}
 		s.cond.Wait()
 	}
 	n := copy(p, s.in[s.inOff:])
@@ -259,6 +270,9 @@ func (s *Stream) Write(p []byte) (int, error) {
 	if s.endQueued {
 		return 0, ErrStreamEnded
 	}
+	if pastDeadline(s.writeDeadline) {
+		return 0, os.ErrDeadlineExceeded
+	}
 	if !s.finalSent {
 		if err := s.waitHeaderSlotLocked(); err != nil {
 			return 0, err
@@ -275,6 +289,9 @@ func (s *Stream) Write(p []byte) (int, error) {
 		}
 		buffered := len(s.out) - s.outOff
 		if buffered >= limit {
+			if pastDeadline(s.writeDeadline) {
+				return written, os.ErrDeadlineExceeded
+			}
 			if s.stalledSince.IsZero() {
 				s.stalledSince = time.Now()
 			}
@@ -294,6 +311,64 @@ func (s *Stream) Write(p []byte) (int, error) {
 	}
 	return written, nil
 }
+
+// SetReadDeadline sets when a Read waiting for request body fails with
+// os.ErrDeadlineExceeded, as on a net.Conn; the zero time means none.
+func (s *Stream) SetReadDeadline(t time.Time) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s.check()
+	s.readDeadline = t
+	s.armDeadlineLocked()
+}
+
+// SetWriteDeadline sets when a Write fails with os.ErrDeadlineExceeded:
+// at once after it, or while waiting for the client's windows to take
+// the buffered response; the zero time means none.
+func (s *Stream) SetWriteDeadline(t time.Time) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s.check()
+	s.writeDeadline = t
+	s.armDeadlineLocked()
+}
+
+// armDeadlineLocked sets the timer to wake the handler at the earlier
+// deadline.
+func (s *Stream) armDeadlineLocked() {
+	next := s.readDeadline
+	if next.IsZero() || !s.writeDeadline.IsZero() && s.writeDeadline.Before(next) {
+		next = s.writeDeadline
+	}
+	if next.IsZero() {
+		if s.timerMayFire && s.deadlineTimer.Stop() {
+			s.timerMayFire = false
+		}
+		return
+	}
+	d := time.Until(next)
+	if s.deadlineTimer == nil {
+		s.deadlineTimer = time.AfterFunc(d, s.deadlinePassed)
+	} else {
+		s.deadlineTimer.Reset(d)
+	}
+	s.timerMayFire = true
+}
+
+// deadlinePassed wakes a Read or Write waiting on the stream; they find
+// their deadline past. A Stream whose timer may still fire is not pooled
+// (maybeReleaseLocked), so s.c is the connection that armed it.
+func (s *Stream) deadlinePassed() {
+	c := s.c
+	c.mu.Lock()
+	s.cond.Broadcast()
+	c.mu.Unlock()
+}
+
+// pastDeadline reports whether the deadline t is set and past.
+func pastDeadline(t time.Time) bool { return !t.IsZero() && !time.Now().Before(t) }
 
 // Flush is a no-op kept for the adapter's convenience: buffered data is
 // always handed to the connection's writer at once and sent as soon as

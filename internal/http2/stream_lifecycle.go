@@ -144,11 +144,11 @@ func (c *ServerConn) newStream(id uint32) *Stream {
 		s = streamPool.Get().(*Stream)
 	}
 	in, out := s.in[:0], s.out[:0]
-	req, tr, hdr := s.req, s.trailers, s.hdr
+	req, tr, hdr, timer := s.req, s.trailers, s.hdr, s.deadlineTimer
 	req.reset()
 	tr.reset()
 	hdr.reset()
-	*s = Stream{c: c, id: id, in: in, out: out, req: req, trailers: tr, hdr: hdr, contentLength: -1}
+	*s = Stream{c: c, id: id, in: in, out: out, req: req, trailers: tr, hdr: hdr, contentLength: -1, deadlineTimer: timer}
 	s.cond.L = &c.mu
 	s.recvWin = newRecvWindow(c.cfg.Limits.StreamWindow)
 	if !c.settingsAcked && s.recvWin.avail < initialWindow {
@@ -167,6 +167,11 @@ func (c *ServerConn) maybeReleaseLocked(s *Stream) {
 		return
 	}
 	s.released.Store(true)
+	if s.timerMayFire && !s.deadlineTimer.Stop() {
+		// The deadline timer fired and its function may be running
+		// now, reading s.c: this Stream is not reused.
+		return
+	}
 	if raceEnabled {
 		// Strings a handler kept now read as NULs instead of another
 		// request's bytes: the misuse shows in tests.

@@ -1,6 +1,12 @@
 package http2
 
-import "testing"
+import (
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+)
 
 // Frames that break the stream state machine of RFC 9113 §5.1.
 func TestStreamStateViolations(t *testing.T) {
@@ -113,5 +119,26 @@ func TestMaxConcurrentStreams(t *testing.T) {
 	rc.request(7, "GET", "/", true)
 	if st, _ := rc.response(7); st != "204" {
 		t.Fatalf("after slots freed: %q", st)
+	}
+}
+
+// A Read waiting for body past the read deadline fails with
+// os.ErrDeadlineExceeded, as on a net.Conn; so does a Write after the
+// write deadline. The stream lives on: the handler still answers.
+func TestStreamDeadlines(t *testing.T) {
+	rc := startRaw(t, nil, HandlerFunc(func(s *Stream) {
+		s.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		_, rerr := s.Read(make([]byte, 8))
+		s.SetReadDeadline(time.Time{})
+		s.WriteHeaders(200, nil, false)
+		s.Write([]byte(fmt.Sprint(errors.Is(rerr, os.ErrDeadlineExceeded))))
+		s.SetWriteDeadline(time.Now().Add(-time.Second))
+		_, werr := s.Write([]byte("x"))
+		s.SetWriteDeadline(time.Time{})
+		s.Write([]byte(fmt.Sprint(" ", errors.Is(werr, os.ErrDeadlineExceeded))))
+	}))
+	rc.request(1, "POST", "/", false) // the body never comes
+	if status, body := rc.response(1); status != "200" || body != "true true" {
+		t.Fatalf("%s %q", status, body)
 	}
 }
