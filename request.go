@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 )
 
@@ -53,6 +54,10 @@ type Request struct {
 	Close bool
 	// RemoteAddr is the network address of the client, "ip:port".
 	RemoteAddr string
+	// TLS is the state of the TLS connection the request arrived on, nil
+	// over plain TCP. It is shared by the requests of one connection: do
+	// not modify it.
+	TLS *tls.ConnectionState
 	// Pattern is the route pattern that matched the request, set by a
 	// router; use it rather than Path as a metrics label.
 	Pattern string

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -34,6 +35,10 @@ type Server struct {
 	// Pool sizes the worker pool of EnginePool and EngineEpoll; zero
 	// fields take defaults (see [PoolOptions]).
 	Pool PoolOptions
+	// TLSConfig is the TLS configuration ServeTLS and ListenAndServeTLS
+	// start from (they copy it and fill in defaults; see
+	// [Server.ServeTLS]); nil starts from an empty one. Serve ignores it.
+	TLSConfig *tls.Config
 
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}
