@@ -20,28 +20,33 @@ import (
 // that this package parses them and words their errors; unknown keys are
 // rejected by the decoder (KnownFields).
 type fileConfig struct {
-	Addr              yaml.Node   `yaml:"addr"`
-	ReadHeaderTimeout yaml.Node   `yaml:"read_header_timeout"`
-	ReadTimeout       yaml.Node   `yaml:"read_timeout"`
-	WriteTimeout      yaml.Node   `yaml:"write_timeout"`
-	ResponseTimeout   yaml.Node   `yaml:"response_timeout"`
-	IdleTimeout       yaml.Node   `yaml:"idle_timeout"`
-	ShutdownTimeout   yaml.Node   `yaml:"shutdown_timeout"`
-	ShutdownDelay     yaml.Node   `yaml:"shutdown_delay"`
-	MaxHeaderBytes    yaml.Node   `yaml:"max_header_bytes"`
-	MaxBodyBytes      yaml.Node   `yaml:"max_body_bytes"`
-	MaxConns          yaml.Node   `yaml:"max_conns"`
-	Engine            yaml.Node   `yaml:"engine"`
-	LogLevel          yaml.Node   `yaml:"log_level"`
-	LogFormat         yaml.Node   `yaml:"log_format"`
-	ServerName        yaml.Node   `yaml:"server_name"`
-	Demo              yaml.Node   `yaml:"demo"`
-	Root              yaml.Node   `yaml:"root"`
-	FileCache         yaml.Node   `yaml:"file_cache"`
-	Workers           yaml.Node   `yaml:"workers"`
-	UpgradeTimeout    yaml.Node   `yaml:"upgrade_timeout"`
-	Static            []mountFile `yaml:"static"`
-	Middleware        *mwSection  `yaml:"middleware"`
+	Addr              yaml.Node       `yaml:"addr"`
+	ReadHeaderTimeout yaml.Node       `yaml:"read_header_timeout"`
+	ReadTimeout       yaml.Node       `yaml:"read_timeout"`
+	WriteTimeout      yaml.Node       `yaml:"write_timeout"`
+	ResponseTimeout   yaml.Node       `yaml:"response_timeout"`
+	IdleTimeout       yaml.Node       `yaml:"idle_timeout"`
+	ShutdownTimeout   yaml.Node       `yaml:"shutdown_timeout"`
+	ShutdownDelay     yaml.Node       `yaml:"shutdown_delay"`
+	MaxHeaderBytes    yaml.Node       `yaml:"max_header_bytes"`
+	MaxBodyBytes      yaml.Node       `yaml:"max_body_bytes"`
+	MaxConns          yaml.Node       `yaml:"max_conns"`
+	Engine            yaml.Node       `yaml:"engine"`
+	LogLevel          yaml.Node       `yaml:"log_level"`
+	LogFormat         yaml.Node       `yaml:"log_format"`
+	ServerName        yaml.Node       `yaml:"server_name"`
+	Demo              yaml.Node       `yaml:"demo"`
+	Root              yaml.Node       `yaml:"root"`
+	FileCache         yaml.Node       `yaml:"file_cache"`
+	Workers           yaml.Node       `yaml:"workers"`
+	UpgradeTimeout    yaml.Node       `yaml:"upgrade_timeout"`
+	TLSCert           yaml.Node       `yaml:"tls_cert"`
+	TLSKey            yaml.Node       `yaml:"tls_key"`
+	TLSSelfSigned     yaml.Node       `yaml:"tls_self_signed"`
+	RedirectAddr      yaml.Node       `yaml:"redirect_addr"`
+	Static            []mountFile     `yaml:"static"`
+	TLSCertificates   []certFileEntry `yaml:"tls_certificates"`
+	Middleware        *mwSection      `yaml:"middleware"`
 }
 
 // mountFile is one entry of the static list.
@@ -75,6 +80,10 @@ func (f *fileConfig) nodes() map[string]*yaml.Node {
 		"file_cache":          &f.FileCache,
 		"workers":             &f.Workers,
 		"upgrade_timeout":     &f.UpgradeTimeout,
+		"tls_cert":            &f.TLSCert,
+		"tls_key":             &f.TLSKey,
+		"tls_self_signed":     &f.TLSSelfSigned,
+		"redirect_addr":       &f.RedirectAddr,
 	}
 }
 
@@ -117,7 +126,7 @@ func loadFile(c *Config, name string, origin map[string]*Error) error {
 		where := &Error{Source: "config", Key: s.yamlKey(), File: name, Line: n.Line}
 		v, err := scalar(n)
 		if err == nil {
-			if s.name == "root" && v != "" {
+			if (s.name == "root" || s.name == "tls-cert" || s.name == "tls-key") && v != "" {
 				v = relativeTo(base, v)
 			}
 			err = s.set(c, v)
@@ -134,6 +143,13 @@ func loadFile(c *Config, name string, origin map[string]*Error) error {
 			return err
 		}
 		c.Static = mounts
+	}
+	if f.TLSCertificates != nil {
+		pairs, err := parseCertList(f.TLSCertificates, name, base)
+		if err != nil {
+			return err
+		}
+		c.TLSCertificates = pairs
 	}
 	if f.Middleware != nil {
 		if err := f.Middleware.apply(&c.Middleware, name); err != nil {
@@ -276,6 +292,9 @@ func yamlError(err error, file string) error {
 			key := ""
 			if strings.HasSuffix(m[3], ".mountFile") {
 				key = "static"
+			}
+			if strings.HasSuffix(m[3], ".certFileEntry") {
+				key = "tls_certificates"
 			}
 			return &Error{Source: "config", Key: key, Problem: fmt.Sprintf("unknown key %q", m[2]), File: file, Line: line}
 		}
