@@ -90,6 +90,10 @@ func trimPooled(b []byte) []byte {
 // serves the buffered requests with the same serveNext as serve, then
 // parks the connection back on the loop, or ends it.
 func (c *conn) serveEvented() {
+	if c.isTLS() {
+		c.serveTLSEvented()
+		return
+	}
 	if c.state.Load() == stateClosed {
 		c.closeAndForget()
 		return
@@ -123,7 +127,7 @@ func (c *conn) park() {
 		c.closeAndForget()
 		return
 	}
-	c.nc.(eventSource).armRead()
+	c.socket().(eventSource).armRead()
 }
 
 // setIdleDeadline sets when a parked connection is closed for idleness.
@@ -139,7 +143,9 @@ func (c *conn) setIdleDeadline(from time.Time, d time.Duration) {
 // someone other than a worker switched to closed, and returns its
 // buffers; the caller forgets it (see closeParkedAndForget).
 func (c *conn) closeParked() {
-	c.nc.Close()
+	// The socket, not a TLS layer over it: a TLS close_notify is a write,
+	// and the event loop, which calls this, must never wait on a socket.
+	c.socket().Close()
 	c.cancelContext()
 	c.releaseBuffers()
 }

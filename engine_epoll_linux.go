@@ -3,6 +3,7 @@
 package httpserver
 
 import (
+	"crypto/tls"
 	"errors"
 	"net"
 	"os"
@@ -209,6 +210,10 @@ func (l *eventLoop) handle(f *fdConn, events uint32) {
 // connection to a worker; with a partial head, or nothing, it parks it
 // again and reports true; on end of input it closes it.
 func (l *eventLoop) readClaimed(c *conn) (parked bool) {
+	if c.isTLS() {
+		l.dispatchTLS(c) // decrypting is a worker's job
+		return false
+	}
 	f := c.nc.(*fdConn)
 	c.borrowBuffers()
 	if c.rend == len(c.rbuf) {
@@ -336,7 +341,7 @@ func (e *epollEngine) handle(nc net.Conn) {
 		goroutineEngine{e.s}.handle(nc)
 		return
 	}
-	e.register(fd, raddr)
+	e.register(fd, raddr, nil)
 }
 
 // acceptLoop implements acceptingEngine: on a TCP listener it accepts with
@@ -346,6 +351,7 @@ func (e *epollEngine) handle(nc net.Conn) {
 // wait, so the loop waits on a duplicate of its descriptor, closed with
 // the listener.)
 func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
+	l, tlsConfig := unwrapTLSListener(l)
 	tl, ok := l.(*net.TCPListener)
 	if !ok {
 		return false, nil
@@ -418,16 +424,19 @@ func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
 		}
 		// Accepted sockets get TCP_NODELAY, as Go's own do.
 		unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		e.register(nfd, raddr)
+		e.register(nfd, raddr, tlsConfig)
 	}
 }
 
 // register parks a new connection's descriptor on a loop until its first
-// request.
-func (e *epollEngine) register(fd int, raddr string) {
+// request (or, with tlsConfig, its TLS handshake).
+func (e *epollEngine) register(fd int, raddr string, tlsConfig *tls.Config) {
 	f := &fdConn{fd: fd, gen: e.gen.Add(1)}
 	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
 	c := &conn{srv: e.s, nc: f, evented: true, remoteAddr: raddr}
+	if tlsConfig != nil {
+		c.nc = tls.Server(f, tlsConfig)
+	}
 	f.c = c
 	// The descriptor is published (table, live count) before the
 	// connection is tracked, so that a Shutdown closing it as soon as it

@@ -55,7 +55,25 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 		l.Close()
 		return err
 	}
-	return s.Serve(tls.NewListener(l, cfg))
+	return s.Serve(&tlsListener{Listener: l, config: cfg})
+}
+
+// tlsListener is ServeTLS's listener: its Accept returns the server side
+// of a TLS connection, not yet shaken hands. The epoll engine takes its
+// TCP listener and configuration apart instead, to accept raw sockets
+// and park TLS connections like plain ones (tls_engine_epoll_linux.go).
+type tlsListener struct {
+	net.Listener
+	config *tls.Config
+}
+
+// Accept implements net.Listener.
+func (l *tlsListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return tls.Server(c, l.config), nil
 }
 
 // tlsServerConfig makes the configuration ServeTLS serves with (see

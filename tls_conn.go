@@ -3,8 +3,24 @@ package httpserver
 import (
 	"crypto/tls"
 	"errors"
+	"net"
 	"time"
 )
+
+// socket returns the connection's transport: the TCP (or evented)
+// connection under TLS, else the connection itself.
+func (c *conn) socket() net.Conn {
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		return tc.NetConn()
+	}
+	return c.nc
+}
+
+// isTLS reports whether the connection was accepted by ServeTLS.
+func (c *conn) isTLS() bool {
+	_, ok := c.nc.(*tls.Conn)
+	return ok
+}
 
 // handshakeTLS runs the TLS handshake of a connection accepted by
 // ServeTLS, on the goroutine that serves it, before its first request;
@@ -22,7 +38,12 @@ func (c *conn) handshakeTLS() bool {
 		return true
 	}
 	if d := c.srv.cfg.timeouts.ReadHeader; d > 0 {
-		tc.SetDeadline(time.Now().Add(d))
+		deadline := time.Now().Add(d)
+		if u := c.idleUntil.Load(); c.evented && u != 0 {
+			// Parked since accept: the time runs from the connect.
+			deadline = time.Unix(0, u)
+		}
+		tc.SetDeadline(deadline)
 	}
 	if err := tc.Handshake(); err != nil {
 		c.handshakeFailed(err)
