@@ -27,8 +27,8 @@ func (c *conn) isTLS() bool {
 // for any other connection it does nothing. The handshake must end
 // within Timeouts.ReadHeader: the wait for a client's first bytes is the
 // wait for its first request head. It reports whether the connection
-// goes on as HTTP/1.1; a connection that negotiated "h2" is served to its
-// end here (see serveH2).
+// goes on as HTTP/1.1; a connection that negotiated "h2" is handed to
+// HTTP/2 here (see serveH2).
 //
 // While the handshake runs the connection counts as idle: Shutdown and
 // Close end it as they end a connection that has sent no request.
@@ -53,7 +53,7 @@ func (c *conn) handshakeTLS() bool {
 	st := tc.ConnectionState()
 	c.tlsState = &st
 	if st.NegotiatedProtocol == alpnHTTP2 && serveH2 != nil {
-		serveH2(c.srv, tc)
+		serveH2(c, c.tlsState)
 		return false
 	}
 	return true

@@ -103,7 +103,11 @@ func TestTLSALPNOffersH2OnlyWithHTTP2(t *testing.T) {
 		t.Errorf("without HTTP/2: negotiated %q, want http/1.1", proto)
 	}
 
-	serveH2 = func(s *Server, nc net.Conn) { nc.Write([]byte("served by h2")) }
+	serveH2 = func(c *conn, st *tls.ConnectionState) {
+		if st.NegotiatedProtocol == "h2" {
+			c.nc.Write([]byte("served by h2"))
+		}
+	}
 	s2, tc2 := startTLSServer(t, tlsStateHandler)
 	proto, got := dialALPN(t, s2, tc2)
 	if proto != "h2" || string(got) != "served by h2" {
