@@ -29,16 +29,16 @@ type Server struct {
 	// Logger receives the server's own logs (handler panics, accept
 	// errors); nil uses slog.Default().
 	Logger *slog.Logger
+	// TLSConfig is the TLS configuration ServeTLS and ListenAndServeTLS
+	// start from (they copy it and fill in defaults; see
+	// [Server.ServeTLS]); nil starts from an empty one. Serve ignores it.
+	TLSConfig *tls.Config
 	// Engine is how connections are run: EngineGoroutine, EnginePool or
 	// EngineEpoll; empty means DefaultEngine.
 	Engine Engine
 	// Pool sizes the worker pool of EnginePool and EngineEpoll; zero
 	// fields take defaults (see [PoolOptions]).
 	Pool PoolOptions
-	// TLSConfig is the TLS configuration ServeTLS and ListenAndServeTLS
-	// start from (they copy it and fill in defaults; see
-	// [Server.ServeTLS]); nil starts from an empty one. Serve ignores it.
-	TLSConfig *tls.Config
 
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}

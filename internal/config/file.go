@@ -20,33 +20,33 @@ import (
 // that this package parses them and words their errors; unknown keys are
 // rejected by the decoder (KnownFields).
 type fileConfig struct {
-	Addr              yaml.Node       `yaml:"addr"`
-	ReadHeaderTimeout yaml.Node       `yaml:"read_header_timeout"`
-	ReadTimeout       yaml.Node       `yaml:"read_timeout"`
-	WriteTimeout      yaml.Node       `yaml:"write_timeout"`
-	ResponseTimeout   yaml.Node       `yaml:"response_timeout"`
-	IdleTimeout       yaml.Node       `yaml:"idle_timeout"`
-	ShutdownTimeout   yaml.Node       `yaml:"shutdown_timeout"`
-	ShutdownDelay     yaml.Node       `yaml:"shutdown_delay"`
-	MaxHeaderBytes    yaml.Node       `yaml:"max_header_bytes"`
-	MaxBodyBytes      yaml.Node       `yaml:"max_body_bytes"`
-	MaxConns          yaml.Node       `yaml:"max_conns"`
-	Engine            yaml.Node       `yaml:"engine"`
-	LogLevel          yaml.Node       `yaml:"log_level"`
-	LogFormat         yaml.Node       `yaml:"log_format"`
-	ServerName        yaml.Node       `yaml:"server_name"`
-	Demo              yaml.Node       `yaml:"demo"`
-	Root              yaml.Node       `yaml:"root"`
-	FileCache         yaml.Node       `yaml:"file_cache"`
-	Workers           yaml.Node       `yaml:"workers"`
-	UpgradeTimeout    yaml.Node       `yaml:"upgrade_timeout"`
-	TLSCert           yaml.Node       `yaml:"tls_cert"`
-	TLSKey            yaml.Node       `yaml:"tls_key"`
-	TLSSelfSigned     yaml.Node       `yaml:"tls_self_signed"`
-	RedirectAddr      yaml.Node       `yaml:"redirect_addr"`
-	Static            []mountFile     `yaml:"static"`
-	TLSCertificates   []certFileEntry `yaml:"tls_certificates"`
-	Middleware        *mwSection      `yaml:"middleware"`
+	Addr              yaml.Node   `yaml:"addr"`
+	ReadHeaderTimeout yaml.Node   `yaml:"read_header_timeout"`
+	ReadTimeout       yaml.Node   `yaml:"read_timeout"`
+	WriteTimeout      yaml.Node   `yaml:"write_timeout"`
+	ResponseTimeout   yaml.Node   `yaml:"response_timeout"`
+	IdleTimeout       yaml.Node   `yaml:"idle_timeout"`
+	ShutdownTimeout   yaml.Node   `yaml:"shutdown_timeout"`
+	ShutdownDelay     yaml.Node   `yaml:"shutdown_delay"`
+	MaxHeaderBytes    yaml.Node   `yaml:"max_header_bytes"`
+	MaxBodyBytes      yaml.Node   `yaml:"max_body_bytes"`
+	MaxConns          yaml.Node   `yaml:"max_conns"`
+	Engine            yaml.Node   `yaml:"engine"`
+	LogLevel          yaml.Node   `yaml:"log_level"`
+	LogFormat         yaml.Node   `yaml:"log_format"`
+	ServerName        yaml.Node   `yaml:"server_name"`
+	Demo              yaml.Node   `yaml:"demo"`
+	Root              yaml.Node   `yaml:"root"`
+	FileCache         yaml.Node   `yaml:"file_cache"`
+	Workers           yaml.Node   `yaml:"workers"`
+	UpgradeTimeout    yaml.Node   `yaml:"upgrade_timeout"`
+	TLSCert           yaml.Node   `yaml:"tls_cert"`
+	TLSKey            yaml.Node   `yaml:"tls_key"`
+	TLSSelfSigned     yaml.Node   `yaml:"tls_self_signed"`
+	RedirectAddr      yaml.Node   `yaml:"redirect_addr"`
+	Static            []mountFile `yaml:"static"`
+	TLSCertificates   []certEntry `yaml:"tls_certificates"`
+	Middleware        *mwSection  `yaml:"middleware"`
 }
 
 // mountFile is one entry of the static list.
@@ -293,7 +293,7 @@ func yamlError(err error, file string) error {
 			if strings.HasSuffix(m[3], ".mountFile") {
 				key = "static"
 			}
-			if strings.HasSuffix(m[3], ".certFileEntry") {
+			if strings.HasSuffix(m[3], ".certEntry") {
 				key = "tls_certificates"
 			}
 			return &Error{Source: "config", Key: key, Problem: fmt.Sprintf("unknown key %q", m[2]), File: file, Line: line}

@@ -60,15 +60,15 @@ func (c *Config) CertFiles() []CertFiles {
 	return append(list, c.TLSCertificates...)
 }
 
-// certFileEntry is one entry of the YAML tls_certificates list.
-type certFileEntry struct {
+// certEntry is one entry of the YAML tls_certificates list.
+type certEntry struct {
 	Cert yaml.Node `yaml:"cert"`
 	Key  yaml.Node `yaml:"key"`
 }
 
 // parseCertList validates the YAML tls_certificates list; relative paths
 // are taken relative to the file's directory.
-func parseCertList(list []certFileEntry, file, base string) ([]CertFiles, error) {
+func parseCertList(list []certEntry, file, base string) ([]CertFiles, error) {
 	out := make([]CertFiles, 0, len(list))
 	for i := range list {
 		var pair [2]string
