@@ -22,12 +22,14 @@ import (
 // the connection to a worker, which serves the buffered requests with the
 // ordinary connection code over an fdConn, then parks it again.
 //
-// On a *net.TCPListener connections come from the engine's own accept
-// loop (acceptLoop: accept4 straight into non-blocking descriptors, no
-// net.Conn). Other listeners go through Serve's loop and handle: a TCP
-// socket's descriptor is duplicated out of the runtime's poller and
-// registered with a loop; anything else (Unix sockets, TLS) is served on
-// a goroutine.
+// On a *net.TCPListener, bare or under ServeTLS's tlsListener,
+// connections come from the engine's own accept loop (acceptLoop:
+// accept4 straight into non-blocking descriptors, no net.Conn; TLS ones
+// wrapped in a tls.Conn, see tls_engine_epoll_linux.go). Other listeners
+// go through Serve's loop and handle: a TCP socket's descriptor is
+// duplicated out of the runtime's poller and registered with a loop;
+// anything else (Unix sockets, other TLS listeners) is served on a
+// goroutine.
 type epollEngine struct {
 	s     *Server
 	loops []*eventLoop
