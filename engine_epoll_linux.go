@@ -420,7 +420,9 @@ func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
 		backoff = 0
 		if max := s.cfg.limits.MaxConns; max > 0 && s.connCount.Load() >= int64(max) || nfd >= len(e.table) {
 			s.rejected.Add(1)
-			syscall.Write(nfd, appendOverCapacity(make([]byte, 0, 192))) // best effort, never waits
+			if tlsConfig == nil { // a plain 503 would be garbage to a TLS client
+				syscall.Write(nfd, appendOverCapacity(make([]byte, 0, 192))) // best effort, never waits
+			}
 			unix.Close(nfd)
 			continue
 		}

@@ -219,13 +219,15 @@ func (s *Server) rejectOverCapacity(nc net.Conn) {
 }
 
 // writeOverCapacity sends the 503 answer to nc, waiting at most a second
-// (or timeout, if shorter), and closes it.
+// (or timeout, if shorter), and closes it. The deadline bounds reads too:
+// on a TLS connection the write first runs the handshake, which waits for
+// the client's hello.
 func writeOverCapacity(nc net.Conn, timeout time.Duration) {
 	defer nc.Close()
 	if timeout <= 0 {
 		timeout = time.Second
 	}
-	nc.SetWriteDeadline(time.Now().Add(min(timeout, time.Second)))
+	nc.SetDeadline(time.Now().Add(min(timeout, time.Second)))
 	nc.Write(appendOverCapacity(nil))
 }
 

@@ -164,3 +164,43 @@ func TestTLSShutdownClosesIdle(t *testing.T) {
 		}
 	})
 }
+
+// TestTLSOverCapacity: beyond Limits.MaxConns a TLS connection that sends
+// nothing is closed within a second, not left waiting for its hello; on
+// the goroutine and pool engines a TLS client gets the 503 over TLS.
+func TestTLSOverCapacity(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, _ func(Handler, ...func(*Server)) *testServer) {
+		engine := Engine(t.Name()[strings.LastIndexByte(t.Name(), '/')+1:])
+		s, tc := startTLSServer(t, echoBodyHandler, withEngine(engine), func(s *Server) { s.Limits.MaxConns = 1 })
+		c, br := dialTLS(t, s, tc)
+		io.WriteString(c, "GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n")
+		if code, _ := readBody(t, br); code != 200 {
+			t.Fatalf("status %d", code)
+		}
+
+		silent, err := net.Dial("tcp", s.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer silent.Close()
+		silent.SetReadDeadline(time.Now().Add(5 * time.Second))
+		start := time.Now()
+		_, err = io.ReadAll(silent)
+		if ne, ok := err.(net.Error); ok && ne.Timeout() || time.Since(start) > 3*time.Second {
+			t.Errorf("a silent connection beyond MaxConns still open after %v", time.Since(start))
+		}
+
+		if engine == EngineEpoll {
+			return // closed at accept: a plain 503 would be garbage to a TLS client
+		}
+		c2, err := tls.Dial("tcp", s.addr, &tls.Config{RootCAs: tc.pool, ServerName: "localhost"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c2.Close()
+		c2.SetDeadline(time.Now().Add(5 * time.Second))
+		if code, _ := readBody(t, bufio.NewReader(c2)); code != StatusServiceUnavailable {
+			t.Errorf("a TLS client beyond MaxConns got %d, want 503", code)
+		}
+	})
+}
