@@ -7,9 +7,12 @@
 #
 #   bench/tls_idle.sh            # N=2000
 #   N=10000 bench/tls_idle.sh
+#   CLASSIC=1 bench/tls_idle.sh  # the client offers X25519 only (no ML-KEM key share)
 set -euo pipefail
 cd "$(dirname "$0")"
 N=${N:-2000}
+CLIENT_FLAGS=(-tls)
+if [ "${CLASSIC:-0}" = 1 ]; then CLIENT_FLAGS+=(-tls-classic); fi
 mkdir -p bin
 go build -o bin/ ./cmd/benchserver ./cmd/idleconns
 printf "server\tconns\tbase_kib\tafter_kib\tper_conn_kib\n"
@@ -20,7 +23,7 @@ for impl in nethttp httpserver-goroutine httpserver-pool httpserver-epoll; do
 		(exec 3<>/dev/tcp/127.0.0.1/9297) 2>/dev/null && break
 		sleep 0.1
 	done
-	line=$(bin/idleconns -tls -addr 127.0.0.1:9297 -pid "$pid" -n "$N") || line="conns=$N base_kib=0 after_kib=0 per_conn_kib=failed"
+	line=$(bin/idleconns "${CLIENT_FLAGS[@]}" -addr 127.0.0.1:9297 -pid "$pid" -n "$N") || line="conns=$N base_kib=0 after_kib=0 per_conn_kib=failed"
 	kill -TERM "$pid"
 	wait "$pid" || true
 	echo "$line" | awk -v s="$impl" '{
