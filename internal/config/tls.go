@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"github.com/rawsock/httpserver/middleware"
 
@@ -131,11 +132,16 @@ func checkTLS(c *Config, origin map[string]*Error) error {
 }
 
 // LoadCertificate reads a certificate and its key, checking that they
-// match.
+// match; the result has its Leaf parsed.
 func LoadCertificate(p CertFiles) (*tls.Certificate, error) {
 	cert, err := tls.LoadX509KeyPair(p.Cert, p.Key)
 	if err != nil {
 		return nil, fmt.Errorf("cannot load certificate %q with key %q: %v", p.Cert, p.Key, err)
+	}
+	if cert.Leaf == nil { // GODEBUG=x509keypairleaf=0
+		if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
+			return nil, fmt.Errorf("cannot parse certificate %q: %v", p.Cert, err)
+		}
 	}
 	return &cert, nil
 }

@@ -108,3 +108,18 @@ func TestReloadKeepsTLSMode(t *testing.T) {
 		t.Errorf("turning TLS off: kept %v, now %+v", kept, off)
 	}
 }
+
+// TestLoadCertificateParsesLeaf: the loaded certificate has its leaf
+// parsed even when crypto/tls leaves it out (GODEBUG=x509keypairleaf=0):
+// the binary logs its serial and picks certificates by it.
+func TestLoadCertificateParsesLeaf(t *testing.T) {
+	t.Setenv("GODEBUG", "x509keypairleaf=0")
+	cert, key := writeCertPair(t, t.TempDir(), "leaf.example")
+	c, err := LoadCertificate(CertFiles{cert, key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Leaf == nil || c.Leaf.Subject.CommonName != "leaf.example" {
+		t.Fatalf("leaf %v", c.Leaf)
+	}
+}
