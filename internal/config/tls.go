@@ -1,14 +1,14 @@
 package config
 
 import (
-	"time"
-
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"github.com/rawsock/httpserver/middleware"
+	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/rawsock/httpserver/middleware"
 )
 
 // CertFiles names a certificate (PEM, with its chain) and its private key
