@@ -157,6 +157,7 @@ func (c *conn) reject(err error) {
 	}
 	c.srv.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", pe.Status, "err", pe)
 	c.writeError(pe.Status, "")
+	c.reportRejected(pe.Status, pe)
 	c.flush()
 	c.lingeringClose()
 }

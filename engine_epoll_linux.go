@@ -230,6 +230,9 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 			c.setIdleDeadline(time.Now(), c.srv.cfg.timeouts.ReadHeader)
 		}
 		c.rend += n
+		if c.rend == len(c.rbuf) {
+			f.mayHaveMore()
+		}
 		m, serr := c.scanner.scan(c.rbuf[c.rpos:c.rend], &c.srv.cfg.limits)
 		if m > 0 || serr != nil || c.rend == len(c.rbuf) {
 			c.scanner.reset()
@@ -262,6 +265,7 @@ func (l *eventLoop) dispatch(c *conn) {
 		return
 	}
 	l.e.s.rejected.Add(1)
+	l.e.s.reportOverCapacity(c.remoteAddr)
 	f := c.nc.(*fdConn)
 	b := appendOverCapacity(c.wbuf[:0])
 	f.mu.Lock()
@@ -423,6 +427,7 @@ func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
 			if tlsConfig == nil { // a plain 503 would be garbage to a TLS client
 				syscall.Write(nfd, appendOverCapacity(make([]byte, 0, 192))) // best effort, never waits
 			}
+			s.reportOverCapacity(raddr)
 			unix.Close(nfd)
 			continue
 		}

@@ -99,6 +99,15 @@ func (f *fdConn) Read(p []byte) (int, error) {
 	}
 }
 
+// mayHaveMore records that input may be left in the socket after a read
+// that filled its buffer: the edge that announced it will not come again,
+// so the connection reads again when it parks (see armRead).
+func (f *fdConn) mayHaveMore() {
+	f.mu.Lock()
+	f.rpend = true
+	f.mu.Unlock()
+}
+
 // readNow reads what is available without waiting; it returns
 // unix.EAGAIN when nothing is.
 func (f *fdConn) readNow(p []byte) (int, error) {
@@ -236,6 +245,12 @@ func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 func (f *fdConn) ready(events uint32) (input bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if events&(unix.EPOLLRDHUP|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
+		// The end of input (or an error) is read after the data that
+		// came with it, and its edge does not come again: a connection
+		// parked once that data is served must read again.
+		f.rpend = true
+	}
 	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
 		if f.rw != nil {
 			f.rw.wake()

@@ -39,6 +39,11 @@ type Server struct {
 	// Pool sizes the worker pool of EnginePool and EngineEpoll; zero
 	// fields take defaults (see [PoolOptions]).
 	Pool PoolOptions
+	// Rejected, when set, is called for every request the server answers
+	// itself before a handler runs (see [RejectedRequest]), on the
+	// goroutine that answered; it must not block or keep its argument.
+	// The middleware package's access log records these through it.
+	Rejected func(*RejectedRequest)
 
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}
@@ -215,6 +220,11 @@ func isTemporaryAcceptError(err error) bool {
 // 503 and closes it, on a goroutine of its own.
 func (s *Server) rejectOverCapacity(nc net.Conn) {
 	s.rejected.Add(1)
+	if s.Rejected != nil {
+		if a := nc.RemoteAddr(); a != nil {
+			s.reportOverCapacity(a.String())
+		}
+	}
 	go writeOverCapacity(nc, s.cfg.timeouts.Write)
 }
 

@@ -39,6 +39,7 @@ func (l *eventLoop) dispatchTLS(c *conn) {
 		return
 	}
 	l.e.s.rejected.Add(1)
+	l.e.s.reportOverCapacity(c.remoteAddr)
 	c.state.Store(stateClosed)
 	c.closeParkedAndForget()
 }

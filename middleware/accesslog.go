@@ -91,6 +91,7 @@ type logEntry struct {
 	target, referer                                              string // combined format only
 	aborted                                                      string // why sending failed; "" when it did not
 	sent                                                         int64  // response bytes sent, when aborted
+	rejected                                                     string // why the server answered before any handler ran
 }
 
 // NewAccessLog starts an access log; Close stops it. It panics on a
@@ -286,6 +287,9 @@ func (a *AccessLog) write(e logEntry) {
 	}
 	if e.aborted != "" {
 		rec.AddAttrs(slog.String("aborted", e.aborted), slog.Int64("sent", e.sent))
+	}
+	if e.rejected != "" {
+		rec.AddAttrs(slog.String("rejected", e.rejected))
 	}
 	ctx := context.Background()
 	if a.logger.Enabled(ctx, level) {

@@ -57,11 +57,15 @@ func appendCombined(b []byte, e *logEntry) []byte {
 	b = append(b, " - - "...)
 	b = e.start.AppendFormat(b, combinedTime)
 	b = append(b, " \""...)
-	b = appendEscaped(b, e.method)
-	b = append(b, ' ')
-	b = appendEscaped(b, e.target)
-	b = append(b, ' ')
-	b = appendEscaped(b, e.proto)
+	if e.method == "" {
+		b = append(b, '-') // nothing of the request line was parsed
+	} else {
+		b = appendEscaped(b, e.method)
+		b = append(b, ' ')
+		b = appendEscaped(b, e.target)
+		b = append(b, ' ')
+		b = appendEscaped(b, e.proto)
+	}
 	b = append(b, "\" "...)
 	b = strconv.AppendInt(b, int64(e.status), 10)
 	b = append(b, ' ')

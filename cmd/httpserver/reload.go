@@ -77,6 +77,14 @@ type liveHandler struct {
 	srv          *httpserver.Server // set before serving
 }
 
+// rejected records a request the server answered itself before any
+// handler ran in the current generation's access log.
+func (h *liveHandler) rejected(rr *httpserver.RejectedRequest) {
+	if g := h.cur.Load(); g != nil {
+		g.pipeline.AccessLog.LogRejected(rr)
+	}
+}
+
 // ServeHTTP serves r with the current generation.
 func (h *liveHandler) ServeHTTP(w httpserver.ResponseWriter, r *httpserver.Request) {
 	g := h.acquire()

@@ -90,6 +90,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	defer live.closeCurrent() // after the shutdown: logs the drained requests
 	srv := &httpserver.Server{Handler: live, Logger: log}
 	cfg.Apply(srv)
+	srv.Rejected = live.rejected
 	certs, err := newCertStore(&cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -41,6 +41,9 @@ func tool(t *testing.T, name string) string {
 			return p
 		}
 	}
+	if os.Getenv("HTTPSERVER_REQUIRE_TOOLS") == "1" {
+		t.Fatalf("%s not installed, and HTTPSERVER_REQUIRE_TOOLS=1 (CI installs it)", name)
+	}
 	t.Skipf("%s not installed", name)
 	return ""
 }

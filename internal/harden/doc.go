@@ -1,0 +1,26 @@
+// Package harden holds the hardening suite of the module: floods, client
+// and handler faults, shutdown under load and connection caps, run over
+// loopback against the library server (in process, to count goroutines
+// and descriptors) and against the httpserver binary (in its own process,
+// to measure its memory and to send it SIGTERM), once per engine.
+//
+// The package has no API; its tests are the suite. Sizes are small by
+// default so that CI can run it:
+//
+//	go test ./internal/harden/
+//
+// HTTPSERVER_HARDEN=long runs the long forms (15,000 trickling
+// connections, 1 GiB uploads and downloads):
+//
+//	HTTPSERVER_HARDEN=long go test -v -timeout 30m ./internal/harden/
+//
+// HTTPSERVER_KNOWN_GAPS=1 also runs the tests of known gaps, which fail
+// until those gaps are fixed (docs/security.md lists them); without it
+// they are skipped with a "known gap:" message:
+//
+//	HTTPSERVER_KNOWN_GAPS=1 go test -v ./internal/harden/
+//
+// HTTPSERVER_TEST_ENGINE, when set, limits the tests to that engine.
+// Every test logs its figures (latencies, memory per connection, counts)
+// with t.Logf; run with -v to see them.
+package harden

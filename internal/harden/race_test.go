@@ -1,0 +1,6 @@
+//go:build race
+
+package harden
+
+// raceBuild reports a race-detector build.
+const raceBuild = true
