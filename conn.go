@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"sync"
@@ -50,6 +51,8 @@ type conn struct {
 	*connIO
 
 	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
+
+	tlsState *tls.ConnectionState // after the TLS handshake; nil over plain TCP
 }
 
 // connContext is the connection's context, made when a handler first
@@ -135,6 +138,9 @@ func (c *conn) cancelContext() {
 // (goroutine and pool engines) until the connection ends.
 func (c *conn) serve() {
 	defer c.closeAndForget()
+	if !c.handshakeTLS() {
+		return
+	}
 	for c.serveNext() {
 	}
 }
@@ -235,6 +241,7 @@ func (c *conn) readRequest() bool {
 		return false
 	}
 	r.RemoteAddr = c.remoteAddr
+	r.TLS = c.tlsState
 	r.src = c
 	r.Trailer = &ex.trailer
 	ex.body.init(c, f, r.Trailer)
@@ -370,7 +377,7 @@ func (c *conn) shutdownParked() (serverForgets bool) {
 		// Input may have arrived while this held the connection, and the
 		// loop, finding it busy, left it. Read it on a goroutine of its
 		// own: the caller holds the Server's mutex, which closing takes.
-		go c.nc.(eventSource).armRead()
+		go c.socket().(eventSource).armRead()
 	}
 	return false
 }

@@ -95,6 +95,10 @@ func trimPooled(b []byte) []byte {
 // serves the buffered requests with the same serveNext as serve, then
 // parks the connection back on the loop, or ends it.
 func (c *conn) serveEvented() {
+	if c.isTLS() {
+		c.serveTLSEvented()
+		return
+	}
 	if c.state.Load() == stateClosed {
 		c.closeAndForget()
 		return
@@ -122,7 +126,7 @@ func (c *conn) park() {
 		c.closeAndForget()
 		return
 	}
-	c.nc.(eventSource).armRead()
+	c.socket().(eventSource).armRead()
 }
 
 // parkLingering hands an evented connection that lingeringClose
@@ -141,7 +145,7 @@ func (c *conn) parkLingering() bool {
 	if !c.state.CompareAndSwap(stateActive, stateIdle) {
 		return false // Server.Close closed it meanwhile
 	}
-	c.nc.(eventSource).armRead()
+	c.socket().(eventSource).armRead()
 	return true
 }
 
@@ -153,14 +157,16 @@ func (c *conn) setIdleDeadline(from time.Time, d time.Duration) {
 	}
 	until := from.Add(d).UnixNano()
 	c.idleUntil.Store(until)
-	c.nc.(eventSource).idleDeadlineSet(until)
+	c.socket().(eventSource).idleDeadlineSet(until)
 }
 
 // closeParked closes a parked connection (no worker holds it) whose state
 // someone other than a worker switched to closed, and returns its
 // buffers; the caller forgets it (see closeParkedAndForget).
 func (c *conn) closeParked() {
-	c.nc.Close()
+	// The socket, not a TLS layer over it: a TLS close_notify is a write,
+	// and the event loop, which calls this, must never wait on a socket.
+	c.socket().Close()
 	c.cancelContext()
 	c.releaseBuffers()
 }

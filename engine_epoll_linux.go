@@ -3,6 +3,7 @@
 package httpserver
 
 import (
+	"crypto/tls"
 	"errors"
 	"math"
 	"net"
@@ -23,12 +24,14 @@ import (
 // the connection to a worker, which serves the buffered requests with the
 // ordinary connection code over an fdConn, then parks it again.
 //
-// On a *net.TCPListener connections come from the engine's own accept
-// loop (acceptLoop: accept4 straight into non-blocking descriptors, no
-// net.Conn). Other listeners go through Serve's loop and handle: a TCP
-// socket's descriptor is duplicated out of the runtime's poller and
-// registered with a loop; anything else (Unix sockets, TLS) is served on
-// a goroutine.
+// On a *net.TCPListener, bare or under ServeTLS's tlsListener,
+// connections come from the engine's own accept loop (acceptLoop:
+// accept4 straight into non-blocking descriptors, no net.Conn; TLS ones
+// wrapped in a tls.Conn, see tls_engine_epoll_linux.go). Other listeners
+// go through Serve's loop and handle: a TCP socket's descriptor is
+// duplicated out of the runtime's poller and registered with a loop;
+// anything else (Unix sockets, other TLS listeners) is served on a
+// goroutine.
 type epollEngine struct {
 	s     *Server
 	loops []*eventLoop
@@ -264,10 +267,15 @@ func (l *eventLoop) handle(f *fdConn, events uint32) {
 // connection to a worker; with a partial head, or nothing, it parks it
 // again and reports true; on end of input it closes it.
 func (l *eventLoop) readClaimed(c *conn) (parked bool) {
-	f := c.nc.(*fdConn)
 	if c.lingering {
+		// Discarded unread: the raw socket serves, TLS or not.
 		return l.discardLingering(c)
 	}
+	if c.isTLS() {
+		l.dispatchTLS(c) // decrypting is a worker's job
+		return false
+	}
+	f := c.nc.(*fdConn)
 	c.borrowBuffers()
 	if c.rend == len(c.rbuf) {
 		l.dispatch(c) // the head outgrew the buffer; the worker grows it
@@ -320,7 +328,7 @@ var discardPool = sync.Pool{New: func() any { return new([2048]byte) }}
 // deadline passes (the sweep closes it then); a client that sends more
 // than lingerMaxBytes in one burst is closed.
 func (l *eventLoop) discardLingering(c *conn) (parked bool) {
-	f := c.nc.(*fdConn)
+	f := c.socket().(*fdConn)
 	buf := discardPool.Get().(*[2048]byte)
 	defer discardPool.Put(buf)
 	for read := 0; read < lingerMaxBytes; {
@@ -351,7 +359,7 @@ func (l *eventLoop) dispatch(c *conn) {
 	}
 	l.e.s.rejected.Add(1)
 	l.e.s.reportOverCapacity(c.remoteAddr)
-	f := c.nc.(*fdConn)
+	f := c.socket().(*fdConn) // a TLS connection is dispatched by dispatchTLS
 	b := appendOverCapacity(c.wbuf[:0])
 	f.mu.Lock()
 	if !f.closed {
@@ -422,7 +430,7 @@ func (l *eventLoop) sweep(now time.Time) (next int64) {
 // hundred bytes. So many connections timing out together cost no worker
 // (or goroutine) each, and lingering holds no buffer (see parkLingering).
 func (l *eventLoop) answerTimeout(c *conn) {
-	f := c.nc.(*fdConn)
+	f := c.socket().(*fdConn) // never TLS: the loop buffers no TLS input
 	c.srv.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", StatusRequestTimeout, "err", errHeadTimeout)
 	l.out = c.appendError(l.out[:0], StatusRequestTimeout, "", true)
 	c.reportRejected(StatusRequestTimeout, errHeadTimeout, false)
@@ -469,7 +477,7 @@ func (e *epollEngine) handle(nc net.Conn) {
 		goroutineEngine{e.s}.handle(nc)
 		return
 	}
-	e.register(fd, raddr)
+	e.register(fd, raddr, nil)
 }
 
 // acceptLoop implements acceptingEngine: on a TCP listener it accepts with
@@ -479,6 +487,7 @@ func (e *epollEngine) handle(nc net.Conn) {
 // wait, so the loop waits on a duplicate of its descriptor, closed with
 // the listener.)
 func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
+	l, tlsConfig := unwrapTLSListener(l)
 	tl, ok := l.(*net.TCPListener)
 	if !ok {
 		return false, nil
@@ -545,23 +554,28 @@ func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
 		backoff = 0
 		if max := s.cfg.limits.MaxConns; max > 0 && s.connCount.Load() >= int64(max) || nfd >= len(e.table) {
 			s.rejected.Add(1)
-			syscall.Write(nfd, appendOverCapacity(make([]byte, 0, 192))) // best effort, never waits
+			if tlsConfig == nil { // a plain 503 would be garbage to a TLS client
+				syscall.Write(nfd, appendOverCapacity(make([]byte, 0, 192))) // best effort, never waits
+			}
 			s.reportOverCapacity(raddr)
 			unix.Close(nfd)
 			continue
 		}
 		// Accepted sockets get TCP_NODELAY, as Go's own do.
 		unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		e.register(nfd, raddr)
+		e.register(nfd, raddr, tlsConfig)
 	}
 }
 
 // register parks a new connection's descriptor on a loop until its first
-// request.
-func (e *epollEngine) register(fd int, raddr string) {
+// request (or, with tlsConfig, its TLS handshake).
+func (e *epollEngine) register(fd int, raddr string, tlsConfig *tls.Config) {
 	f := &fdConn{fd: fd, gen: e.gen.Add(1)}
 	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
 	c := &conn{srv: e.s, nc: f, evented: true, remoteAddr: raddr}
+	if tlsConfig != nil {
+		c.nc = tls.Server(f, tlsConfig)
+	}
 	f.c = c
 	// The descriptor is published (table, live count) before the
 	// connection is tracked, so that a Shutdown closing it as soon as it

@@ -81,7 +81,11 @@ func (f *fdConn) Read(p []byte) (int, error) {
 	}
 	f.rmu.Lock()
 	defer f.rmu.Unlock()
-	if deadlinePassed(&f.rdl) {
+	// The one deadline in the past that still reads: pastDeadline, with
+	// which the worker of a parked TLS connection takes what the socket
+	// holds without waiting (readWithoutWaiting); it fails only instead
+	// of waiting.
+	if f.rdl.Load() != pastDeadline.UnixNano() && deadlinePassed(&f.rdl) {
 		return 0, os.ErrDeadlineExceeded
 	}
 	for {

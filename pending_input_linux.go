@@ -14,6 +14,8 @@ import (
 func hasPendingInput(nc net.Conn) bool {
 	n := 0
 	switch c := nc.(type) {
+	case interface{ NetConn() net.Conn }: // *tls.Conn
+		return hasPendingInput(c.NetConn())
 	case *fdConn:
 		c.mu.Lock()
 		defer c.mu.Unlock()

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -28,6 +29,10 @@ type Server struct {
 	// Logger receives the server's own logs (handler panics, accept
 	// errors); nil uses slog.Default().
 	Logger *slog.Logger
+	// TLSConfig is the TLS configuration ServeTLS and ListenAndServeTLS
+	// start from (they copy it and fill in defaults; see
+	// [Server.ServeTLS]); nil starts from an empty one. Serve ignores it.
+	TLSConfig *tls.Config
 	// Engine is how connections are run: EngineGoroutine, EnginePool or
 	// EngineEpoll; empty means DefaultEngine.
 	Engine Engine
@@ -236,13 +241,15 @@ func (s *Server) rejectOverCapacity(nc net.Conn) {
 }
 
 // writeOverCapacity sends the 503 answer to nc, waiting at most a second
-// (or timeout, if shorter), and closes it.
+// (or timeout, if shorter), and closes it. The deadline bounds reads too:
+// on a TLS connection the write first runs the handshake, which waits for
+// the client's hello.
 func writeOverCapacity(nc net.Conn, timeout time.Duration) {
 	defer nc.Close()
 	if timeout <= 0 {
 		timeout = time.Second
 	}
-	nc.SetWriteDeadline(time.Now().Add(min(timeout, time.Second)))
+	nc.SetDeadline(time.Now().Add(min(timeout, time.Second)))
 	nc.Write(appendOverCapacity(nil))
 }
 

@@ -12,11 +12,13 @@ import (
 // X-Frame-Options: DENY, and no HSTS or CSP.
 type SecurityHeadersOptions struct {
 	// HSTSMaxAge, when positive, enables Strict-Transport-Security (RFC
-	// 6797). Browsers ignore it over plain HTTP (§8.1), and this server
-	// has no TLS of its own, so it is only sent when HSTSForce is set:
-	// for deployments behind a TLS-terminating proxy.
+	// 6797) on responses to requests that arrived over TLS (Request.TLS
+	// set): a server must not send it over plain HTTP (§7.2), where
+	// browsers ignore it anyway (§8.1).
 	HSTSMaxAge time.Duration
-	// HSTSForce sends HSTS on every response.
+	// HSTSForce sends HSTS on every response, TLS or not: for deployments
+	// behind a TLS-terminating proxy, which reach this server in plain
+	// HTTP.
 	HSTSForce bool
 	// HSTSIncludeSubdomains and HSTSPreload add those directives.
 	HSTSIncludeSubdomains, HSTSPreload bool
@@ -54,7 +56,8 @@ func SecurityHeaders(opts SecurityHeadersOptions) httpserver.Middleware {
 		}
 		fields = append(fields, field{name, opts.ContentSecurityPolicy})
 	}
-	if opts.HSTSMaxAge > 0 && opts.HSTSForce {
+	var hsts string
+	if opts.HSTSMaxAge > 0 {
 		v := "max-age=" + strconv.FormatInt(int64(opts.HSTSMaxAge/time.Second), 10)
 		if opts.HSTSIncludeSubdomains {
 			v += "; includeSubDomains"
@@ -62,13 +65,16 @@ func SecurityHeaders(opts SecurityHeadersOptions) httpserver.Middleware {
 		if opts.HSTSPreload {
 			v += "; preload"
 		}
-		fields = append(fields, field{"Strict-Transport-Security", v})
+		hsts = v
 	}
 	return func(next httpserver.Handler) httpserver.Handler {
 		return httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 			h := w.Header()
 			for _, f := range fields {
 				h.Set(f.name, f.value)
+			}
+			if hsts != "" && (opts.HSTSForce || r.TLS != nil) {
+				h.Set("Strict-Transport-Security", hsts)
 			}
 			next.ServeHTTP(w, r)
 		})

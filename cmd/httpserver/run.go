@@ -93,6 +93,15 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	srv := &httpserver.Server{Handler: live, Logger: log}
 	cfg.Apply(srv)
 	srv.Rejected = live.rejected
+	certs, err := newCertStore(&cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	defer certs.close()
+	if certs != nil {
+		srv.TLSConfig = certs.tlsConfig()
+	}
 	live.srv = srv
 	observeServer(g.pipeline.Pipeline, srv)
 	var inheritedMetrics net.Listener
@@ -117,7 +126,13 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	stopReopen := reopenOnSIGUSR1(live, log)
 	defer stopReopen()
 
-	log.Info("listening", "addr", lns[0].Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File)
+	redirect, err := startRedirect(&cfg, live, lns[0].Addr(), log)
+	if err != nil {
+		fmt.Fprintf(stderr, "httpserver: cannot listen on %q (redirect-addr): %v\n", cfg.RedirectAddr, err)
+		return exitFailed
+	}
+	defer redirect.stop()
+	log.Info("listening", "addr", lns[0].Addr().String(), "version", buildVersion(), "demo", cfg.Demo, "root", cfg.Root, "config", cfg.File, "tls", cfg.TLS())
 	if activated {
 		log.Info("serving the sockets passed by socket activation", "addrs", listenerAddrs(lns))
 	}
@@ -149,6 +164,7 @@ loop:
 			switch {
 			case sig == syscall.SIGHUP:
 				live.reload(args, environ)
+				certs.reload(live.current().CertFiles(), "SIGHUP")
 			case inh.isWorker():
 				// The supervisor has started this worker's replacement.
 				reason, replaced = "replaced by the supervisor", true
@@ -211,7 +227,7 @@ func serveAll(srv *httpserver.Server, lns []net.Listener) *serving {
 	var wg sync.WaitGroup
 	for _, ln := range lns {
 		wg.Go(func() {
-			err := srv.Serve(ln)
+			err := serveOn(srv, ln)
 			select {
 			case sv.first <- err:
 			default:
@@ -223,6 +239,14 @@ func serveAll(srv *httpserver.Server, lns []net.Listener) *serving {
 		close(sv.all)
 	}()
 	return sv
+}
+
+// serveOn serves ln: HTTPS when the server has a TLS configuration.
+func serveOn(srv *httpserver.Server, ln net.Listener) error {
+	if srv.TLSConfig != nil {
+		return srv.ServeTLS(ln, "", "")
+	}
+	return srv.Serve(ln)
 }
 
 // serveListeners returns the listeners handed over by the previous

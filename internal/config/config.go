@@ -81,6 +81,21 @@ type Config struct {
 	// them and serving on.
 	UpgradeTimeout time.Duration
 
+	// TLSCert and TLSKey name a certificate (PEM, with its chain) and its
+	// key: with them the binary serves HTTPS on Addr. TLSCertificates
+	// lists more pairs (YAML only); each client gets the one matching the
+	// server name it sends (SNI), or TLSCert's, else the first, when none
+	// matches. The files are read again when they change and on SIGHUP.
+	TLSCert, TLSKey string
+	TLSCertificates []CertFiles
+	// TLSSelfSigned serves HTTPS with an in-memory self-signed
+	// certificate for localhost, 127.0.0.1 and ::1, for development.
+	TLSSelfSigned bool
+	// RedirectAddr, with TLS on, is a plain HTTP address answering 308 to
+	// the https:// URL of each request, except /health and /health/ready,
+	// which it serves.
+	RedirectAddr string
+
 	// Version asks the binary to print its version and exit.
 	Version bool
 	// CheckConfig asks the binary to validate the configuration, print

@@ -41,7 +41,12 @@ type fileConfig struct {
 	FileCache         yaml.Node   `yaml:"file_cache"`
 	Workers           yaml.Node   `yaml:"workers"`
 	UpgradeTimeout    yaml.Node   `yaml:"upgrade_timeout"`
+	TLSCert           yaml.Node   `yaml:"tls_cert"`
+	TLSKey            yaml.Node   `yaml:"tls_key"`
+	TLSSelfSigned     yaml.Node   `yaml:"tls_self_signed"`
+	RedirectAddr      yaml.Node   `yaml:"redirect_addr"`
 	Static            []mountFile `yaml:"static"`
+	TLSCertificates   []certEntry `yaml:"tls_certificates"`
 	Middleware        *mwSection  `yaml:"middleware"`
 }
 
@@ -77,6 +82,10 @@ func (f *fileConfig) nodes() map[string]*yaml.Node {
 		"file_cache":          &f.FileCache,
 		"workers":             &f.Workers,
 		"upgrade_timeout":     &f.UpgradeTimeout,
+		"tls_cert":            &f.TLSCert,
+		"tls_key":             &f.TLSKey,
+		"tls_self_signed":     &f.TLSSelfSigned,
+		"redirect_addr":       &f.RedirectAddr,
 	}
 }
 
@@ -119,7 +128,7 @@ func loadFile(c *Config, name string, origin map[string]*Error) error {
 		where := &Error{Source: "config", Key: s.yamlKey(), File: name, Line: n.Line}
 		v, err := scalar(n)
 		if err == nil {
-			if s.name == "root" && v != "" {
+			if (s.name == "root" || s.name == "tls-cert" || s.name == "tls-key") && v != "" {
 				v = relativeTo(base, v)
 			}
 			err = s.set(c, v)
@@ -136,6 +145,13 @@ func loadFile(c *Config, name string, origin map[string]*Error) error {
 			return err
 		}
 		c.Static = mounts
+	}
+	if f.TLSCertificates != nil {
+		pairs, err := parseCertList(f.TLSCertificates, name, base)
+		if err != nil {
+			return err
+		}
+		c.TLSCertificates = pairs
 	}
 	if f.Middleware != nil {
 		if err := f.Middleware.apply(&c.Middleware, name); err != nil {
@@ -278,6 +294,9 @@ func yamlError(err error, file string) error {
 			key := ""
 			if strings.HasSuffix(m[3], ".mountFile") {
 				key = "static"
+			}
+			if strings.HasSuffix(m[3], ".certEntry") {
+				key = "tls_certificates"
 			}
 			return &Error{Source: "config", Key: key, Problem: fmt.Sprintf("unknown key %q", m[2]), File: file, Line: line}
 		}

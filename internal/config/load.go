@@ -96,6 +96,9 @@ func validate(c *Config, origin map[string]*Error) error {
 			return &Error{Source: "config", Key: fmt.Sprintf("static[%d].dir", i), Problem: problem, File: c.File}
 		}
 	}
+	if err := checkTLS(c, origin); err != nil {
+		return err
+	}
 	return checkConflicts(c, origin)
 }
 

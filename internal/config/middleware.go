@@ -309,5 +309,8 @@ func (c *Config) Pipeline(accessLog io.Writer, log *slog.Logger) (*middleware.Pi
 	if m.RateLimit > 0 {
 		o.RateLimit = &middleware.RateLimitOptions{Rate: m.RateLimit, Burst: m.RateBurst, TrustedProxies: m.TrustedProxies, MaxKeys: m.RateMaxKeys}
 	}
+	if c.TLS() && !c.TLSSelfSigned {
+		o.Security = hstsOnly()
+	}
 	return middleware.NewPipeline(o)
 }

@@ -35,6 +35,14 @@ func (c *Config) KeepRestartOnly(old *Config) []string {
 	keep("server-name", c.ServerName != old.ServerName, func() { c.ServerName = old.ServerName })
 	keep("log-format", c.LogFormat != old.LogFormat, func() { c.LogFormat = old.LogFormat })
 	keep("workers", c.Workers != old.Workers, func() { c.Workers = old.Workers })
+	// Certificate files are read again on reload; turning TLS on or off,
+	// or changing the self-signed mode or the redirect listener, needs a
+	// restart.
+	keep("tls-self-signed", c.TLSSelfSigned != old.TLSSelfSigned, func() { c.TLSSelfSigned = old.TLSSelfSigned })
+	keep("tls-cert", c.TLS() != old.TLS(), func() {
+		c.TLSCert, c.TLSKey, c.TLSCertificates = old.TLSCert, old.TLSKey, old.TLSCertificates
+	})
+	keep("redirect-addr", c.RedirectAddr != old.RedirectAddr, func() { c.RedirectAddr = old.RedirectAddr })
 	m, om := &c.Middleware, &old.Middleware
 	keep("middleware.metrics", m.NoMetrics != om.NoMetrics, func() { m.NoMetrics = om.NoMetrics })
 	keep("metrics-addr", m.MetricsAddr != om.MetricsAddr, func() { m.MetricsAddr = om.MetricsAddr })

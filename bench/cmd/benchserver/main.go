@@ -12,14 +12,22 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -39,7 +47,12 @@ func main() {
 	impl := flag.String("impl", "httpserver-goroutine", "httpserver-goroutine, httpserver-pool, httpserver-epoll, nethttp or fasthttp")
 	addr := flag.String("addr", "127.0.0.1:9000", "listen address (loopback)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until SIGTERM")
+	memprofile := flag.String("memprofile", "", "write a heap profile here at SIGTERM, before shutting down")
+	useTLS := flag.Bool("tls", false, "serve HTTPS (HTTP/1.1) with an in-memory self-signed certificate (httpserver-* and nethttp)")
 	flag.Parse()
+	if *memprofile != "" {
+		runtime.MemProfileRate = 1 // every allocation, for per-connection figures
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -58,10 +71,14 @@ func main() {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 
+	var tlsConfig *tls.Config
+	if *useTLS {
+		tlsConfig = selfSigned()
+	}
 	var shutdown func()
 	switch *impl {
 	case "nethttp":
-		shutdown = serveNetHTTP(ln)
+		shutdown = serveNetHTTP(ln, tlsConfig)
 	case "fasthttp":
 		shutdown = serveFastHTTP(ln)
 	default:
@@ -69,16 +86,26 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		shutdown = serveOwn(ln, engine)
+		shutdown = serveOwn(ln, engine, tlsConfig)
 	}
 	fmt.Fprintf(os.Stderr, "benchserver: %s on %s (pid %d)\n", *impl, ln.Addr(), os.Getpid())
 	<-stop
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		runtime.GC()
+		pprof.WriteHeapProfile(f)
+		f.Close()
+	}
 	shutdown()
 }
 
-func serveOwn(ln net.Listener, engine httpserver.Engine) func() {
+func serveOwn(ln net.Listener, engine httpserver.Engine, tlsConfig *tls.Config) func() {
 	s := &httpserver.Server{
-		Engine: engine,
+		TLSConfig: tlsConfig,
+		Engine:    engine,
 		// The idle-connection test holds 18,000 connections.
 		Limits: httpserver.Limits{MaxConns: -1},
 		Pool:   httpserver.PoolOptions{MaxWorkers: 20000},
@@ -93,7 +120,11 @@ func serveOwn(ln net.Listener, engine httpserver.Engine) func() {
 			w.WriteString(hello)
 		}),
 	}
-	go s.Serve(ln)
+	if tlsConfig != nil {
+		go s.ServeTLS(ln, "", "")
+	} else {
+		go s.Serve(ln)
+	}
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -101,7 +132,7 @@ func serveOwn(ln net.Listener, engine httpserver.Engine) func() {
 	}
 }
 
-func serveNetHTTP(ln net.Listener) func() {
+func serveNetHTTP(ln net.Listener, tlsConfig *tls.Config) func() {
 	s := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/json" {
 			b, _ := json.Marshal(message{hello})
@@ -111,8 +142,12 @@ func serveNetHTTP(ln net.Listener) func() {
 		}
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte(hello))
-	})}
-	go s.Serve(ln)
+	}), TLSConfig: tlsConfig}
+	if tlsConfig != nil {
+		go s.ServeTLS(ln, "", "")
+	} else {
+		go s.Serve(ln)
+	}
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -133,4 +168,21 @@ func serveFastHTTP(ln net.Listener) func() {
 	}, Concurrency: 1 << 20}
 	go s.Serve(ln)
 	return func() { s.Shutdown() }
+}
+
+// selfSigned makes a TLS configuration with an in-memory ECDSA P-256
+// certificate for 127.0.0.1 (the idle-connection client does not verify
+// it).
+func selfSigned() *tls.Config {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
 }

@@ -13,6 +13,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +33,8 @@ func main() {
 	pid := flag.Int("pid", 0, "server process id, for its RSS")
 	n := flag.Int("n", 10000, "connections to open")
 	settle := flag.Duration("settle", 2*time.Second, "wait before reading the RSS")
+	useTLS := flag.Bool("tls", false, "connect with TLS (HTTP/1.1 by ALPN; the certificate is not verified)")
+	classic := flag.Bool("tls-classic", false, "with -tls, offer only the X25519 key exchange (a small ClientHello, as clients without ML-KEM send)")
 	flag.Parse()
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
@@ -50,7 +53,14 @@ func main() {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c, err := dialAndAsk(*addr, i)
+			var tc *tls.Config
+			if *useTLS {
+				tc = &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}}
+				if *classic {
+					tc.CurvePreferences = []tls.CurveID{tls.X25519}
+				}
+			}
+			c, err := dialAndAsk(*addr, i, tc)
 			if err != nil {
 				if failed.Add(1) <= 3 {
 					log.Printf("idleconns: connection %d: %v", i, err)
@@ -74,9 +84,9 @@ func main() {
 	}
 }
 
-// dialAndAsk opens connection i from 127.0.0.(2+i%250) and checks one
-// keep-alive answer on it.
-func dialAndAsk(addr string, i int) (net.Conn, error) {
+// dialAndAsk opens connection i from 127.0.0.(2+i%250), over TLS with
+// tc if not nil, and checks one keep-alive answer on it.
+func dialAndAsk(addr string, i int, tc *tls.Config) (net.Conn, error) {
 	d := net.Dialer{
 		Timeout:   10 * time.Second,
 		LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%250))},
@@ -86,6 +96,9 @@ func dialAndAsk(addr string, i int) (net.Conn, error) {
 		return nil, err
 	}
 	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if tc != nil {
+		c = tls.Client(c, tc)
+	}
 	if _, err := c.Write([]byte("GET /plaintext HTTP/1.1\r\nHost: bench\r\n\r\n")); err != nil {
 		c.Close()
 		return nil, err

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Idle TLS keep-alive connections: what each one costs the server in
+# resident memory, for each engine of this server and for Go's net/http,
+# in the same run. Each server serves HTTPS (HTTP/1.1 by ALPN) with an
+# in-memory ECDSA P-256 certificate; idleconns opens N connections,
+# makes one request on each, and reads the server's RSS.
+#
+#   bench/tls_idle.sh            # N=2000
+#   N=10000 bench/tls_idle.sh
+#   CLASSIC=1 bench/tls_idle.sh  # the client offers X25519 only (no ML-KEM key share)
+set -euo pipefail
+cd "$(dirname "$0")"
+N=${N:-2000}
+CLIENT_FLAGS=(-tls)
+if [ "${CLASSIC:-0}" = 1 ]; then CLIENT_FLAGS+=(-tls-classic); fi
+mkdir -p bin
+go build -o bin/ ./cmd/benchserver ./cmd/idleconns
+printf "server\tconns\tbase_kib\tafter_kib\tper_conn_kib\n"
+for impl in nethttp httpserver-goroutine httpserver-pool httpserver-epoll; do
+	bin/benchserver -impl "$impl" -tls -addr 127.0.0.1:9297 2>/dev/null &
+	pid=$!
+	for _ in $(seq 100); do
+		(exec 3<>/dev/tcp/127.0.0.1/9297) 2>/dev/null && break
+		sleep 0.1
+	done
+	line=$(bin/idleconns "${CLIENT_FLAGS[@]}" -addr 127.0.0.1:9297 -pid "$pid" -n "$N") || line="conns=$N base_kib=0 after_kib=0 per_conn_kib=failed"
+	kill -TERM "$pid"
+	wait "$pid" || true
+	echo "$line" | awk -v s="$impl" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		printf "%s\t%s\t%s\t%s\t%s\n", s, v["conns"], v["base_kib"], v["after_kib"], v["per_conn_kib"] }'
+	sleep 1
+done
