@@ -106,14 +106,10 @@ func (w *h2Response) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if !bodyAllowed(w.status) {
-		return 0, ErrBodyNotAllowed
-	}
-	if w.declaredLength >= 0 && w.written+int64(len(p)) > w.declaredLength {
-		return 0, ErrContentLength
-	}
-	w.written += int64(len(p))
-	if w.isHEAD {
+	if send, err := admitBody(w.status, w.declaredLength, &w.written, w.isHEAD, len(p)); !send {
+		if err != nil {
+			return 0, err
+		}
 		return len(p), nil
 	}
 	if !w.committed {
@@ -214,7 +210,7 @@ func (w *h2Response) finish() {
 	if w.ended {
 		return
 	}
-	if w.declaredLength >= 0 && w.written < w.declaredLength && !w.isHEAD && bodyAllowed(w.status) {
+	if bodyShort(w.status, w.declaredLength, w.written, w.isHEAD) {
 		w.st.Reset(http2.ErrCodeInternal)
 		return
 	}

@@ -131,6 +131,31 @@ func bodyAllowed(status int) bool {
 	return status >= 200 && status != StatusNoContent && status != StatusNotModified
 }
 
+// admitBody applies to a body write of n bytes the rules every protocol's
+// response writer shares: no content for a status that permits none (RFC
+// 9110 §6.4.1), none past a declared Content-Length (RFC 9110 §8.6), and
+// none on the wire in answer to HEAD (RFC 9110 §9.3.2), though counted.
+// It adds n to *written when the write is admitted and reports whether the
+// bytes are to be sent.
+func admitBody(status int, declared int64, written *int64, isHEAD bool, n int) (send bool, err error) {
+	if !bodyAllowed(status) {
+		return false, ErrBodyNotAllowed
+	}
+	if declared >= 0 && *written+int64(n) > declared {
+		return false, ErrContentLength
+	}
+	*written += int64(n)
+	return !isHEAD, nil
+}
+
+// bodyShort reports whether a finished response sent less content than
+// its declared Content-Length: the client waits for bytes that will never
+// come (RFC 9112 §6.3), so the response must be cut (HTTP/1: close the
+// connection; HTTP/2: reset the stream).
+func bodyShort(status int, declared, written int64, isHEAD bool) bool {
+	return declared >= 0 && written < declared && !isHEAD && bodyAllowed(status)
+}
+
 // Write implements ResponseWriter.
 func (w *response) Write(p []byte) (int, error) {
 	w.checkLive()
@@ -143,14 +168,10 @@ func (w *response) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if !bodyAllowed(w.status) {
-		return 0, ErrBodyNotAllowed
-	}
-	if w.declaredLength >= 0 && w.written+int64(len(p)) > w.declaredLength {
-		return 0, ErrContentLength
-	}
-	w.written += int64(len(p))
-	if w.isHEAD {
+	if send, err := admitBody(w.status, w.declaredLength, &w.written, w.isHEAD, len(p)); !send {
+		if err != nil {
+			return 0, err
+		}
 		return len(p), nil
 	}
 	if !w.committed {
@@ -220,7 +241,7 @@ func (w *response) finish() {
 	}
 	// A body shorter than the declared Content-Length leaves the client
 	// waiting for bytes that will never come: close (RFC 9112 §6.3).
-	if w.declaredLength >= 0 && w.written < w.declaredLength && !w.isHEAD && bodyAllowed(w.status) {
+	if bodyShort(w.status, w.declaredLength, w.written, w.isHEAD) {
 		w.c.mustClose(closeShortBody)
 	}
 }
