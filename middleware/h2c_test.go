@@ -8,6 +8,7 @@ import (
 
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/internal/testserver"
+	"github.com/rawsock/httpserver/internal/testutil/clients"
 	"github.com/rawsock/httpserver/router"
 )
 
@@ -32,7 +33,7 @@ func TestPipelineOverH2C(t *testing.T) {
 	rt.Get("/panic", func(w httpserver.ResponseWriter, r *httpserver.Request) { panic("x") })
 	addr, _ := testserver.Start(t, p.Wrap(rt))
 	base := "http://" + addr
-	c := testserver.H2CClient(t)
+	c := clients.H2C(t)
 
 	resp, body := do(t, c, "GET", base+"/doc", nil, nil)
 	if resp.ProtoMajor != 2 || resp.StatusCode != 200 || body != bigText || !resp.Uncompressed || len(resp.Header.Get("X-Request-ID")) != 26 {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rawsock/httpserver/internal/testserver"
+	"github.com/rawsock/httpserver/internal/testutil/clients"
 )
 
 // TestWrapOverH2C: a net/http handler served through the bridge over
@@ -34,7 +34,7 @@ func TestWrapOverH2C(t *testing.T) {
 		io.WriteString(w, err.Error()+" "+strconv.FormatBool(errors.Is(err, http.ErrNotSupported)))
 	})
 	base := serveOwn(t, mux)
-	c := testserver.H2CClient(t)
+	c := clients.H2C(t)
 
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("PUT", base+"/echo?q=1", pr)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/rawsock/httpserver"
-	"github.com/rawsock/httpserver/internal/testserver"
+	"github.com/rawsock/httpserver/internal/testutil/clients"
 )
 
 // TestH2C: the router serves HTTP/2 streams as it serves HTTP/1 requests:
@@ -19,7 +19,7 @@ func TestH2C(t *testing.T) {
 	})
 	rt.Post("/users/:id", tag("post"))
 	addr := startServer(t, rt)
-	c := testserver.H2CClient(t)
+	c := clients.H2C(t)
 	for _, tt := range []struct {
 		method, path string
 		status       int

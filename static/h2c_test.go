@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/rawsock/httpserver/internal/testserver"
+	"github.com/rawsock/httpserver/internal/testutil/clients"
 )
 
 // TestH2C: files are served over HTTP/2 as over HTTP/1: a whole large
@@ -20,7 +20,7 @@ func TestH2C(t *testing.T) {
 			}
 			defer h.Close()
 			url := "http://" + startServer(t, h) + "/big.bin"
-			c := testserver.H2CClient(t)
+			c := clients.H2C(t)
 			c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 			resp, body := get(t, c, "GET", url)

@@ -82,7 +82,7 @@ func TestImportsOnlyStandardLibrary(t *testing.T) {
 // that may depend on net/http: the bridge to it, its example, and packages
 // only tests use. interop and bench are modules of their own and are not
 // listed by the pattern below.
-var notServerPath = []string{"nethttp", "examples/", "internal/testserver", "httpservertest"}
+var notServerPath = []string{"nethttp", "examples/", "internal/testutil/", "httpservertest"}
 
 // forbiddenOnServerPath reports whether a dependency is one the server path
 // must not have: the server is HTTP from scratch on raw TCP.
@@ -144,7 +144,8 @@ func TestServerPathClassification(t *testing.T) {
 		{mod + "/nethttp", true},
 		{mod + "/nethttpx", false},
 		{mod + "/examples/nethttp", true},
-		{mod + "/internal/testserver", true},
+		{mod + "/internal/testserver", false},
+		{mod + "/internal/testutil/clients", true},
 		{mod + "/httpservertest", true},
 		{"other.com/nethttp", false},
 	} {

@@ -3,21 +3,19 @@
 // variable HTTPSERVER_TEST_ENGINE (goroutine, pool or epoll; the default
 // engine when unset), so that CI runs every package's socket tests once per
 // engine. The server also serves HTTP/2 with prior knowledge (h2c), which
-// [H2CClient] speaks:
+// the client of internal/testutil/clients speaks:
 //
 //	addr, srv := testserver.Start(t, handler)
 //	resp, err := http.Get("http://" + addr + "/")
-//	resp, err = testserver.H2CClient(t).Get("http://" + addr + "/")
+//	resp, err = clients.H2C(t).Get("http://" + addr + "/")
 package testserver
 
 import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/rawsock/httpserver"
 )
@@ -73,17 +71,6 @@ func StartOn(t testing.TB, ln net.Listener, h httpserver.Handler, configure ...f
 		}
 	})
 	return ln.Addr().String(), srv
-}
-
-// H2CClient returns a net/http client that speaks HTTP/2 with prior
-// knowledge over cleartext (Transport.Protocols, Go 1.24), whose
-// connections close when the test ends.
-func H2CClient(t testing.TB) *http.Client {
-	var p http.Protocols
-	p.SetUnencryptedHTTP2(true)
-	tr := &http.Transport{Protocols: &p}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
 // SmallSendBuffer wraps ln so that the TCP connections it accepts have a
