@@ -18,16 +18,13 @@ func newReader(nc net.Conn) *bufio.Reader { return bufio.NewReader(nc) }
 
 // TestReadHeaderTimeoutPrecision: 20 clients send part of a head; each
 // gets its 408 close to ReadHeader (4 s) after its first byte. The epoll
-// engine sweeps its parked connections every min(1 s, timeout/4)
-// (sweepInterval), so with timeouts of 4 s and more (the default is 10 s)
-// its 408s come up to a second late: that subtest is a known gap.
+// engine used to sweep its parked connections every min(1 s, timeout/4),
+// so its 408s came up to a second late; each loop now sweeps at its
+// earliest deadline (20 ms buckets).
 func TestReadHeaderTimeoutPrecision(t *testing.T) {
 	const timeout = 4 * time.Second
 	const slack = 300 * time.Millisecond // a busy shared machine; measured ≤ 60 ms idle
 	forEachEngine(t, func(t *testing.T, e httpserver.Engine) {
-		if e == httpserver.EngineEpoll {
-			knownGap(t, "epoll timeouts fire up to 1 s late")
-		}
 		addr, _ := startLib(t, e, httpserver.HandlerFunc(faultHandler), func(s *httpserver.Server) {
 			s.Timeouts.ReadHeader = timeout
 			s.Logger = quietLogger()
@@ -78,13 +75,10 @@ func TestReadHeaderTimeoutPrecision(t *testing.T) {
 
 // TestHijackedDeadlinePast: on a hijacked connection, Read and Write with
 // a deadline already past fail at once with os.ErrDeadlineExceeded, as
-// net.Conn does, even when data or room is there. The epoll engine's
-// fdConn reads the waiting data and writes instead: a known gap.
+// net.Conn does, even when data or room is there (the epoll engine's
+// fdConn used to read the waiting data and write instead).
 func TestHijackedDeadlinePast(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e httpserver.Engine) {
-		if e == httpserver.EngineEpoll {
-			knownGap(t, "fdConn Read/Write with a deadline already past succeed")
-		}
 		type result struct {
 			rn, wn     int
 			rerr, werr error
