@@ -75,9 +75,7 @@ func (w *h2Response) Header() *Header {
 // does not exist in HTTP/2 (RFC 9113 §8.6) and is ignored.
 func (w *h2Response) WriteHeader(status int) {
 	w.checkLive()
-	if status < 100 || status > 999 {
-		panic("httpserver: invalid WriteHeader status " + itoa3(status%1000))
-	}
+	checkStatus(status)
 	if w.wroteHeader || status == StatusSwitchingProtocols {
 		return
 	}

@@ -85,9 +85,7 @@ func (w *response) Header() *Header {
 // WriteHeader implements ResponseWriter.
 func (w *response) WriteHeader(status int) {
 	w.checkLive()
-	if status < 100 || status > 999 {
-		panic("httpserver: invalid WriteHeader status " + itoa3(status%1000))
-	}
+	checkStatus(status)
 	if w.wroteHeader || w.c.state.Load() == stateHijacked {
 		return
 	}
@@ -124,6 +122,15 @@ func (w *response) writeInformational(status int) {
 	b = appendFields(b, &w.header)
 	w.c.wbuf = append(b, "\r\n"...)
 	w.c.flush()
+}
+
+// checkStatus panics on a status code outside 100-999, which no protocol
+// can send (RFC 9110 §15: three digits); WriteHeader of every writer
+// calls it.
+func checkStatus(status int) {
+	if status < 100 || status > 999 {
+		panic("httpserver: invalid WriteHeader status " + itoa3(status%1000))
+	}
 }
 
 // bodyAllowed reports whether the status permits content (RFC 9110 §6.4.1).
