@@ -91,14 +91,22 @@ func TestAccessLogEncodedNeverBlocks(t *testing.T) {
 				t.Fatal("requests blocked on a stuck log output")
 			}
 			d := logs.Dropped()
-			if d < 80 || d == 100 {
-				t.Errorf("Dropped = %d of 100, want most but not all (1 KiB of lines may wait)", d)
+			if d == 0 || d == 100 {
+				t.Errorf("Dropped = %d of 100, want some but not all", d)
 			}
 			close(out.release)
 			logs.Close()
-			lines := strings.Count(out.buf.String(), "\n")
+			written := out.buf.String()
+			lines := strings.Count(written, "\n")
 			if uint64(lines)+d != 100 {
 				t.Errorf("%d lines written and %d dropped, want 100 in all", lines, d)
+			}
+			// What was kept is bounded: the batch the stuck writer holds
+			// and the pending lines, at most QueueSize*256 bytes each
+			// (plus the line that crossed the bound). How the 100 split
+			// depends on when the writer took its batch.
+			if max := 2*4*256 + 2*512; len(written) > max {
+				t.Errorf("%d bytes of lines kept, want at most %d", len(written), max)
 			}
 		})
 	}
