@@ -40,6 +40,13 @@ const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 // or httpserver.ErrNotSupported (500: w cannot be hijacked, e.g. behind
 // middleware that buffers the response and does not Unwrap); the handler
 // should then just return.
+//
+// Over HTTP/2 (r.ProtoMajor 2) the handshake is RFC 8441's: a CONNECT
+// with Protocol "websocket" and Sec-WebSocket-Version 13, checked for
+// origin and negotiated (subprotocol, permessage-deflate) as above, and
+// answered 200 (405 with "Allow: CONNECT" for another method, 400 for
+// another or no :protocol). The Conn then runs on the stream, which ends
+// when the handler returns.
 func Accept(w httpserver.ResponseWriter, r *httpserver.Request, opts *AcceptOptions) (*Conn, error) {
 	cfg := opts.withDefaults()
 	if r.ProtoMajor >= 2 {
