@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"slices"
 	"strings"
@@ -247,6 +248,63 @@ func TestH2ProtocolErrorEndsStream(t *testing.T) {
 		c.expectEnd("END_STREAM")
 		if err := <-handlerErr; err == nil {
 			t.Fatal("the handler's Read succeeded")
+		}
+	})
+}
+
+// The stream's flow control carries the WebSocket: with a 16 KiB client
+// window a 1 MiB message arrives as the client reads; once the client
+// stops reading, the server's Write waits, and when its context ends the
+// stream is reset with CANCEL (an abort: the frame was cut).
+func TestH2FlowControl(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
+		msg := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+		done := make(chan error, 1)
+		addr := startServer(t, eng, httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+			c, err := Accept(w, r, nil)
+			if err != nil {
+				done <- err
+				return
+			}
+			defer c.CloseNow()
+			if err := c.Write(context.Background(), MessageBinary, msg); err != nil {
+				done <- err
+				return
+			}
+			if _, _, err := c.Read(context.Background()); err != nil { // the client's "stop"
+				done <- err
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			done <- c.Write(ctx, MessageBinary, msg)
+		}), withH2C)
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn, err := h2test.DialTunnel(nc, h2test.TunnelRequest{Authority: addr, Path: "/ws", Protocol: "websocket", Window: 16 << 10,
+			Fields: []hpack.HeaderField{{Name: "sec-websocket-version", Value: "13"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tn.Close()
+		tn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		c := &h2Client{rawClient: &rawClient{t: t, nc: tn, br: bufio.NewReader(tn)}, tn: tn}
+		if op, _, data := c.recvMessage(); op != opBin || !bytes.Equal(data, msg) {
+			t.Fatalf("first message: op %d, %d bytes", op, len(data))
+		}
+		c.send(txt("stop")) // and read nothing more
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("the blocked Write returned %v, want the context's deadline", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the server's Write never returned")
+		}
+		if ev := tn.WaitEnd(5 * time.Second); !slices.Contains(ev, "RST_STREAM CANCEL") {
+			t.Fatalf("events %v, want RST_STREAM CANCEL", ev)
 		}
 	})
 }

@@ -42,6 +42,7 @@ type Tunnel struct {
 	peerInit int64 // the server's SETTINGS_INITIAL_WINDOW_SIZE
 	maxFrame uint32
 	deadline time.Time
+	windowed bool // Read gives the stream window back (TunnelRequest.Window)
 	timer    *time.Timer
 	events   []string // "END_STREAM", "RST_STREAM CANCEL", ... in order
 	headers  chan struct{}
@@ -67,6 +68,11 @@ type TunnelRequest struct {
 	// IgnoreSettings sends the request even without
 	// SETTINGS_ENABLE_CONNECT_PROTOCOL from the server.
 	IgnoreSettings bool
+	// Window, when not zero, is the stream's receive window
+	// (SETTINGS_INITIAL_WINDOW_SIZE): the server may send that much
+	// before Read hands bytes to the test, which gives them back. Zero
+	// means 1 GiB.
+	Window uint32
 }
 
 // DialTunnel speaks HTTP/2 on nc (prior knowledge, or after a TLS
@@ -79,8 +85,13 @@ func DialTunnel(nc net.Conn, req TunnelRequest) (*Tunnel, error) {
 		headers: make(chan struct{}), done: make(chan struct{})}
 	t.cond = sync.NewCond(&t.mu)
 	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	window := req.Window
+	if window == 0 {
+		window = 1 << 30
+	}
+	t.windowed = req.Window != 0
 	out := []byte(http2.ClientPreface)
-	out = http2.AppendSettings(out, http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 30})
+	out = http2.AppendSettings(out, http2.Setting{ID: http2.SettingInitialWindowSize, Val: window})
 	out = http2.AppendWindowUpdate(out, 0, 1<<30)
 	if _, err := nc.Write(out); err != nil {
 		nc.Close()
@@ -286,6 +297,11 @@ func (t *Tunnel) Read(p []byte) (int, error) {
 	}
 	n := copy(p, t.in)
 	t.in = t.in[n:]
+	if t.windowed {
+		t.mu.Unlock()
+		t.writeFrames(http2.AppendWindowUpdate(nil, tunnelStream, uint32(n)))
+		t.mu.Lock()
+	}
 	return n, nil
 }
 
