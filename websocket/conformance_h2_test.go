@@ -13,16 +13,24 @@ import (
 // clean close and each failure with a close code), never RST_STREAM.
 func TestConformanceCorpusH2(t *testing.T) {
 	cases := conformanceCases()
+	handlers := map[string]func() httpserver.Handler{
+		"whole":  func() httpserver.Handler { return echoHandler(&AcceptOptions{ReadLimit: testLim}, nil) },
+		"stream": func() httpserver.Handler { return streamEchoHandler(&AcceptOptions{ReadLimit: testLim}) },
+	}
 	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
-		addr := startServer(t, eng, echoHandler(&AcceptOptions{ReadLimit: testLim}, nil), withH2C)
-		for _, tc := range cases {
-			t.Run(tc.family+"/"+tc.name, func(t *testing.T) {
-				c := dialH2(t, addr, nil)
-				if c.tn.Status != 200 {
-					t.Fatalf("handshake: %d", c.tn.Status)
+		for hname, mk := range handlers {
+			addr := startServer(t, eng, mk(), withH2C)
+			t.Run(hname, func(t *testing.T) {
+				for _, tc := range cases {
+					t.Run(tc.family+"/"+tc.name, func(t *testing.T) {
+						c := dialH2(t, addr, nil)
+						if c.tn.Status != 200 {
+							t.Fatalf("handshake: %d", c.tn.Status)
+						}
+						playCase(t, c.rawClient, tc)
+						c.expectEnd("END_STREAM")
+					})
 				}
-				playCase(t, c.rawClient, tc)
-				c.expectEnd("END_STREAM")
 			})
 		}
 	})
