@@ -308,3 +308,24 @@ func TestH2FlowControl(t *testing.T) {
 		}
 	})
 }
+
+// A WebSocket idle longer than the server's Timeouts.Idle and
+// Timeouts.Read lives on over HTTP/2: its stream is open, so the
+// connection is not idle, and a tunnel has no read deadline.
+func TestH2IdleWebSocketOutlivesTimeouts(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
+		addr := startServer(t, eng, echoHandler(nil, nil), withH2C, func(s *httpserver.Server) {
+			s.Timeouts.Idle = 100 * time.Millisecond
+			s.Timeouts.Read = 100 * time.Millisecond
+		})
+		c := dialH2(t, addr, nil)
+		time.Sleep(400 * time.Millisecond)
+		c.send(txt("still there"))
+		if op, _, data := c.recvMessage(); op != opTxt || string(data) != "still there" {
+			t.Fatalf("echo after idling: op %d %q", op, data)
+		}
+		c.send(ctl(opCls, closePayload(1000, "")))
+		c.expectClose(1000)
+		c.expectEnd("END_STREAM")
+	})
+}
