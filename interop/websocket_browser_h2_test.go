@@ -167,13 +167,24 @@ const browserEchoScript = `new Promise((resolve) => {
   ws.onerror = () => resolve('error');
 })`
 
+// serverCloseScript opens a WebSocket that records how it closed in
+// window.wsClosed ("code wasClean"); it resolves once open.
+const serverCloseScript = `new Promise((resolve) => {
+  window.wsClosed = '';
+  const ws = new WebSocket(location.origin.replace('https', 'wss') + '/ws');
+  ws.onopen = () => resolve(true);
+  ws.onclose = (e) => { window.wsClosed = e.code + ' ' + e.wasClean; };
+})`
+
 // TestWebSocketInChromiumTLS runs Chromium's WebSocket over wss:// with
 // permessage-deflate twice: on a server offering only HTTP/1.1 by ALPN
 // (the handshake is a GET with Upgrade), and on one offering h2 too,
 // where Chromium, having loaded the page over HTTP/2 and received
 // SETTINGS_ENABLE_CONNECT_PROTOCOL, opens the WebSocket on that connection
 // with an extended CONNECT (RFC 8441). The server's side says how each
-// request arrived. Skipped when chromium is not installed.
+// request arrived. Each closes once from the browser (1000) and once from
+// the server (Group.Shutdown, 1001), both clean for the page. Skipped
+// when chromium is not installed.
 func TestWebSocketInChromiumTLS(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -225,12 +236,24 @@ func TestWebSocketInChromiumTLS(t *testing.T) {
 			if !found {
 				t.Errorf("requests %q: no %q", reqs, tt.ws)
 			}
+			// The server's close: Group.Shutdown sends 1001 and, once the
+			// browser answered, ends the stream (or connection); the page
+			// must see a clean close.
+			if _, err := chromedp.Run(tctx, chromedp.Evaluate[bool](serverCloseScript, chromedp.EvalAwaitPromise)); err != nil {
+				t.Fatalf("opening the WebSocket to close: %v", err)
+			}
+			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer scancel()
+			if err := rec.group.Shutdown(sctx); err != nil {
+				t.Fatalf("Group.Shutdown: %v", err)
+			}
+			closed, err := chromedp.Run(tctx, chromedp.Poll[string](`window.wsClosed`, chromedp.WithPollingTimeout(10*time.Second)))
+			if err != nil || closed != "1001 true" {
+				t.Fatalf("the page saw the server's close as %q (%v), want 1001 true", closed, err)
+			}
 			// Leave the page so the browser drops the connection before
 			// the server stops.
 			chromedp.Do(tctx, chromedp.Navigate("about:blank"))
-			sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer scancel()
-			rec.group.Shutdown(sctx)
 		})
 	}
 }
