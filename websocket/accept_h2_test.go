@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -328,4 +329,35 @@ func TestH2IdleWebSocketOutlivesTimeouts(t *testing.T) {
 		c.expectClose(1000)
 		c.expectEnd("END_STREAM")
 	})
+}
+
+// The stream as a net.Conn: addresses from the request, deadlines through
+// the ResponseController (a write past its deadline fails as on a
+// socket).
+func TestH2StreamConnAddrsAndDeadlines(t *testing.T) {
+	type result struct {
+		local, remote, network string
+		writeErr               error
+	}
+	got := make(chan result, 1)
+	addr := startServer(t, httpserver.EngineGoroutine, httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		c, err := Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		sc := c.nc.(*streamConn)
+		sc.SetDeadline(time.Now().Add(time.Minute))
+		sc.SetWriteDeadline(time.Now().Add(-time.Second))
+		_, werr := sc.Write([]byte{0x81, 0})
+		got <- result{c.LocalAddr().String(), c.RemoteAddr().String(), c.RemoteAddr().Network(), werr}
+	}), withH2C)
+	c := dialH2(t, addr, nil)
+	res := <-got
+	if res.local != addr || res.remote != c.tn.LocalAddr().String() || res.network != "tcp" {
+		t.Errorf("local %q remote %q (%s), want %q and %q", res.local, res.remote, res.network, addr, c.tn.LocalAddr())
+	}
+	if !errors.Is(res.writeErr, os.ErrDeadlineExceeded) {
+		t.Errorf("write past the deadline: %v", res.writeErr)
+	}
 }
