@@ -45,7 +45,9 @@ const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 // with Protocol "websocket" and Sec-WebSocket-Version 13, checked for
 // origin and negotiated (subprotocol, permessage-deflate) as above, and
 // answered 200 (405 with "Allow: CONNECT" for another method, 400 for
-// another or no :protocol). The Conn then runs on the stream, which ends
+// another or no :protocol, 500 and httpserver.ErrNotSupported for a
+// writer that cannot carry a tunnel, e.g. a buffering middleware that
+// does not Unwrap). The Conn then runs on the stream, which ends
 // when the handler returns.
 func Accept(w httpserver.ResponseWriter, r *httpserver.Request, opts *AcceptOptions) (*Conn, error) {
 	cfg := opts.withDefaults()
@@ -160,9 +162,13 @@ func checkVersion(w httpserver.ResponseWriter, r *httpserver.Request) error {
 
 // canHijack reports whether w, or a writer reached through its Unwrap
 // chain, can be hijacked: the same walk as ResponseController.Hijack.
-func canHijack(w httpserver.ResponseWriter) bool {
+func canHijack(w httpserver.ResponseWriter) bool { return reaches[httpserver.Hijacker](w) }
+
+// reaches reports whether w, or a writer reached through its Unwrap chain,
+// implements T: the walk ResponseController makes to find a capability.
+func reaches[T any](w httpserver.ResponseWriter) bool {
 	for range 100 { // a chain of wrappers, not a cycle
-		if _, ok := w.(httpserver.Hijacker); ok {
+		if _, ok := w.(T); ok {
 			return true
 		}
 		u, ok := w.(interface {

@@ -20,6 +20,13 @@ func acceptStream(w httpserver.ResponseWriter, r *httpserver.Request, cfg settin
 	if err := checkStreamHandshake(w, r); err != nil {
 		return nil, err
 	}
+	if !reaches[tunnelWriter](w) {
+		// Checked before the 200 goes out: a writer that buffers the
+		// response (a middleware without Unwrap) would hold the frames,
+		// and the stream would end with the handler.
+		httpserver.Error(w, httpserver.StatusInternalServerError)
+		return nil, fmt.Errorf("websocket: the response writer cannot carry a tunnel: %w", httpserver.ErrNotSupported)
+	}
 	if !originAllowed(r, &cfg) {
 		// RFC 8441 §5 keeps Origin (RFC 6455 §10.2) as it is.
 		httpserver.Error(w, httpserver.StatusForbidden)
@@ -49,6 +56,13 @@ func acceptStream(w httpserver.ResponseWriter, r *httpserver.Request, cfg settin
 	}
 	sc := newStreamConn(w, r)
 	return join(newConn(sc, bufio.NewReaderSize(sc, streamReadBuffer), cfg, subprotocol, dp), r)
+}
+
+// tunnelWriter is the HTTP/2 response writer's side of a tunnel, found
+// through the Unwrap chain as ResponseController finds it.
+type tunnelWriter interface {
+	CloseWrite() error
+	ResetStream() error
 }
 
 // streamReadBuffer is the size of the buffered reader over a stream's

@@ -15,6 +15,7 @@ import (
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/internal/http2/h2test"
 	"github.com/rawsock/httpserver/internal/http2/hpack"
+	"github.com/rawsock/httpserver/middleware"
 )
 
 // withH2C serves HTTP/2 with prior knowledge, so that the tests' own
@@ -359,5 +360,23 @@ func TestH2StreamConnAddrsAndDeadlines(t *testing.T) {
 	}
 	if !errors.Is(res.writeErr, os.ErrDeadlineExceeded) {
 		t.Errorf("write past the deadline: %v", res.writeErr)
+	}
+}
+
+// Over HTTP/2 too, a writer that cannot carry a tunnel (middleware.Timeout
+// buffers and does not Unwrap) gets 500, not a 200 whose stream then
+// ends as soon as the handler returns.
+func TestAcceptH2BehindBufferingMiddleware(t *testing.T) {
+	errc := make(chan error, 1)
+	h := middleware.Timeout(5*time.Second, middleware.TimeoutOptions{})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
+		_, err := Accept(w, r, nil)
+		errc <- err
+	}))
+	c := dialH2(t, startServer(t, httpserver.EngineGoroutine, h, withH2C), nil)
+	if c.tn.Status != 500 {
+		t.Fatalf("status %d, want 500", c.tn.Status)
+	}
+	if err := <-errc; !errors.Is(err, httpserver.ErrNotSupported) {
+		t.Fatalf("Accept: %v", err)
 	}
 }
