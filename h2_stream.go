@@ -56,9 +56,10 @@ func (hc *h2Conn) ServeStream(st *http2.Stream) {
 			err = &ProtocolError{Status: StatusRequestEntityTooLarge, Reason: "Content-Length exceeds the limit", Err: ErrBodyTooLarge}
 		}
 	}
-	if d := hc.srv.cfg.timeouts.Read; d > 0 {
+	if d := hc.srv.cfg.timeouts.Read; d > 0 && r.Protocol == "" {
 		// Timeouts.Read bounds reading the request, as on HTTP/1: a
-		// body Read still waiting at the deadline fails.
+		// body Read still waiting at the deadline fails. Not a tunnel's
+		// (extended CONNECT, h2_connect.go), as not a hijacked conn's.
 		st.SetReadDeadline(time.Now().Add(d))
 	}
 	if err != nil {
@@ -92,7 +93,9 @@ func (hc *h2Conn) buildRequest(ex *h2Exchange, st *http2.Stream) error {
 	p := st.Pseudo()
 	r.Method = p.Method
 	r.Target = p.Path
-	if r.Method == "CONNECT" {
+	r.Protocol = p.Protocol
+	if r.Method == "CONNECT" && r.Protocol == "" {
+		// RFC 9113 §8.5: a CONNECT names its target in :authority.
 		r.Target = p.Authority
 	}
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/2.0", 2, 0
@@ -101,7 +104,7 @@ func (hc *h2Conn) buildRequest(ex *h2Exchange, st *http2.Stream) error {
 	r.src = ex
 	r.Trailer = &ex.trailer
 	r.ContentLength = st.ContentLength()
-	ex.body.init(st, r.Trailer, hc.srv.cfg.limits.MaxBodyBytes, &ex.res)
+	ex.body.init(st, r.Trailer, bodyLimit(r, hc.srv.cfg.limits.MaxBodyBytes), &ex.res)
 	r.Body = &ex.body
 	ex.cookie = ex.cookie[:0]
 	cookies := 0
