@@ -43,7 +43,7 @@ func negotiateEncoding(r *httpserver.Request, allowed func(encoding) bool) encod
 	star := -1
 	found := accept.Elements(&r.Header, "Accept-Encoding", func(coding string, qv int) {
 		if coding == "*" {
-			star = lowestWeight(star, qv)
+			star = accept.Combine(star, qv)
 			return
 		}
 		if strings.EqualFold(coding, "x-gzip") {
@@ -51,7 +51,7 @@ func negotiateEncoding(r *httpserver.Request, allowed func(encoding) bool) encod
 		}
 		for i, e := range supportedEncodings {
 			if strings.EqualFold(coding, encodingNames[e]) {
-				q[i] = lowestWeight(q[i], qv)
+				q[i] = accept.Combine(q[i], qv)
 			}
 		}
 	})
@@ -69,13 +69,4 @@ func negotiateEncoding(r *httpserver.Request, allowed func(encoding) bool) encod
 		}
 	}
 	return best
-}
-
-// lowestWeight returns the lower of a q-value seen before (-1: none yet)
-// and one just read.
-func lowestWeight(seen, qv int) int {
-	if seen < 0 || qv < seen {
-		return qv
-	}
-	return seen
 }
