@@ -205,6 +205,12 @@ func procStatus(t *testing.T, pid int, field string) int64 {
 	return 0
 }
 
+// resetPeakRSS resets the peak resident set (VmHWM) of process pid to its
+// current resident set (Linux 4.0+).
+func resetPeakRSS(pid int) error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
 // rssKiB returns the resident set of process pid in KiB.
 func rssKiB(t *testing.T, pid int) int64 { return procStatus(t, pid, "VmRSS") }
 
