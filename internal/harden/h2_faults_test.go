@@ -286,7 +286,7 @@ func TestH2ShutdownUnderLoad(t *testing.T) {
 				})
 			}
 		}
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
 		shut := make(chan error, 1)
 		start := time.Now()
 		go func() {

@@ -178,6 +178,11 @@ func TestWebSocketFaults(t *testing.T) {
 			s.Timeouts.ReadHeader = time.Second
 			s.Logger = quietLogger()
 		})
+		// A first request starts what the engine starts once (the
+		// epoll loops' descriptors); a plain GET is answered by Accept.
+		if code, err := freshGet(addr, "/", 5*time.Second); err != nil || code < 400 {
+			t.Fatalf("warm-up: %d %v", code, err)
+		}
 		t.Cleanup(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
