@@ -30,15 +30,6 @@ const wait = 30 * time.Second
 // long reports whether the long forms run (HTTPSERVER_HARDEN=long).
 func long() bool { return os.Getenv("HTTPSERVER_HARDEN") == "long" }
 
-// knownGap skips a test of a known gap unless HTTPSERVER_KNOWN_GAPS=1:
-// such a test fails until the gap is fixed.
-func knownGap(t *testing.T, gap string) {
-	t.Helper()
-	if os.Getenv("HTTPSERVER_KNOWN_GAPS") != "1" {
-		t.Skip("known gap: " + gap + " (HTTPSERVER_KNOWN_GAPS=1 runs it)")
-	}
-}
-
 // size picks the short or the long form of a count.
 func size(short, longForm int) int {
 	if long() {
