@@ -271,6 +271,7 @@ func TestH2ShutdownUnderLoad(t *testing.T) {
 								cut = append(cut, id+": "+err.Error())
 								mu.Unlock()
 							}
+							time.Sleep(10 * time.Millisecond) // refused: the listener is closed
 							continue
 						}
 						b, err := io.ReadAll(res.Body)

@@ -213,7 +213,7 @@ func isTimeout(err error) bool {
 
 // readUntilEnd reads frames until a GOAWAY, the connection's end or d
 // passes, answering nothing; once stop (if not nil) is closed it waits
-// one second more at most.
+// 300 ms more at most.
 func (c *h2Raw) readUntilEnd(d time.Duration, stop <-chan struct{}) h2End {
 	c.nc.SetReadDeadline(time.Now().Add(d))
 	if stop != nil {
@@ -222,7 +222,7 @@ func (c *h2Raw) readUntilEnd(d time.Duration, stop <-chan struct{}) h2End {
 		go func() {
 			select {
 			case <-stop:
-				c.nc.SetReadDeadline(time.Now().Add(time.Second))
+				c.nc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 			case <-done:
 			}
 		}()
