@@ -261,7 +261,8 @@ func warmH2(t *testing.T, m h2Mode, addr string) {
 // long form) at once, over h2c and TLS, on every engine: a partial client
 // preface, a HEADERS frame whose field block is trickled a byte every
 // 250 ms, and a connection that never opens a stream and sends a PING
-// every 250 ms. With ReadHeader 0.5 s and Idle 1 s, the first are closed
+// every 250 ms. With ReadHeader 1 s and Idle 2 s (3 s and 4 s in race
+// builds), the first are closed
 // at ReadHeader (the preface is read under it) and the others at Idle
 // (an HTTP/2 connection without an open stream is idle whatever frames
 // arrive; a field block not yet complete opens none), fresh clients are
@@ -271,11 +272,13 @@ func TestH2Slowloris(t *testing.T) {
 	if lim := raiseFileLimit(t); lim < 6*n+200 {
 		t.Skipf("RLIMIT_NOFILE %d is too low for %d connections", lim, 6*n)
 	}
-	const readHeader, idle = 500 * time.Millisecond, time.Second
-	slack := 1500 * time.Millisecond
+	// ReadHeader also bounds the TLS handshake, the fresh clients'
+	// included: not too short for a busy machine.
+	readHeader, slack := time.Second, 1500*time.Millisecond
 	if raceBuild {
-		slack = 3 * time.Second
+		readHeader, slack = 3*time.Second, 3*time.Second
 	}
+	idle := readHeader + time.Second
 	kinds := []struct {
 		name   string
 		start  []byte // sent at once
