@@ -59,6 +59,8 @@ type Hijacker interface {
 
 // Hijack takes over the connection, for protocol upgrades. It fails with
 // ErrNotSupported when no writer in the chain can be hijacked (HTTP/2).
+// The caller closes the connection, unless its handler panics: then the
+// server does (see [Hijacker]).
 func (c ResponseController) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if h, ok := find[Hijacker](c.rw); ok {
 		return h.Hijack()
