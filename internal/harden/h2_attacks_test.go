@@ -139,15 +139,16 @@ var h2Attacks = []h2Attack{
 }
 
 // TestH2Floods: the four HTTP/2 floods, each from its own client that
-// reconnects whenever the server ends its connection, all at once
-// against one server (1 s; 20 s in the long form), over h2c and TLS, on
-// every engine. Every attack connection is ended by the server (rapid
-// reset and CONTINUATION floods with GOAWAY ENHANCE_YOUR_CALM), fresh
-// HTTP/2 clients are served throughout with p99 within p99Bound, the
-// heap stays bounded and everything comes back to its baseline.
+// reconnects whenever the server ends its connection, all at once against
+// one server (1 s; 20 s in the long form), over h2c and TLS (see
+// forEachH2), on every engine. Every attack connection is ended by the
+// server (rapid reset and CONTINUATION floods with GOAWAY
+// ENHANCE_YOUR_CALM), fresh HTTP/2 clients are served throughout with p99
+// within p99Bound, the heap stays bounded and everything comes back to its
+// baseline.
 func TestH2Floods(t *testing.T) {
 	d := time.Duration(size(1, 20)) * time.Second
-	forEachH2(t, func(t *testing.T, e httpserver.Engine, m h2Mode) {
+	forEachH2(t, httpserver.EngineGoroutine, func(t *testing.T, e httpserver.Engine, m h2Mode) {
 		addr, srv := startH2(t, e, m, httpserver.HandlerFunc(faultHandler))
 		warmH2(t, m, addr)
 		c0 := srv.Stats().Conns
@@ -257,16 +258,16 @@ func warmH2(t *testing.T, m h2Mode, addr string) {
 	c.Transport.(interface{ CloseIdleConnections() }).CloseIdleConnections()
 }
 
-// TestH2Slowloris: slow HTTP/2 clients, 30 of each kind (1,000 in the
-// long form) at once, over h2c and TLS, on every engine: a partial client
-// preface, a HEADERS frame whose field block is trickled a byte every
-// 250 ms, and a connection that never opens a stream and sends a PING
-// every 250 ms. With ReadHeader 1 s and Idle 2 s (3 s and 4 s in race
-// builds), the first are closed
-// at ReadHeader (the preface is read under it) and the others at Idle
-// (an HTTP/2 connection without an open stream is idle whatever frames
-// arrive; a field block not yet complete opens none), fresh clients are
-// served meanwhile, and everything comes back to its baseline.
+// TestH2Slowloris: slow HTTP/2 clients, 30 of each kind (1,000 in the long
+// form) at once, over h2c and TLS (see forEachH2), on every engine: a
+// partial client preface, a HEADERS frame whose field block is trickled a
+// byte every 250 ms, and a connection that never opens a stream and sends
+// a PING every 250 ms. With ReadHeader 1 s and Idle 2 s (2 s and 3 s in
+// race builds), the first are closed at ReadHeader (the preface is read
+// under it) and the others at Idle (an HTTP/2 connection without an open
+// stream is idle whatever frames arrive; a field block not yet complete
+// opens none), fresh clients are served meanwhile, and everything comes
+// back to its baseline.
 func TestH2Slowloris(t *testing.T) {
 	n := size(30, 1000)
 	if lim := raiseFileLimit(t); lim < 6*n+200 {
@@ -276,7 +277,7 @@ func TestH2Slowloris(t *testing.T) {
 	// included: not too short for a busy machine.
 	readHeader, slack := time.Second, 1500*time.Millisecond
 	if raceBuild {
-		readHeader, slack = 3*time.Second, 3*time.Second
+		readHeader, slack = 2*time.Second, 3*time.Second
 	}
 	idle := readHeader + time.Second
 	kinds := []struct {
@@ -290,7 +291,7 @@ func TestH2Slowloris(t *testing.T) {
 			http2.AppendFrameHeader(nil, http2.FrameHeader{Length: 1000, Type: http2.FrameHeaders, Flags: http2.FlagEndHeaders, StreamID: 1})...), []byte{0}, idle},
 		{"no stream", append([]byte(http2.ClientPreface), http2.AppendSettings(nil)...), http2.AppendPing(nil, false, [8]byte{}), idle},
 	}
-	forEachH2(t, func(t *testing.T, e httpserver.Engine, m h2Mode) {
+	forEachH2(t, httpserver.EngineEpoll, func(t *testing.T, e httpserver.Engine, m h2Mode) {
 		addr, srv := startH2(t, e, m, httpserver.HandlerFunc(faultHandler), func(s *httpserver.Server) {
 			s.Timeouts.ReadHeader, s.Timeouts.Idle = readHeader, idle
 		})

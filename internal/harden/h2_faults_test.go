@@ -55,16 +55,19 @@ func (c *h2Raw) response(id uint32, d time.Duration) (ok200 bool, body int, err 
 	}
 }
 
-// TestH2ClientFaults: over h2c and TLS, on every engine: streams reset
-// mid-upload and mid-download leave the connection serving; a client
-// that never reads (its windows shut) makes the handler's writes stop at
-// the flow-control bound and fail at the write timeout; a large upload
-// and download (64 MiB; 1 GiB in the long form) with net/http. The heap
-// stays bounded, and connections, goroutines and descriptors come back to
-// their baselines.
+// TestH2ClientFaults: over h2c and TLS (see forEachH2), on every engine:
+// streams reset mid-upload and mid-download leave the connection serving;
+// a client that never reads (its windows shut) makes the handler's writes
+// stop at the flow-control bound and fail at the write timeout; a large
+// upload and download (64 MiB, 16 MiB in race builds; 1 GiB in the long
+// form) with net/http. The heap stays bounded, and connections, goroutines
+// and descriptors come back to their baselines.
 func TestH2ClientFaults(t *testing.T) {
 	big := int64(size(64<<20, 1<<30))
-	forEachH2(t, func(t *testing.T, e httpserver.Engine, m h2Mode) {
+	if raceBuild && !long() {
+		big = 16 << 20 // HTTP/2 over TLS in a race build: 64 MiB took 5-10 s each way
+	}
+	forEachH2(t, httpserver.EnginePool, func(t *testing.T, e httpserver.Engine, m h2Mode) {
 		var written atomic.Int64
 		stalled := make(chan error, 1)
 		h := httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
@@ -232,14 +235,14 @@ type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
-// TestH2ShutdownUnderLoad: Shutdown while 8 HTTP/2 clients keep 4
-// requests each in flight (each handler takes 50 ms), over h2c and TLS,
-// on every engine. A raw client with a request in flight sees GOAWAY,
-// then its whole response, then the close; every request whose handler
-// started gets its whole response; Shutdown returns nil well within its
-// 5 s grace.
+// TestH2ShutdownUnderLoad: Shutdown while 8 HTTP/2 clients keep 4 requests
+// each in flight (each handler takes 50 ms), over h2c and TLS (see
+// forEachH2), on every engine. A raw client with a request in flight sees
+// GOAWAY, then its whole response, then the close; every request whose
+// handler started gets its whole response; Shutdown returns nil well
+// within its 5 s grace.
 func TestH2ShutdownUnderLoad(t *testing.T) {
-	forEachH2(t, func(t *testing.T, e httpserver.Engine, m h2Mode) {
+	forEachH2(t, httpserver.EngineEpoll, func(t *testing.T, e httpserver.Engine, m h2Mode) {
 		var started sync.Map
 		var nStarted, nFinished atomic.Int64
 		body := strings.Repeat("x", 1024)
@@ -357,11 +360,11 @@ func TestH2ShutdownUnderLoad(t *testing.T) {
 
 // TestH2MaxConns: with MaxConns 20 held by HTTP/2 connections, 20 more
 // clients are refused at once (the canned 503, or the close, within a
-// second), over h2c and TLS, on every engine; once the holders close, a
-// fresh HTTP/2 client is served again.
+// second), over h2c and TLS (see forEachH2), on every engine; once the
+// holders close, a fresh HTTP/2 client is served again.
 func TestH2MaxConns(t *testing.T) {
 	const limit = 20
-	forEachH2(t, func(t *testing.T, e httpserver.Engine, m h2Mode) {
+	forEachH2(t, httpserver.EngineGoroutine, func(t *testing.T, e httpserver.Engine, m h2Mode) {
 		addr, srv := startH2(t, e, m, httpserver.HandlerFunc(faultHandler), func(s *httpserver.Server) {
 			s.Limits.MaxConns = limit
 		})

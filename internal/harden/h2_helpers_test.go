@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/internal/http2"
 	"github.com/rawsock/httpserver/internal/http2/hpack"
+	"github.com/rawsock/httpserver/internal/testserver"
 )
 
 // The HTTP/2 half of the suite runs every test over cleartext with prior
@@ -36,10 +38,17 @@ const (
 	h2TLS h2Mode = "tls"
 )
 
-// forEachH2 runs fn once per engine and mode, as subtests.
-func forEachH2(t *testing.T, fn func(t *testing.T, e httpserver.Engine, m h2Mode)) {
+// forEachH2 runs fn once per engine and mode, as subtests: h2c on every
+// engine; TLS on every engine in the long form, and on tlsEngine only in
+// the short form, to keep the CI's time (each test names another engine,
+// so that CI covers TLS on each), or on the one engine
+// HTTPSERVER_TEST_ENGINE names.
+func forEachH2(t *testing.T, tlsEngine httpserver.Engine, fn func(t *testing.T, e httpserver.Engine, m h2Mode)) {
 	forEachEngine(t, func(t *testing.T, e httpserver.Engine) {
 		for _, m := range []h2Mode{h2c, h2TLS} {
+			if m == h2TLS && !long() && e != tlsEngine && os.Getenv(testserver.EnvEngine) == "" {
+				continue
+			}
 			t.Run(string(m), func(t *testing.T) { fn(t, e, m) })
 		}
 	})
