@@ -258,18 +258,21 @@ func warmH2(t *testing.T, m h2Mode, addr string) {
 	c.Transport.(interface{ CloseIdleConnections() }).CloseIdleConnections()
 }
 
-// TestH2Slowloris: slow HTTP/2 clients, 30 of each kind (1,000 in the long
-// form) at once, over h2c and TLS (see forEachH2), on every engine: a
-// partial client preface, a HEADERS frame whose field block is trickled a
-// byte every 250 ms, and a connection that never opens a stream and sends
-// a PING every 250 ms. With ReadHeader 1 s and Idle 2 s (2 s and 3 s in
-// race builds), the first are closed at ReadHeader (the preface is read
-// under it) and the others at Idle (an HTTP/2 connection without an open
-// stream is idle whatever frames arrive; a field block not yet complete
-// opens none), fresh clients are served meanwhile, and everything comes
-// back to its baseline.
+// TestH2Slowloris: slow HTTP/2 clients, 30 of each kind (10 in race
+// builds, 1,000 in the long form) at once, over h2c and TLS (see
+// forEachH2), on every engine: a partial client preface, a HEADERS frame
+// whose field block is trickled a byte every 250 ms, and a connection that
+// never opens a stream and sends a PING every 250 ms. With ReadHeader 1 s
+// and Idle 2 s (2 s and 3 s in race builds), the first are closed at
+// ReadHeader (the preface is read under it) and the others at Idle (an
+// HTTP/2 connection without an open stream is idle whatever frames arrive;
+// a field block not yet complete opens none), fresh clients are served
+// meanwhile, and everything comes back to its baseline.
 func TestH2Slowloris(t *testing.T) {
 	n := size(30, 1000)
+	if raceBuild && !long() {
+		n = 10 // each TLS handshake is slow in a race build
+	}
 	if lim := raiseFileLimit(t); lim < 6*n+200 {
 		t.Skipf("RLIMIT_NOFILE %d is too low for %d connections", lim, 6*n)
 	}
