@@ -73,13 +73,16 @@ func (c *conn) callHandler(w *response, r *Request) (ok bool) {
 		}
 		ok = false
 		c.mustClose(closeHandlerPanicked)
-		if c.state.Load() == stateHijacked {
-			return
-		}
 		if p != ErrAbortHandler {
 			c.srv.cfg.logger.Error("httpserver: panic serving request",
 				"remote", c.remoteAddr, "method", r.Method, "target", r.Target,
 				"panic", p, "stack", string(debug.Stack()))
+		}
+		if c.state.Load() == stateHijacked {
+			// The handler owned the connection and is gone: nothing
+			// will close it if the server does not (see Hijacker).
+			c.nc.Close()
+			return
 		}
 		// Answers to earlier pipelined requests still queued are kept;
 		// what this response queued is dropped.

@@ -2,7 +2,9 @@
 // and handler faults, shutdown under load and connection caps, run over
 // loopback against the library server (in process, to count goroutines
 // and descriptors) and against the httpserver binary (in its own process,
-// to measure its memory and to send it SIGTERM), once per engine.
+// to measure its memory and to send it SIGTERM), once per engine; over
+// HTTP/1.1, over HTTP/2 (h2c and TLS: the h2_* files) and over WebSocket
+// (websocket_faults_test.go).
 //
 // The package has no API; its tests are the suite. Sizes are small by
 // default so that CI can run it:
@@ -13,12 +15,6 @@
 // connections, 1 GiB uploads and downloads):
 //
 //	HTTPSERVER_HARDEN=long go test -v -timeout 30m ./internal/harden/
-//
-// HTTPSERVER_KNOWN_GAPS=1 also runs the tests of known gaps, which fail
-// until those gaps are fixed (docs/security.md lists them); without it
-// they are skipped with a "known gap:" message:
-//
-//	HTTPSERVER_KNOWN_GAPS=1 go test -v ./internal/harden/
 //
 // HTTPSERVER_TEST_ENGINE, when set, limits the tests to that engine.
 // Every test logs its figures (latencies, memory per connection, counts)
