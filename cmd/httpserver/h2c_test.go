@@ -68,10 +68,10 @@ const h2specStrictTests = 146
 // h2specSummary matches the last line of h2spec's report.
 var h2specSummary = regexp.MustCompile(`(\d+) tests, (\d+) passed, (\d+) skipped, (\d+) failed`)
 
-// TestH2SpecBinary runs h2spec v2.2.1 in strict mode against the binary,
-// over TLS (--tls-self-signed, ALPN h2; -k because h2spec cannot be told
-// to trust the certificate) and over h2c with prior knowledge (--h2c),
-// and logs both summaries. CI installs h2spec (HTTPSERVER_REQUIRE_TOOLS=1
+// TestH2SpecBinary runs h2spec v2.2.1 in strict mode against the binary
+// on each engine, over TLS (--tls-self-signed, ALPN h2; -k because h2spec
+// cannot be told to trust the certificate) and over h2c with prior
+// knowledge (--h2c), and logs the summaries. CI installs h2spec (HTTPSERVER_REQUIRE_TOOLS=1
 // fails the test without it).
 //
 // The requests go to /api/echo, which reads the request body before it
@@ -106,37 +106,47 @@ func TestH2SpecBinary(t *testing.T) {
 		{"h2c", []string{"--h2c"}, nil, "2: Sends invalid connection preface"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"--addr=127.0.0.1:0", "--access-log=false"}, tt.args...)
-			p := start(t, nil, args...)
-			host, port, _ := net.SplitHostPort(awaitAddr(t, p.addr, p))
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-			defer cancel()
-			hargs := append(append([]string{}, tt.h2spec...), "-S", "-h", host, "-p", port, "-P", "/api/echo")
-			out, _ := exec.CommandContext(ctx, h2spec, hargs...).CombinedOutput()
-			m := h2specSummary.FindStringSubmatch(string(out))
-			if m == nil {
-				t.Fatalf("no h2spec summary:\n%s", out)
-			}
-			t.Logf("h2spec %s against the binary over %s: %s", strings.Join(hargs, " "), tt.name, m[0])
-			total, passed, skipped, failed := atoi(m[1]), atoi(m[2]), atoi(m[3]), atoi(m[4])
-			if total != h2specStrictTests || skipped != 0 || passed+failed != total {
-				t.Errorf("h2spec ran %d tests (want %d), %d skipped, %d passed + %d failed", total, h2specStrictTests, skipped, passed, failed)
-			}
-			_, failures, _ := strings.Cut(string(out), "Failures:")
-			marks := strings.Count(failures, "×")
-			switch {
-			case failed == 0 && marks == 0:
-			case tt.allowed != "" && failed == 1 && marks == 1 && strings.Contains(failures, "× "+tt.allowed):
-				t.Logf("the one failure allowed on a port that also serves HTTP/1.1: 3.5/%s", tt.allowed)
-			default:
-				t.Fatalf("h2spec: %d failed:\n%s", failed, failures)
-			}
-			p.signal(t, syscall.SIGTERM)
-			if code := p.wait(t); code != 0 {
-				t.Errorf("exit status %d", code)
-			}
-		})
+		for _, engine := range []string{"goroutine", "pool", "epoll"} {
+			t.Run(tt.name+"/"+engine, func(t *testing.T) {
+				runH2Spec(t, h2spec, tt.name, tt.h2spec, tt.allowed,
+					append([]string{"--addr=127.0.0.1:0", "--access-log=false", "--engine=" + engine}, tt.args...))
+			})
+		}
+	}
+}
+
+// runH2Spec starts the binary with args, runs h2spec (with extra flags)
+// against it and checks the summary: all 146 cases run, none skipped, none
+// failed but allowed (when not "").
+func runH2Spec(t *testing.T, h2spec, over string, extra []string, allowed string, args []string) {
+	t.Helper()
+	p := start(t, nil, args...)
+	host, port, _ := net.SplitHostPort(awaitAddr(t, p.addr, p))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	hargs := append(append([]string{}, extra...), "-S", "-h", host, "-p", port, "-P", "/api/echo")
+	out, _ := exec.CommandContext(ctx, h2spec, hargs...).CombinedOutput()
+	m := h2specSummary.FindStringSubmatch(string(out))
+	if m == nil {
+		t.Fatalf("no h2spec summary:\n%s", out)
+	}
+	t.Logf("h2spec %s against the binary (%s) over %s: %s", strings.Join(hargs, " "), strings.Join(args[2:], " "), over, m[0])
+	total, passed, skipped, failed := atoi(m[1]), atoi(m[2]), atoi(m[3]), atoi(m[4])
+	if total != h2specStrictTests || skipped != 0 || passed+failed != total {
+		t.Errorf("h2spec ran %d tests (want %d), %d skipped, %d passed + %d failed", total, h2specStrictTests, skipped, passed, failed)
+	}
+	_, failures, _ := strings.Cut(string(out), "Failures:")
+	marks := strings.Count(failures, "×")
+	switch {
+	case failed == 0 && marks == 0:
+	case allowed != "" && failed == 1 && marks == 1 && strings.Contains(failures, "× "+allowed):
+		t.Logf("the one failure allowed on a port that also serves HTTP/1.1: 3.5/%s", allowed)
+	default:
+		t.Fatalf("h2spec: %d failed:\n%s", failed, failures)
+	}
+	p.signal(t, syscall.SIGTERM)
+	if code := p.wait(t); code != 0 {
+		t.Errorf("exit status %d", code)
 	}
 }
 
