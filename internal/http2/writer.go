@@ -1,6 +1,7 @@
 package http2
 
 import (
+	"runtime"
 	"strconv"
 	"time"
 
@@ -28,12 +29,8 @@ func (c *ServerConn) writeLoop() {
 	var buf []byte
 	var fields []hpack.HeaderField
 	var status [3]byte
-	c.mu.Lock()
-	for {
-		if c.closed {
-			break
-		}
-		buf = append(buf[:0], c.ctrl...)
+	gather := func(buf []byte) []byte {
+		buf = append(buf, c.ctrl...)
 		c.ctrl, c.ctrlCount = c.ctrl[:0], 0
 		if c.peerTableNew {
 			enc.SetMaxDynamicTableSize(c.peerTable)
@@ -48,12 +45,34 @@ func (c *ServerConn) writeLoop() {
 				buf, fields = c.writeStreamFrameLocked(s, buf, enc, fields, &status)
 			}
 		}
+		return buf
+	}
+	c.mu.Lock()
+	for {
+		if c.closed {
+			break
+		}
+		buf = gather(buf[:0])
 		if len(buf) == 0 {
 			if c.fatal || c.shutdown && len(c.streams) == 0 && c.handlers == 0 {
 				break
 			}
 			c.wake.Wait()
 			continue
+		}
+		if len(buf) < writeBatch && c.handlers > 0 {
+			// Handlers still running are about to queue more: the rest
+			// of a response (its DATA, its END_STREAM) or the next one.
+			// Let them run once, then gather again, so that one write
+			// (one TLS record, one system call) carries more of them;
+			// without this a small response cost most of a write.
+			c.mu.Unlock()
+			runtime.Gosched()
+			c.mu.Lock()
+			if c.closed {
+				break
+			}
+			buf = gather(buf)
 		}
 		c.mu.Unlock()
 		c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
