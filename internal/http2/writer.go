@@ -18,8 +18,9 @@ const writeBatch = 64 << 10
 // writeLoop is the connection's only writer. Under c.mu it gathers frames
 // into its own buffer: all queued control frames first, then one frame at
 // a time from the streams that can make progress, in round-robin order,
-// within the peer's windows and SETTINGS_MAX_FRAME_SIZE; then it writes
-// the batch without the lock. It is the only user of the HPACK encoder, so
+// within the peer's windows and SETTINGS_MAX_FRAME_SIZE; a batch that is
+// not full while handlers run waits for them once (runtime.Gosched) and
+// gathers again; then it writes the batch without the lock. It is the only user of the HPACK encoder, so
 // field blocks are encoded in the order they are sent (RFC 9113 §4.3).
 func (c *ServerConn) writeLoop() {
 	defer close(c.writerDone)
