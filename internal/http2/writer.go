@@ -15,12 +15,19 @@ const closeLinger = time.Second
 // writeBatch is how many octets the writer gathers before one write.
 const writeBatch = 64 << 10
 
+// yieldBelow is the batch below which the writer lets running handlers
+// queue more before it writes: a batch of small frames costs a write
+// (over TLS a record and a system call) each; at a frame of 16 KiB that
+// cost is shared by enough bytes.
+const yieldBelow = 16 << 10
+
 // writeLoop is the connection's only writer. Under c.mu it gathers frames
 // into its own buffer: all queued control frames first, then one frame at
 // a time from the streams that can make progress, in round-robin order,
-// within the peer's windows and SETTINGS_MAX_FRAME_SIZE; a batch that is
-// not full while handlers run waits for them once (runtime.Gosched) and
-// gathers again; then it writes the batch without the lock. It is the only user of the HPACK encoder, so
+// within the peer's windows and SETTINGS_MAX_FRAME_SIZE; a small batch
+// (under yieldBelow) while handlers run waits for them once
+// (runtime.Gosched) and gathers again; then it writes the batch without
+// the lock. It is the only user of the HPACK encoder, so
 // field blocks are encoded in the order they are sent (RFC 9113 §4.3).
 func (c *ServerConn) writeLoop() {
 	defer close(c.writerDone)
@@ -61,7 +68,7 @@ func (c *ServerConn) writeLoop() {
 			c.wake.Wait()
 			continue
 		}
-		if len(buf) < writeBatch && c.handlers > 0 {
+		if len(buf) < yieldBelow && c.handlers > 0 {
 			// Handlers still running are about to queue more: the rest
 			// of a response (its DATA, its END_STREAM) or the next one.
 			// Let them run once, then gather again, so that one write
