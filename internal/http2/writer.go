@@ -152,10 +152,15 @@ func (c *ServerConn) canWriteLocked(s *Stream) writeReadiness {
 		return writeNow
 	}
 	if pending > 0 {
-		if s.sendWin.avail() == 0 {
-			return writeNothing // WINDOW_UPDATE on the stream requeues it
-		}
-		if c.sendConn.avail() == 0 {
+		if s.sendWin.avail() == 0 || c.sendConn.avail() == 0 {
+			if s.lent {
+				// The handler's Write waits for its slice to be
+				// framed: it buffers the rest instead (lendLocked).
+				s.cond.Broadcast()
+			}
+			if s.sendWin.avail() == 0 {
+				return writeNothing // WINDOW_UPDATE on the stream requeues it
+			}
 			return writeBlocked
 		}
 		return writeNow
@@ -201,7 +206,7 @@ func (c *ServerConn) writeStreamFrameLocked(s *Stream, buf []byte, enc *hpack.En
 		end := int(n) == pending && s.endPending && !s.hdrPending
 		buf = AppendData(buf, s.id, end, s.out[s.outOff:s.outOff+int(n)])
 		s.outOff += int(n)
-		if s.outOff == len(s.out) {
+		if s.outOff == len(s.out) && !s.lent {
 			s.out, s.outOff = s.out[:0], 0
 		}
 		s.sendWin.take(n)

@@ -1,7 +1,9 @@
 package http2
 
 import (
+	"bytes"
 	"net"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -93,5 +95,58 @@ func TestWriterBatchesConcurrentResponses(t *testing.T) {
 	// four responses over all rounds.
 	if total > streams*rounds/4 {
 		t.Errorf("%d responses took %d writes, want at most %d", streams*rounds, total, streams*rounds/4)
+	}
+}
+
+// TestLargeWriteLendsItsSlice: a Write the client's windows take whole,
+// from lendMin on, is framed straight from the handler's slice (one copy,
+// into the writer's batch) instead of being copied into the stream's
+// buffer first; Write returns once the slice is framed, so the handler
+// may reuse it at once, and smaller or window-bound writes are buffered
+// as before. Before, every Write was copied into the stream's buffer,
+// which grew to the write's size.
+func TestLargeWriteLendsItsSlice(t *testing.T) {
+	// 60,000 octets: within the default windows of 65,535.
+	big := bytes.Repeat([]byte("0123456789"), 6000)
+	small := []byte("tail")
+	type result struct {
+		n, afterBig, afterSmall int
+		err                     error
+	}
+	got := make(chan result, 1)
+	rc := startRaw(t, nil, HandlerFunc(func(s *Stream) {
+		p := bytes.Clone(big)
+		s.c.mu.Lock()
+		s.out = nil // a pooled stream may bring a grown buffer
+		s.c.mu.Unlock()
+		s.WriteHeaders(200, nil, false)
+		n, err := s.Write(p)
+		s.c.mu.Lock()
+		afterBig := cap(s.out)
+		s.c.mu.Unlock()
+		// p is the handler's again: what was sent must not change.
+		for i := range p {
+			p[i] = 'X'
+		}
+		s.Write(small)
+		s.c.mu.Lock()
+		afterSmall := cap(s.out)
+		s.c.mu.Unlock()
+		got <- result{n, afterBig, afterSmall, err}
+	}))
+	rc.request(1, "GET", "/", true)
+	status, body := rc.response(1)
+	r := <-got
+	if status != "200" || body != string(big)+string(small) {
+		t.Fatalf("response %s, %d bytes (want %d; intact: %v)", status, len(body), len(big)+len(small), strings.HasPrefix(body, string(big)))
+	}
+	if r.n != len(big) || r.err != nil {
+		t.Errorf("Write: %d, %v", r.n, r.err)
+	}
+	if r.afterBig >= len(big) {
+		t.Errorf("the stream copied a %d-octet write into its buffer (capacity %d)", len(big), r.afterBig)
+	}
+	if r.afterSmall < len(small) {
+		t.Errorf("a small write was not buffered (capacity %d)", r.afterSmall)
 	}
 }
