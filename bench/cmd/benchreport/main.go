@@ -6,6 +6,10 @@
 // beside it, and the load average during the runs.
 //
 //	go run ./cmd/benchreport -dir results -svg ../docs/benchmarks.svg
+//	go run ./cmd/benchreport -dir results -svg ../docs/benchmarks.svg -h2
+//
+// With h2.tsv in the directory (bench/h2.sh) it also reports the HTTP/2
+// runs and adds their panels to the chart; -h2 prints only that report.
 package main
 
 import (
@@ -41,6 +45,7 @@ var scenarios = []string{"plaintext-c64", "plaintext-c256", "pipelined16-c256", 
 func main() {
 	dir := flag.String("dir", "results", "directory with raw.tsv, idle.tsv and machine.txt")
 	svg := flag.String("svg", "", "write the chart here")
+	onlyH2 := flag.Bool("h2", false, "print only the HTTP/2 report (h2.tsv, bench/h2.sh); the chart still has every panel")
 	flag.Parse()
 
 	runs, err := readRuns(filepath.Join(*dir, "raw.tsv"))
@@ -48,6 +53,15 @@ func main() {
 		log.Fatal(err)
 	}
 	sums := summarize(runs)
+	h2runs, err := readH2(*dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if *onlyH2 {
+		printH2(h2runs, *dir)
+		writeChart(*svg, sums, h2runs)
+		return
+	}
 	if b, err := os.ReadFile(filepath.Join(*dir, "machine.txt")); err == nil {
 		fmt.Println("```")
 		fmt.Print(string(b))
@@ -60,10 +74,17 @@ func main() {
 		printScenario(sc, sums)
 	}
 	printIdle(*dir)
-	if *svg != "" {
-		if err := os.WriteFile(*svg, chart(sums), 0o644); err != nil {
-			log.Fatal(err)
-		}
+	printH2(h2runs, *dir)
+	writeChart(*svg, sums, h2runs)
+}
+
+// writeChart writes the chart to path, unless path is empty.
+func writeChart(path string, sums map[string]map[string]summary, h2runs []h2Run) {
+	if path == "" {
+		return
+	}
+	if err := os.WriteFile(path, chart(sums, h2runs), 0o644); err != nil {
+		log.Fatal(err)
 	}
 }
 
@@ -275,8 +296,8 @@ func printIdle(dir string) {
 }
 
 // chart draws one panel of horizontal bars (median requests per server
-// CPU-second) per scenario.
-func chart(sums map[string]map[string]summary) []byte {
+// CPU-second) per scenario, then the HTTP/2 panels (h2Panels).
+func chart(sums map[string]map[string]summary, h2runs []h2Run) []byte {
 	const (
 		width   = 760
 		labelW  = 170
@@ -317,6 +338,7 @@ func chart(sums map[string]map[string]summary) []byte {
 		}
 		y += panelGp
 	}
+	y = h2Panels(&body, y, h2runs)
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, y)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	b.WriteString(body.String())
