@@ -92,11 +92,6 @@ func (w *response) HijackEvents(h EventHandler) (net.Conn, error) {
 		ec.closeSocket()
 		return nil, ErrServerClosed
 	}
-	if w.c.srv.shuttingDown() {
-		// Taken over while a Shutdown runs: it may have passed this
-		// connection by.
-		ec.shutdown(0)
-	}
 	w.evented = ec
 	return ec, nil
 }
@@ -110,6 +105,7 @@ type eventedConn struct {
 	h        EventHandler
 	pending  []byte // bytes received after the request, delivered first
 
+	started  atomic.Bool // events began: the handler that took it over returned
 	notified atomic.Bool // OnShutdown was called
 
 	eventedInput // the epoll engine's part (evented_hijack_linux.go)
@@ -118,6 +114,7 @@ type eventedConn struct {
 // start begins delivering events; called when the handler that took the
 // connection over has returned.
 func (ec *eventedConn) start() {
+	ec.started.Store(true)
 	if !ec.startEvented() {
 		go ec.readLoop()
 	}
@@ -186,9 +183,11 @@ func (ec *eventedConn) closeSocket() {
 
 // shutdown implements trackedConn: the handler hears of the Shutdown
 // once, or, without OnShutdown, the connection is closed. Its reader
-// forgets it when it ends.
+// forgets it when it ends. Until the events began, the handler that took
+// the connection over may still be setting up: Shutdown, which calls
+// this again and again, tells it later.
 func (ec *eventedConn) shutdown(time.Duration) bool {
-	if ec.notified.Swap(true) {
+	if !ec.started.Load() || ec.notified.Swap(true) {
 		return false
 	}
 	if n, ok := ec.h.(ShutdownNotifier); ok {
