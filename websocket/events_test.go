@@ -1,7 +1,15 @@
 package websocket
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"testing"
+	"time"
 
 	"github.com/rawsock/httpserver"
 )
@@ -20,5 +28,228 @@ func eventsEchoHandler(opts *AcceptOptions, closed chan<- error) httpserver.Hand
 				}
 			},
 		})
+	})
+}
+
+// TestEventsConformanceInPieces: the conformance corpus against the
+// event API with every script written in small pieces, so that headers,
+// control frames and messages arrive split across events and are kept
+// between them.
+func TestEventsConformanceInPieces(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
+		addr := startServer(t, eng, eventsEchoHandler(&AcceptOptions{ReadLimit: testLim}, nil))
+		for _, tc := range conformanceCases() {
+			size := 0
+			for _, f := range tc.send {
+				size += len(f.data)
+			}
+			switch {
+			case tc.split != 0:
+			case size <= 4096:
+				tc.split = 5
+			default:
+				tc.split = 1500
+			}
+			t.Run(tc.family+"/"+tc.name, func(t *testing.T) { runCase(t, addr, "", tc) })
+		}
+	})
+}
+
+// captureConn is a net.Conn that keeps what is written to it.
+type captureConn struct {
+	pipeConn
+	mu     sync.Mutex
+	out    bytes.Buffer
+	closed bool
+}
+
+func (c *captureConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.Write(b)
+}
+
+func (c *captureConn) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	return nil
+}
+
+// frames decodes the server's (unmasked) frames written so far.
+func (c *captureConn) frames(t *testing.T) []frame {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []frame
+	b := c.out.Bytes()
+	for len(b) > 0 {
+		h, size, _, err := parseHeader(b)
+		if err != nil || size == 0 || int64(len(b)-size) < h.length {
+			t.Fatalf("server wrote a bad frame: %v", err)
+		}
+		var rsv byte
+		if h.rsv1 {
+			rsv = rsv1Bit
+		}
+		out = append(out, frame{fin: h.fin, rsv: rsv, op: byte(h.op), data: b[size : size+int(h.length)]})
+		b = b[size+int(h.length):]
+	}
+	return out
+}
+
+// newTestEventConn is an EventConn over a captureConn, fed by the test.
+func newTestEventConn(opts *AcceptOptions, dp *deflateParams, onMessage func(*EventConn, MessageType, []byte)) (*EventConn, *captureConn) {
+	cfg := opts.withDefaults()
+	nc := &captureConn{}
+	c := &EventConn{nc: nc, deflate: dp, level: int8(cfg.level), threshold: cfg.threshold, closeTimeout: cfg.closeTimeout,
+		h: EventHandler{OnMessage: onMessage}}
+	c.readLimit.Store(cfg.readLimit)
+	return c, nc
+}
+
+// TestEventsByteByByte plays every conformance script into an EventConn
+// one byte per event: each header, control frame and message arrives in
+// pieces and is kept between events. The messages delivered, the
+// control frames and the close code written must be those of the
+// script, and between messages nothing may stay held.
+func TestEventsByteByByte(t *testing.T) {
+	for _, tc := range conformanceCases() {
+		t.Run(tc.family+"/"+tc.name, func(t *testing.T) {
+			var got []frame
+			c, nc := newTestEventConn(&AcceptOptions{ReadLimit: testLim}, nil, func(_ *EventConn, typ MessageType, msg []byte) {
+				got = append(got, frame{op: byte(typ), data: bytes.Clone(msg)})
+			})
+			var wire []byte
+			for _, f := range tc.send {
+				wire = append(wire, f.encode(!f.masked)...)
+			}
+			in := (*eventInput)(c)
+			arrived := 0
+			for i := range wire {
+				in.OnData(wire[i : i+1])
+				arrived++
+				if len(c.buf) > arrived || len(c.ctl) > maxControlPayload || c.hdrN > maxHeaderSize {
+					t.Fatalf("after %d bytes: %d message bytes and %d control bytes kept", arrived, len(c.buf), len(c.ctl))
+				}
+			}
+			in.OnClose(io.EOF)
+			written := nc.frames(t)
+			var controls []frame
+			var code int = -1
+			for _, f := range written {
+				switch {
+				case f.op == opCls:
+					code = 1005
+					if len(f.data) >= 2 {
+						code = int(binary.BigEndian.Uint16(f.data))
+					}
+				case f.op >= 0x8:
+					controls = append(controls, frame{op: f.op, data: f.data})
+				}
+			}
+			var wantMsgs, wantCtl []frame
+			for _, w := range tc.want {
+				if w.op >= 0x8 {
+					wantCtl = append(wantCtl, frame{op: w.op, data: w.data})
+				} else {
+					wantMsgs = append(wantMsgs, frame{op: w.op, data: w.data})
+				}
+			}
+			if !sameFrames(got, wantMsgs) || !sameFrames(controls, wantCtl) {
+				t.Fatalf("messages %d (want %d), control frames %d (want %d)", len(got), len(wantMsgs), len(controls), len(wantCtl))
+			}
+			switch {
+			case tc.close != 0 && code != tc.close:
+				t.Fatalf("close code %d, want %d", code, tc.close)
+			case tc.close == 0 && code != -1:
+				t.Fatalf("closed with %d, want no close", code)
+			}
+			if tc.close == 0 && (c.buf != nil || c.ctl != nil || c.whole != nil || c.inFrame || c.inMessage || c.hdrN != 0) {
+				t.Fatalf("state held between messages: buf %d ctl %d inFrame %v inMessage %v hdr %d", len(c.buf), len(c.ctl), c.inFrame, c.inMessage, c.hdrN)
+			}
+			if t := c.closeTimer.Load(); t != nil {
+				t.Stop()
+			}
+		})
+	}
+}
+
+func sameFrames(a, b []frame) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].op != b[i].op || !bytes.Equal(a[i].data, b[i].data) {
+			return false
+		}
+	}
+	return true
+}
+
+// startEventsServer serves h with engine eng and returns the server, so
+// that the test can shut it down itself.
+func startEventsServer(t *testing.T, eng httpserver.Engine, h httpserver.Handler) (*httpserver.Server, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httpserver.Server{Handler: h, Engine: eng, Logger: slog.New(slog.DiscardHandler)}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-done; err != httpserver.ErrServerClosed {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return srv, ln.Addr().String()
+}
+
+// TestEventsShutdownGoingAway: the server's graceful Shutdown reaches
+// connections accepted with AcceptEvents without a Group: each gets a
+// close frame with 1001, and Shutdown returns once the clients answered
+// (or, for a client that does not answer, once the CloseTimeout closed
+// it), with nothing left open.
+func TestEventsShutdownGoingAway(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
+		closed := make(chan error, 4)
+		srv, addr := startEventsServer(t, eng, eventsEchoHandler(&AcceptOptions{CloseTimeout: 300 * time.Millisecond}, closed))
+		var clients []*rawClient
+		for range 3 {
+			c := dialRaw(t, addr)
+			c.send(txt("hello"))
+			if _, _, msg := c.recvMessage(); string(msg) != "hello" {
+				t.Fatalf("echo %q", msg)
+			}
+			clients = append(clients, c)
+		}
+		silent := clients[2]
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		shut := make(chan error, 1)
+		start := time.Now()
+		go func() { shut <- srv.Shutdown(ctx) }()
+		for _, c := range clients[:2] {
+			c.expectClose(1001)
+		}
+		f, err := silent.recv()
+		if err != nil || f.op != opCls || binary.BigEndian.Uint16(f.data) != 1001 {
+			t.Fatalf("silent client: %v, op %d", err, f.op)
+		}
+		if err := <-shut; err != nil {
+			t.Fatalf("Shutdown: %v after %v", err, time.Since(start))
+		}
+		silent.expectEOF()
+		if n := srv.Stats().Conns; n != 0 {
+			t.Fatalf("%d connections left", n)
+		}
+		codes := map[StatusCode]int{}
+		for range 3 {
+			codes[CloseStatus(<-closed)]++
+		}
+		if codes[1001] != 2 || codes[-1] != 1 {
+			t.Fatalf("OnClose codes %v, want two 1001 answers and one without", codes)
+		}
 	})
 }
