@@ -87,7 +87,10 @@ func (w *response) HijackEvents(h EventHandler) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	ec := &eventedConn{Conn: nc, srv: w.c.srv, h: h, pending: rd}
+	ec := &eventedConn{Conn: nc, srv: w.c.srv, h: h}
+	if rd != nil {
+		ec.pending = &rd
+	}
 	if !ec.srv.trackConn(ec, true) {
 		ec.closeSocket()
 		return nil, ErrServerClosed
@@ -103,7 +106,7 @@ type eventedConn struct {
 	net.Conn // *fdConn on the epoll engine, else the connection as served
 	srv      *Server
 	h        EventHandler
-	pending  []byte // bytes received after the request, delivered first
+	pending  *[]byte // bytes received after the request, delivered first
 
 	started  atomic.Bool // events began: the handler that took it over returned
 	notified atomic.Bool // OnShutdown was called
@@ -123,10 +126,7 @@ func (ec *eventedConn) start() {
 // readLoop delivers the input of a connection that is not evented with
 // blocking reads, on a goroutine of its own.
 func (ec *eventedConn) readLoop() {
-	if p := ec.pending; p != nil {
-		ec.pending = nil
-		ec.h.OnData(p)
-	}
+	ec.deliverPending()
 	buf := make([]byte, eventReadSize)
 	for {
 		n, err := ec.Conn.Read(buf)
@@ -137,6 +137,14 @@ func (ec *eventedConn) readLoop() {
 			ec.finish(err)
 			return
 		}
+	}
+}
+
+// deliverPending hands the bytes received after the request to OnData.
+func (ec *eventedConn) deliverPending() {
+	if p := ec.pending; p != nil {
+		ec.pending = nil
+		ec.h.OnData(*p)
 	}
 }
 

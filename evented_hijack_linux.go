@@ -54,10 +54,7 @@ func (ec *eventedConn) readable() {
 // on the end of input (or a closed or failed socket) it finishes the
 // connection.
 func (ec *eventedConn) serveInput() {
-	if p := ec.pending; p != nil {
-		ec.pending = nil
-		ec.h.OnData(p)
-	}
+	ec.deliverPending()
 	buf := eventBuffers.Get().(*[eventReadSize]byte)
 	for {
 		n, err := ec.f.readNow(buf[:])

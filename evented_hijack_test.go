@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // echoEvents is an EventHandler that echoes what it receives, records
@@ -313,5 +314,15 @@ func TestHijackEventsIdleHoldsNoGoroutine(t *testing.T) {
 				t.Fatalf("%d idle evented connections added %d goroutines, want %d..%d", n, d, tc.min, tc.max)
 			}
 		})
+	}
+}
+
+// TestEventedConnSize pins what a connection taken over with
+// HijackEvents adds to the conn and fdConn an idle one keeps: one
+// 96-byte allocation (see the WebSocket idle-memory figures in
+// docs/websocket.md).
+func TestEventedConnSize(t *testing.T) {
+	if n := unsafe.Sizeof(eventedConn{}); n > 96 {
+		t.Fatalf("eventedConn is %d bytes, want at most 96", n)
 	}
 }

@@ -50,42 +50,97 @@ type EventHandler struct {
 // server's Shutdown sends StatusGoingAway (1001) and waits for the close
 // handshake, within the Shutdown's context.
 type EventConn struct {
-	nc          net.Conn
-	h           EventHandler
-	subprotocol string
-	deflate     *deflateParams // nil when not negotiated
-
-	level        int8 // compression level of outgoing messages
-	threshold    int
+	nc           net.Conn
+	h            EventHandler
+	subprotocol  string
+	deflate      *deflateParams // nil when not negotiated
 	closeTimeout time.Duration
 	readLimit    atomic.Int64 // -1: none
+	threshold    int32        // compression threshold of outgoing messages
+	closeSent    atomic.Bool  // a close frame was sent (or is being sent)
+	level        int8         // compression level of outgoing messages
 
-	wmu sync.Mutex  // one frame on the wire at a time
-	fw  *flateState // the compressor kept with context takeover
+	// Reader state, owned by the goroutine delivering events. An idle
+	// connection is this struct alone: what spans events (part) is taken
+	// from a pool and released when its message ends, and what only some
+	// connections need (more) is made on first use.
+	hdrN       uint8 // bytes of a header that arrived in part, in hdr
+	maskPos    uint8
+	inFrame    bool // a frame's payload is being received: frame, remaining
+	inMessage  bool // a data message has started and not ended
+	compressed bool // that message is compressed
+	stopped    bool // input ignored: the peer closed, or the connection failed
+	msgOp      opcode
+	hdr        [maxHeaderSize]byte
+	frame      frameHead
+	remaining  int64 // payload bytes of the frame still to come
+	part       *partial
+	more       *readerExtra
 
-	// Reader state, owned by the goroutine delivering events.
-	hdr       [maxHeaderSize]byte // a header that arrived in part
-	hdrN      uint8
-	inFrame   bool   // a frame's payload is being received
-	frame     header // that frame
-	remaining int64  // its payload bytes still to come
-	maskPos   int
-	ctl       []byte // a control frame's payload that arrived in part
-	inMessage bool   // a data message has started and not ended
-	typ       MessageType
-	whole     []byte // the message's single frame, whole in one read
-	compressed bool
-	announced  int64  // payload bytes announced by its frames so far
-	buf        []byte // the message (compressed or not) that arrived in part
-	utf8       utf8Validator
-	inflDict   []byte // the inflate window kept with context takeover
-	stopped    bool   // input ignored: the peer closed, or the connection failed
-	discarded  int    // bytes ignored since stopped
-	readErr    error  // why the connection ended, for OnClose
-
-	closeSent  atomic.Bool // a close frame was sent (or is being sent)
+	wmu        sync.Mutex  // one frame on the wire at a time
+	fw         *flateState // the compressor kept with context takeover; guarded by wmu
 	closeTimer atomic.Pointer[time.Timer]
-	onClose    sync.Once
+}
+
+// frameHead is what the event reader keeps of the frame being received.
+type frameHead struct {
+	key    [4]byte
+	op     opcode
+	fin    bool
+	length int64
+}
+
+// partial is a message (or control frame) that spans events: pooled,
+// held only until it ends.
+type partial struct {
+	buf       []byte // the message (compressed or not) so far
+	whole     []byte // the message's one frame, whole in one read: not copied
+	ctl       []byte // a control frame's payload so far
+	utf8      utf8Validator
+	announced int64 // payload bytes announced by the message's frames so far
+}
+
+var partials = sync.Pool{New: func() any { return new(partial) }}
+
+// maxPooledPartial bounds the message buffer a pooled partial keeps.
+const maxPooledPartial = 64 << 10
+
+// readerExtra is reader state only some connections need.
+type readerExtra struct {
+	inflDict  []byte // the inflate window kept with context takeover
+	readErr   error  // why the connection ended, for OnClose
+	discarded int    // bytes ignored since stopped
+}
+
+// extra returns c.more, made on first use.
+func (c *EventConn) extra() *readerExtra {
+	if c.more == nil {
+		c.more = new(readerExtra)
+	}
+	return c.more
+}
+
+// takePart returns the partial state, taken from the pool if needed.
+func (c *EventConn) takePart() *partial {
+	if c.part == nil {
+		c.part = partials.Get().(*partial)
+	}
+	return c.part
+}
+
+// releasePart gives the partial state back once neither a message nor a
+// control frame is in progress.
+func (c *EventConn) releasePart() {
+	p := c.part
+	if p == nil {
+		return
+	}
+	c.part = nil
+	if cap(p.buf) > maxPooledPartial {
+		p.buf = nil
+	}
+	*p = partial{buf: p.buf[:0], ctl: p.ctl[:0]}
+	partials.Put(p)
 }
 
 // maxHeaderSize is the largest frame header: 2 bytes, 8 of length, 4 of
@@ -129,7 +184,7 @@ func AcceptEvents(w httpserver.ResponseWriter, r *httpserver.Request, opts *Acce
 		h:            h,
 		subprotocol:  chooseSubprotocol(r, cfg.subprotocols),
 		level:        int8(cfg.level),
-		threshold:    cfg.threshold,
+		threshold:    int32(min(cfg.threshold, 1<<30)),
 		closeTimeout: cfg.closeTimeout,
 	}
 	c.readLimit.Store(cfg.readLimit)
@@ -232,7 +287,7 @@ func (c *EventConn) Write(ctx context.Context, typ MessageType, p []byte) error 
 		return ErrClosed
 	}
 	h := header{fin: true, op: opcode(typ), length: int64(len(p))}
-	if c.deflate == nil || len(p) < c.threshold {
+	if c.deflate == nil || len(p) < int(c.threshold) {
 		return c.writeFrame(ctx, h, p, nil)
 	}
 	c.wmu.Lock()
@@ -315,10 +370,7 @@ func (in *eventInput) OnData(p []byte) {
 		if !c.inFrame {
 			n, ok := c.readHeader(p)
 			p = p[n:]
-			if !ok {
-				continue // failed (stopped), or p was used up
-			}
-			if c.remaining == 0 {
+			if ok && c.remaining == 0 {
 				c.endFrame(nil)
 			}
 			continue
@@ -326,12 +378,13 @@ func (in *eventInput) OnData(p []byte) {
 		n := int(min(int64(len(p)), c.remaining))
 		chunk := p[:n]
 		p = p[n:]
-		c.maskPos = mask(c.frame.key, c.maskPos, chunk)
+		c.maskPos = uint8(mask(c.frame.key, int(c.maskPos), chunk))
 		c.remaining -= int64(n)
 		if c.frame.op.isControl() {
-			if c.remaining > 0 || c.ctl != nil {
-				c.ctl = append(c.ctl, chunk...)
-				chunk = c.ctl
+			if c.remaining > 0 || c.part != nil && len(c.part.ctl) > 0 {
+				pt := c.takePart()
+				pt.ctl = append(pt.ctl, chunk...)
+				chunk = pt.ctl
 			}
 			if c.remaining == 0 {
 				c.endFrame(chunk)
@@ -388,19 +441,22 @@ func (c *EventConn) readHeader(p []byte) (int, bool) {
 // compressed one when its compressed bytes alone pass the limit by more
 // than deflate's worst-case expansion.
 func (c *EventConn) startFrame(h header) error {
-	c.inFrame, c.frame, c.remaining, c.maskPos = true, h, h.length, 0
+	c.inFrame, c.remaining, c.maskPos = true, h.length, 0
+	c.frame = frameHead{key: h.key, op: h.op, fin: h.fin, length: h.length}
 	if h.op.isControl() {
 		return nil
 	}
+	pt := c.takePart()
 	if !c.inMessage {
-		c.inMessage, c.typ, c.compressed, c.announced, c.utf8 = true, MessageType(h.op), h.rsv1, 0, utf8Validator{}
+		c.inMessage, c.msgOp, c.compressed = true, h.op, h.rsv1
+		pt.announced, pt.utf8 = 0, utf8Validator{}
 	}
-	c.announced += h.length
+	pt.announced += h.length
 	lim := c.readLimit.Load()
 	if c.compressed && lim >= 0 {
 		lim += lim/4096 + 64 // stored blocks: 5 bytes per 64 KiB, and the final bits
 	}
-	if lim >= 0 && c.announced > lim {
+	if lim >= 0 && pt.announced > lim {
 		return &failure{code: StatusMessageTooBig, msg: fmt.Sprintf("message exceeds the read limit of %d bytes", c.readLimit.Load())}
 	}
 	return nil
@@ -411,15 +467,16 @@ func (c *EventConn) startFrame(h header) error {
 // and the message kept until its end. whole says the chunk is all of its
 // frame; a message of one such frame is delivered from the input itself.
 func (c *EventConn) payload(chunk []byte, whole bool) {
-	if !c.compressed && c.typ == MessageText && !c.utf8.write(chunk) {
+	pt := c.part
+	if !c.compressed && c.msgOp == opText && !pt.utf8.write(chunk) {
 		c.fail(&failure{code: StatusInvalidFramePayloadData, msg: "text message is not valid UTF-8"})
 		return
 	}
-	if whole && c.frame.fin && c.buf == nil {
-		c.whole = chunk
+	if whole && c.frame.fin && len(pt.buf) == 0 {
+		pt.whole = chunk
 		return
 	}
-	c.buf = append(c.buf, chunk...)
+	pt.buf = append(pt.buf, chunk...)
 }
 
 // endFrame ends the frame whose payload was received: a control frame
@@ -427,22 +484,26 @@ func (c *EventConn) payload(chunk []byte, whole bool) {
 // it.
 func (c *EventConn) endFrame(ctl []byte) {
 	c.inFrame = false
-	h := c.frame
-	if h.op.isControl() {
-		c.ctl = nil
-		c.control(h.op, ctl)
+	if c.frame.op.isControl() {
+		c.control(c.frame.op, ctl)
+		if !c.inMessage {
+			c.releasePart()
+		} else if c.part != nil {
+			c.part.ctl = c.part.ctl[:0]
+		}
 		return
 	}
-	if !h.fin {
+	if !c.frame.fin {
 		return
 	}
-	msg := c.whole
+	pt := c.part
+	msg := pt.whole
 	if msg == nil {
-		msg = c.buf
+		msg = pt.buf
 	}
-	c.inMessage, c.whole = false, nil
-	typ, compressed := c.typ, c.compressed
-	defer func() { c.buf = nil }() // released when the message is delivered
+	c.inMessage = false
+	defer c.releasePart() // released when the message is delivered
+	typ, compressed := MessageType(c.msgOp), c.compressed
 	if compressed {
 		out, err := c.inflate(msg)
 		if err != nil {
@@ -452,7 +513,7 @@ func (c *EventConn) endFrame(ctl []byte) {
 		defer releaseInflated(out)
 		msg = *out
 	}
-	if typ == MessageText && (compressed && !validUTF8(msg) || !compressed && !c.utf8.complete()) {
+	if typ == MessageText && (compressed && !validUTF8(msg) || !compressed && !pt.utf8.complete()) {
 		c.fail(&failure{code: StatusInvalidFramePayloadData, msg: "text message is not valid UTF-8"})
 		return
 	}
@@ -477,8 +538,8 @@ func (c *EventConn) control(op opcode, p []byte) {
 			c.fail(err)
 			return
 		}
-		c.readErr = fmt.Errorf("%w", ce)
-		c.stopped = true
+		c.extra().readErr = fmt.Errorf("%w", ce)
+		c.stop()
 		if c.closeSent.CompareAndSwap(false, true) {
 			// RFC 6455 §5.5.1: answer with a close frame, typically
 			// echoing the status code; §7.1.1: the server closes the
@@ -493,6 +554,13 @@ func (c *EventConn) control(op opcode, p []byte) {
 	// none is awaited.
 }
 
+// stop ends reading: what arrives from now on is ignored, and a message
+// in progress is dropped.
+func (c *EventConn) stop() {
+	c.stopped, c.inFrame, c.inMessage = true, false, false
+	c.releasePart()
+}
+
 // fail fails the connection for err (RFC 6455 §7.1.7): for a violation
 // by the peer it sends a close frame with the violation's code and shuts
 // down the sending side, leaving the peer the chance to read it before
@@ -501,10 +569,9 @@ func (c *EventConn) control(op opcode, p []byte) {
 // connection closes when the peer closes, or after a second (or the
 // CloseTimeout if shorter), or after 1 MiB more.
 func (c *EventConn) fail(err error) {
-	c.stopped = true
-	c.inFrame, c.inMessage, c.ctl, c.buf, c.whole = false, false, nil, nil, nil
-	if c.readErr == nil {
-		c.readErr = err
+	c.stop()
+	if x := c.extra(); x.readErr == nil {
+		x.readErr = err
 	}
 	var f *failure
 	if !errors.As(err, &f) || !c.closeSent.CompareAndSwap(false, true) {
@@ -529,8 +596,9 @@ func (c *EventConn) fail(err error) {
 // discard ignores n bytes received after the connection stopped reading,
 // closing it past 1 MiB.
 func (c *EventConn) discard(n int) {
-	c.discarded += n
-	if c.discarded > 1<<20 {
+	x := c.extra()
+	x.discarded += n
+	if x.discarded > 1<<20 {
 		c.CloseNow()
 	}
 }
@@ -541,9 +609,9 @@ func (in *eventInput) OnClose(err error) {
 	if t := c.closeTimer.Load(); t != nil {
 		t.Stop()
 	}
-	c.buf, c.ctl, c.whole = nil, nil, nil
-	if c.readErr != nil {
-		err = c.readErr
+	c.stop()
+	if c.more != nil && c.more.readErr != nil {
+		err = c.more.readErr
 	} else if err == nil || errors.Is(err, net.ErrClosed) {
 		err = ErrClosed
 	}
@@ -602,8 +670,8 @@ func (c *EventConn) inflate(payload []byte) (*[]byte, error) {
 	}()
 	in.mr = multiSlice{payload, deflateTail}
 	var dict []byte
-	if !c.deflate.clientNoContextTakeover {
-		dict = c.inflDict
+	if !c.deflate.clientNoContextTakeover && c.more != nil {
+		dict = c.more.inflDict
 	}
 	if in.fr == nil {
 		in.fr = flate.NewReaderDict(&in.mr, dict)
@@ -636,7 +704,8 @@ func (c *EventConn) inflate(payload []byte) (*[]byte, error) {
 		}
 	}
 	if !c.deflate.clientNoContextTakeover {
-		c.inflDict = slideWindow(c.inflDict, out)
+		x := c.extra()
+		x.inflDict = slideWindow(x.inflDict, out)
 	}
 	*bp = out
 	return bp, nil

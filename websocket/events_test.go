@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/rawsock/httpserver"
 )
@@ -101,7 +102,7 @@ func (c *captureConn) frames(t *testing.T) []frame {
 func newTestEventConn(opts *AcceptOptions, dp *deflateParams, onMessage func(*EventConn, MessageType, []byte)) (*EventConn, *captureConn) {
 	cfg := opts.withDefaults()
 	nc := &captureConn{}
-	c := &EventConn{nc: nc, deflate: dp, level: int8(cfg.level), threshold: cfg.threshold, closeTimeout: cfg.closeTimeout,
+	c := &EventConn{nc: nc, deflate: dp, level: int8(cfg.level), threshold: int32(cfg.threshold), closeTimeout: cfg.closeTimeout,
 		h: EventHandler{OnMessage: onMessage}}
 	c.readLimit.Store(cfg.readLimit)
 	return c, nc
@@ -128,9 +129,12 @@ func TestEventsByteByByte(t *testing.T) {
 			for i := range wire {
 				in.OnData(wire[i : i+1])
 				arrived++
-				if len(c.buf) > arrived || len(c.ctl) > maxControlPayload || c.hdrN > maxHeaderSize {
-					t.Fatalf("after %d bytes: %d message bytes and %d control bytes kept", arrived, len(c.buf), len(c.ctl))
+				if pt := c.part; pt != nil && (len(pt.buf) > arrived || len(pt.ctl) > maxControlPayload) || c.hdrN > maxHeaderSize {
+					t.Fatalf("after %d bytes: %+v kept", arrived, pt)
 				}
+			}
+			if tc.close == 0 && (c.part != nil || c.inFrame || c.inMessage || c.hdrN != 0) {
+				t.Fatalf("state held between messages: part %+v, inFrame %v, inMessage %v, header bytes %d", c.part, c.inFrame, c.inMessage, c.hdrN)
 			}
 			in.OnClose(io.EOF)
 			written := nc.frames(t)
@@ -164,8 +168,8 @@ func TestEventsByteByByte(t *testing.T) {
 			case tc.close == 0 && code != -1:
 				t.Fatalf("closed with %d, want no close", code)
 			}
-			if tc.close == 0 && (c.buf != nil || c.ctl != nil || c.whole != nil || c.inFrame || c.inMessage || c.hdrN != 0) {
-				t.Fatalf("state held between messages: buf %d ctl %d inFrame %v inMessage %v hdr %d", len(c.buf), len(c.ctl), c.inFrame, c.inMessage, c.hdrN)
+			if c.part != nil || c.more != nil && tc.close == 0 || c.inFrame || c.inMessage || c.hdrN != 0 {
+				t.Fatalf("state held after the script: part %v, more %v, inFrame %v, inMessage %v, header bytes %d", c.part, c.more, c.inFrame, c.inMessage, c.hdrN)
 			}
 			if t := c.closeTimer.Load(); t != nil {
 				t.Stop()
@@ -252,4 +256,13 @@ func TestEventsShutdownGoingAway(t *testing.T) {
 			t.Fatalf("OnClose codes %v, want two 1001 answers and one without", codes)
 		}
 	})
+}
+
+// TestEventConnSize pins the size of an idle EventConn, which with the
+// server's conn, fdConn and evented registration makes an idle
+// WebSocket's memory (docs/websocket.md).
+func TestEventConnSize(t *testing.T) {
+	if n := unsafe.Sizeof(EventConn{}); n > 176 {
+		t.Fatalf("EventConn is %d bytes, want at most 176", n)
+	}
 }
