@@ -28,7 +28,8 @@ type response struct {
 	continueSent bool
 	released     bool
 
-	evented *eventedConn // taken over by HijackEvents: started when the handler returns
+	evented       *eventedConn // taken over by HijackEvents: started when the handler returns
+	onShutdownSet bool         // the handler registered OnShutdown
 }
 
 // init prepares w for a new request, keeping its storage.

@@ -84,6 +84,9 @@ func Accept(w httpserver.ResponseWriter, r *httpserver.Request, opts *AcceptOpti
 		c.CloseNow()
 		return nil, ErrShuttingDown
 	}
+	// The server's graceful Shutdown reaches the connection while the
+	// handler serves it, without a Group (events.go has the event API's).
+	httpserver.NewResponseController(w).OnShutdown(c.goingAway)
 	return c, nil
 }
 

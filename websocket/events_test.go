@@ -266,3 +266,36 @@ func TestEventConnSize(t *testing.T) {
 		t.Fatalf("EventConn is %d bytes, want at most 176", n)
 	}
 }
+
+// TestBlockingShutdownGoingAway: the server's graceful Shutdown reaches
+// connections accepted with Accept without a Group, while their handler
+// reads: each gets 1001, and Shutdown returns once the close handshakes
+// are done and the handlers returned.
+func TestBlockingShutdownGoingAway(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
+		handlerDone := make(chan error, 2)
+		srv, addr := startEventsServer(t, eng, echoHandler(&AcceptOptions{Group: &Group{}}, handlerDone))
+		var clients []*rawClient
+		for range 2 {
+			c := dialRaw(t, addr)
+			c.send(txt("hello"))
+			c.recvMessage()
+			clients = append(clients, c)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		shut := make(chan error, 1)
+		go func() { shut <- srv.Shutdown(ctx) }()
+		for _, c := range clients {
+			c.expectClose(1001)
+		}
+		if err := <-shut; err != nil {
+			t.Fatalf("Shutdown: %v", err)
+		}
+		for range 2 {
+			if err := <-handlerDone; CloseStatus(err) != 1001 {
+				t.Fatalf("handler ended with %v, want the 1001 close", err)
+			}
+		}
+	})
+}
