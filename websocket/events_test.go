@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -298,4 +299,99 @@ func TestBlockingShutdownGoingAway(t *testing.T) {
 			}
 		}
 	})
+}
+
+// FuzzEventsMatchBlocking feeds the same client bytes to the blocking
+// reader and, in pieces of split bytes, to the event reader: they must
+// deliver the same messages and end the same way (the same close code
+// for a violation, the peer's close, or no verdict when the input just
+// stops). Compressed input is only checked for panics and the limit: the
+// two inflate at different times.
+func FuzzEventsMatchBlocking(f *testing.F) {
+	f.Add([]byte{0x81, 0x85, 1, 2, 3, 4, 'H' ^ 1, 'e' ^ 2, 'l' ^ 3, 'l' ^ 4, 'o' ^ 1}, false, uint8(1))
+	f.Add([]byte{0xC1, 0x87, 0, 0, 0, 0, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}, true, uint8(3))
+	f.Add([]byte{0x01, 0x81, 0, 0, 0, 0, 'a', 0x89, 0x80, 0, 0, 0, 0, 0x80, 0x81, 0, 0, 0, 0, 'b'}, false, uint8(2))
+	f.Add([]byte{0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8, 0x81, 0x80, 0, 0, 0, 0}, false, uint8(5))
+	f.Fuzz(func(t *testing.T, b []byte, compressed bool, split uint8) {
+		var dp *deflateParams
+		if compressed {
+			dp = &deflateParams{}
+		}
+		var events [][]byte
+		c, _ := newTestEventConn(&AcceptOptions{ReadLimit: 1024}, dp, func(_ *EventConn, _ MessageType, msg []byte) {
+			if len(msg) > 1024 {
+				t.Fatalf("message of %d bytes over the limit", len(msg))
+			}
+			events = append(events, bytes.Clone(msg))
+		})
+		defer func() {
+			if t := c.closeTimer.Load(); t != nil {
+				t.Stop()
+			}
+		}()
+		in := (*eventInput)(c)
+		step := max(int(split), 1)
+		wire := bytes.Clone(b) // unmasked in place
+		for i := 0; i < len(wire); i += step {
+			in.OnData(wire[i:min(i+step, len(wire))])
+		}
+		var eventsErr error
+		if c.more != nil {
+			eventsErr = c.more.readErr
+		}
+		in.OnClose(io.EOF)
+		if compressed {
+			return
+		}
+
+		bc := fuzzConn(b, false)
+		defer bc.CloseNow()
+		var blocking [][]byte
+		var blockingErr error
+		for range len(b) + 1 {
+			_, msg, err := bc.Read(t.Context())
+			if err != nil {
+				blockingErr = err
+				break
+			}
+			blocking = append(blocking, msg)
+		}
+		if len(events) != len(blocking) {
+			t.Fatalf("%d messages from events, %d from the blocking reader (%v / %v)", len(events), len(blocking), eventsErr, blockingErr)
+		}
+		for i := range events {
+			if !bytes.Equal(events[i], blocking[i]) {
+				t.Fatalf("message %d: %q from events, %q blocking", i, events[i], blocking[i])
+			}
+		}
+		if got, want := verdict(eventsErr), verdict(blockingErr); got != want {
+			t.Fatalf("events ended %q (%v), the blocking reader %q (%v)", got, eventsErr, want, blockingErr)
+		}
+	})
+}
+
+// verdict names how reading ended: a violation's close code, the peer's
+// close code, or "input ended".
+func verdict(err error) string {
+	var f *failure
+	if errors.As(err, &f) {
+		return "fail " + itoa(int(f.code))
+	}
+	if code := CloseStatus(err); code >= 0 {
+		return "peer close " + itoa(int(code))
+	}
+	return "input ended"
+}
+
+// TestFragmentedMessageCutByEOF: input that ends between the fragments
+// of a message is an unexpected EOF for the blocking reader, not the
+// message's end (the event reader's differential fuzzing found Read
+// returning the first fragment as a whole message).
+func TestFragmentedMessageCutByEOF(t *testing.T) {
+	b := frame{op: opTxt, data: []byte("half")}.encode(true)
+	c := fuzzConn(b, false)
+	defer c.CloseNow()
+	if _, msg, err := c.Read(t.Context()); err == nil {
+		t.Fatalf("Read returned %q as a whole message", msg)
+	}
 }

@@ -377,7 +377,10 @@ func (rd *messageReader) readRaw(p []byte) (int, error) {
 		}
 		h, err := c.nextDataFrame()
 		if err != nil {
-			return 0, err
+			// The input ending between the fragments of a message cuts
+			// it: that is no io.EOF, which would end the message as if
+			// it were whole.
+			return 0, noEOF(err)
 		}
 		if err := rd.setFrame(h); err != nil {
 			return 0, err
