@@ -19,8 +19,10 @@ import (
 // close it. A call holds a goroutine until it returns; between calls, on
 // the epoll engine, the connection holds none (see HijackEvents).
 type EventHandler interface {
-	// OnData is called with bytes received, in order. p is valid only
-	// during the call: copy what you keep.
+	// OnData is called with bytes received, in order. p is the
+	// server's buffer, valid only during the call: copy what you keep
+	// (race-detector builds overwrite it when the call returns). The
+	// handler may modify it meanwhile, e.g. to unmask in place.
 	OnData(p []byte)
 	// OnClose is called once, after the last OnData, when input ends:
 	// with io.EOF when the client closed its side, net.ErrClosed when
@@ -131,7 +133,7 @@ func (ec *eventedConn) readLoop() {
 	for {
 		n, err := ec.Conn.Read(buf)
 		if n > 0 {
-			ec.h.OnData(buf[:n])
+			ec.onData(buf[:n])
 		}
 		if err != nil {
 			ec.finish(err)
@@ -144,7 +146,20 @@ func (ec *eventedConn) readLoop() {
 func (ec *eventedConn) deliverPending() {
 	if p := ec.pending; p != nil {
 		ec.pending = nil
-		ec.h.OnData(*p)
+		ec.onData(*p)
+	}
+}
+
+// onData calls OnData with p. In race-detector builds the bytes are
+// overwritten when it returns, so that a handler that kept them (they
+// are the server's buffer, reused) reads garbage at once instead of, one
+// day, another connection's input.
+func (ec *eventedConn) onData(p []byte) {
+	ec.h.OnData(p)
+	if raceEnabled {
+		for i := range p {
+			p[i] = 0xDB
+		}
 	}
 }
 

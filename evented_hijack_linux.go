@@ -60,7 +60,7 @@ func (ec *eventedConn) serveInput() {
 		n, err := ec.f.readNow(buf[:])
 		switch {
 		case n > 0:
-			ec.h.OnData(buf[:n])
+			ec.onData(buf[:n])
 			continue
 		case err == unix.EAGAIN:
 			if ec.park() {

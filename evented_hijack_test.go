@@ -326,3 +326,43 @@ func TestEventedConnSize(t *testing.T) {
 		t.Fatalf("eventedConn is %d bytes, want at most 96", n)
 	}
 }
+
+// keepEvents keeps the slice OnData was given (which a handler must not).
+type keepEvents struct {
+	kept   chan []byte
+	closed chan struct{}
+}
+
+func (k *keepEvents) OnData(p []byte) {
+	select {
+	case k.kept <- p:
+	default:
+	}
+}
+func (k *keepEvents) OnClose(error) { close(k.closed) }
+
+// TestHijackEventsKeptBytesPoisoned: in race-detector builds the bytes
+// given to OnData are overwritten once it returns, so a handler that
+// keeps them sees garbage (and the race detector reports a handler that
+// reads them without synchronising; this test waits for OnClose).
+func TestHijackEventsKeptBytesPoisoned(t *testing.T) {
+	if !raceEnabled {
+		t.Skip("race-detector builds only")
+	}
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		k := &keepEvents{kept: make(chan []byte, 1), closed: make(chan struct{})}
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			if _, err := NewResponseController(w).HijackEvents(k); err != nil {
+				t.Error(err)
+			}
+		}))
+		c, _ := s.rawConn(t)
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\nkeep me")
+		p := <-k.kept
+		c.Close()
+		<-k.closed
+		if strings.Trim(string(p), "\xdb") != "" {
+			t.Fatalf("kept bytes still read %q", p)
+		}
+	})
+}
