@@ -76,6 +76,7 @@ type EventConn struct {
 	remaining  int64 // payload bytes of the frame still to come
 	part       *partial
 	more       *readerExtra
+	ka         *eventKeepAlive // with AcceptOptions.PingInterval
 
 	wmu        sync.Mutex  // one frame on the wire at a time
 	fw         *flateState // the compressor kept with context takeover; guarded by wmu
@@ -201,6 +202,9 @@ func AcceptEvents(w httpserver.ResponseWriter, r *httpserver.Request, opts *Acce
 		return nil, fmt.Errorf("websocket: taking over the connection: %w", err)
 	}
 	c.nc = nc
+	if cfg.pingInterval > 0 {
+		c.startKeepAlive(cfg.pingInterval, cfg.pongTimeout)
+	}
 	return c, nil
 }
 
@@ -362,6 +366,9 @@ type eventInput EventConn
 // message for the next call.
 func (in *eventInput) OnData(p []byte) {
 	c := (*EventConn)(in)
+	if c.ka != nil {
+		c.ka.lastRead.Store(time.Now().UnixNano())
+	}
 	for len(p) > 0 {
 		if c.stopped {
 			c.discard(len(p))
@@ -606,6 +613,9 @@ func (c *EventConn) discard(n int) {
 // OnClose implements httpserver.EventHandler.
 func (in *eventInput) OnClose(err error) {
 	c := (*EventConn)(in)
+	if c.ka != nil {
+		c.ka.stop()
+	}
 	if t := c.closeTimer.Load(); t != nil {
 		t.Stop()
 	}
@@ -717,4 +727,61 @@ func releaseInflated(bp *[]byte) {
 		*bp = (*bp)[:0]
 		assembly.Put(bp)
 	}
+}
+
+// eventKeepAlive pings an EventConn every PingInterval and closes it
+// when a ping has had nothing at all received after it for PongTimeout
+// (so a peer silent for PingInterval+PongTimeout at most is dropped, and
+// a timer fired late drops no one that was not pinged): a timer, no
+// goroutine between ticks.
+type eventKeepAlive struct {
+	c                 *EventConn
+	interval, timeout time.Duration
+	lastRead          atomic.Int64 // unix ns of the last bytes received
+	pingAt            int64        // unix ns of the unanswered ping; 0: none (the timer's own)
+	timer             *time.Timer
+	stopped           atomic.Bool
+}
+
+// startKeepAlive arms the keep-alive timer.
+func (c *EventConn) startKeepAlive(interval, timeout time.Duration) {
+	ka := &eventKeepAlive{c: c, interval: interval, timeout: timeout}
+	ka.lastRead.Store(time.Now().UnixNano())
+	c.ka = ka
+	ka.timer = time.AfterFunc(interval, ka.tick)
+}
+
+// tick closes a connection whose ping went unanswered for the timeout,
+// or pings it, and waits for the next tick.
+func (ka *eventKeepAlive) tick() {
+	c := ka.c
+	if ka.stopped.Load() || c.closeSent.Load() {
+		return
+	}
+	now := time.Now().UnixNano()
+	if ka.pingAt != 0 && ka.lastRead.Load() >= ka.pingAt {
+		ka.pingAt = 0 // answered: anything received counts
+	}
+	if ka.pingAt != 0 && now-ka.pingAt >= int64(ka.timeout) {
+		c.CloseNow()
+		return
+	}
+	if ka.pingAt == 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), ka.timeout)
+		err := c.writeFrame(ctx, header{fin: true, op: opPing}, nil, nil)
+		cancel()
+		if err != nil {
+			return // the connection is closed
+		}
+		ka.pingAt = now
+	}
+	if !ka.stopped.Load() {
+		ka.timer.Reset(min(ka.interval, ka.timeout))
+	}
+}
+
+// stop ends the keep-alive when the connection ends.
+func (ka *eventKeepAlive) stop() {
+	ka.stopped.Store(true)
+	ka.timer.Stop()
 }

@@ -395,3 +395,65 @@ func TestFragmentedMessageCutByEOF(t *testing.T) {
 		t.Fatalf("Read returned %q as a whole message", msg)
 	}
 }
+
+// TestEventsKeepAlive: with PingInterval, an EventConn pings its peer,
+// stays open while pongs come back, and is closed (OnClose) once a ping
+// has gone unanswered for PongTimeout.
+func TestEventsKeepAlive(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
+		closed := make(chan error, 2)
+		addr := startServer(t, eng, eventsEchoHandler(&AcceptOptions{PingInterval: 50 * time.Millisecond, PongTimeout: 250 * time.Millisecond}, closed))
+		live := dialRaw(t, addr)
+		silent := dialRaw(t, addr)
+		answered := make(chan error, 1)
+		go func() { // the live peer answers every ping for 800 ms
+			deadline := time.Now().Add(800 * time.Millisecond)
+			for time.Now().Before(deadline) {
+				f, err := live.recv()
+				if err != nil {
+					answered <- err
+					return
+				}
+				if f.op == opPng {
+					live.nc.Write(ctl(opPog, f.data).encode(true))
+				}
+			}
+			answered <- nil
+		}()
+		start := time.Now()
+		pings := 0
+		for {
+			f, err := silent.recv()
+			if err != nil {
+				break // dropped
+			}
+			if f.op == opPng {
+				pings++
+			}
+		}
+		if d := time.Since(start); pings == 0 || d < 250*time.Millisecond || d > 5*time.Second {
+			t.Fatalf("silent peer: %d pings, dropped after %v", pings, d)
+		}
+		if err := <-closed; err == nil {
+			t.Fatal("OnClose without an error")
+		}
+		if err := <-answered; err != nil {
+			t.Fatalf("live peer dropped although it answered: %v", err)
+		}
+		live.send(txt("still here"))
+		for range 100 {
+			f, err := live.recv()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.op == opTxt {
+				if string(f.data) != "still here" {
+					t.Fatalf("echo %q", f.data)
+				}
+				break
+			}
+		}
+		live.send(ctl(opCls, closePayload(1000, "")))
+		live.expectClose(1000)
+	})
+}
