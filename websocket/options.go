@@ -60,7 +60,8 @@ type AcceptOptions struct {
 	CloseTimeout time.Duration
 
 	// Group receives the connection, for [Group.Shutdown]; nil means
-	// [DefaultGroup]. Set it to a Group of your own to shut down one
+	// [DefaultGroup]. AcceptEvents ignores it: the server's Shutdown
+	// reaches an EventConn directly. Set it to a Group of your own to shut down one
 	// server's WebSockets without the others'.
 	Group *Group
 }
