@@ -536,8 +536,12 @@ func (c *EventConn) control(op opcode, p []byte) {
 	case opPing:
 		// RFC 6455 §5.5.2: answer with a pong carrying the same data,
 		// unless a close frame has been sent (§5.5.1: nothing follows it).
+		// A peer that reads nothing cannot hold the reader longer than
+		// the CloseTimeout: the connection is closed then.
 		if !c.closeSent.Load() {
-			c.writeFrame(context.Background(), header{fin: true, op: opPong, length: int64(len(p))}, p, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), c.closeTimeout)
+			c.writeFrame(ctx, header{fin: true, op: opPong, length: int64(len(p))}, p, nil)
+			cancel()
 		}
 	case opClose:
 		ce, err := parseClosePayload(p)
