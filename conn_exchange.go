@@ -39,6 +39,13 @@ func (c *conn) serveExchange() {
 	}
 	c.respStart, c.respOut = len(c.wbuf), false
 	ok := c.callHandler(&ex.res, &ex.req)
+	if ex.res.onShutdownSet {
+		c.forgetOnShutdown()
+	}
+	if ec := ex.res.evented; ec != nil {
+		ex.res.evented = nil
+		ec.start() // HijackEvents: the events begin now
+	}
 	if c.state.Load() != stateHijacked {
 		c.stopWatch()
 		if ok {
