@@ -98,13 +98,17 @@ type h2Conn struct {
 	sc         *http2.ServerConn
 	remoteAddr string
 	tls        *tls.ConnectionState
+	// shutdownHooks tell running handlers of Shutdown (h2_shutdown_notify.go).
+	shutdownHooks h2ShutdownHooks
 }
 
 // shutdown implements trackedConn: GOAWAY, no new streams, the open ones
 // finish and the connection closes (internal/http2 does it; the goroutine
-// running h2Conn.serve forgets the connection).
+// running h2Conn.serve forgets the connection). Handlers that asked
+// (ResponseController.OnShutdown) are told, once.
 func (hc *h2Conn) shutdown(time.Duration) (serverForgets bool) {
 	hc.sc.GoAway()
+	hc.shutdownHooks.notifyShutdown()
 	return false
 }
 

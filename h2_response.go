@@ -34,6 +34,9 @@ type h2Response struct {
 	ended       bool // the stream's response is complete
 	isHEAD      bool
 	released    bool
+
+	onShutdownSet    bool // an OnShutdown callback is registered (h2_shutdown_notify.go)
+	shutdownNotified bool // guarded by hc.shutdownHooks.mu
 }
 
 // init prepares w for a new stream, keeping its storage.

@@ -68,6 +68,9 @@ func (hc *h2Conn) ServeStream(st *http2.Stream) {
 	} else if hc.callHandler(ex) {
 		ex.res.finish()
 	}
+	if ex.res.onShutdownSet {
+		hc.shutdownHooks.forget(&ex.res)
+	}
 	ex.release()
 	if !raceEnabled {
 		h2ExchangePool.Put(ex)

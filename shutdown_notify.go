@@ -13,8 +13,9 @@ type shutdownRegistrar interface {
 // it ends (a WebSocket: send a close frame), or one streaming a
 // response. Shutdown waits for the handler to return, as for any handler
 // in flight, until its context ends. A later call replaces f; once the
-// handler returns, f is no longer called. It fails with ErrNotSupported
-// when no writer in the chain supports it (HTTP/2).
+// handler returns, f is no longer called. HTTP/1 and HTTP/2 (where the
+// connection's GOAWAY lets the stream run on) both support it; it fails
+// with ErrNotSupported when no writer in the chain does.
 func (c ResponseController) OnShutdown(f func()) error {
 	if r, ok := find[shutdownRegistrar](c.rw); ok {
 		return r.OnShutdown(f)

@@ -193,13 +193,16 @@ func sameFrames(a, b []frame) bool {
 
 // startEventsServer serves h with engine eng and returns the server, so
 // that the test can shut it down itself.
-func startEventsServer(t *testing.T, eng httpserver.Engine, h httpserver.Handler) (*httpserver.Server, string) {
+func startEventsServer(t *testing.T, eng httpserver.Engine, h httpserver.Handler, configure ...func(*httpserver.Server)) (*httpserver.Server, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := &httpserver.Server{Handler: h, Engine: eng, Logger: slog.New(slog.DiscardHandler)}
+	for _, f := range configure {
+		f(srv)
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
