@@ -2,9 +2,13 @@ package httpserver
 
 import (
 	"bytes"
+	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -198,4 +202,40 @@ func TestFragmentForKeepsHandshakeBufferSize(t *testing.T) {
 			t.Fatalf("record of %d bytes in fragments of %d: handshake buffer of %d bytes, %d in one write", n, f, c, w)
 		}
 	}
+}
+
+// TestHelloRecordsHandshakes: clients of each kind shake hands and are
+// served over the split hello records on every engine: TLS 1.2 (whose
+// ClientKeyExchange is split too), TLS 1.3 with Go's default hello (an
+// ML-KEM key share, split into several records) and with X25519 only.
+func TestHelloRecordsHandshakes(t *testing.T) {
+	clients := []struct {
+		name    string
+		version uint16
+		curves  []tls.CurveID
+	}{
+		{"TLS 1.2", tls.VersionTLS12, nil},
+		{"TLS 1.3, X25519MLKEM768", tls.VersionTLS13, nil},
+		{"TLS 1.3, X25519 only", tls.VersionTLS13, []tls.CurveID{tls.X25519}},
+	}
+	forEachEngine(t, func(t *testing.T, _ func(Handler, ...func(*Server)) *testServer) {
+		engine := Engine(t.Name()[strings.LastIndexByte(t.Name(), '/')+1:])
+		s, tc := startTLSServer(t, tlsStateHandler, withEngine(engine))
+		for _, cl := range clients {
+			client := newTLSClient(t, tc, false)
+			cfg := client.Transport.(*http.Transport).TLSClientConfig
+			cfg.MinVersion, cfg.MaxVersion, cfg.CurvePreferences = cl.version, cl.version, cl.curves
+			_, port, _ := net.SplitHostPort(s.addr)
+			res, err := client.Get("https://localhost:" + port + "/")
+			if err != nil {
+				t.Fatalf("%s: %v", cl.name, err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			want := fmt.Sprintf("version=%x server_name=localhost alpn=http/1.1 proto=HTTP/1.1", cl.version)
+			if string(body) != want {
+				t.Errorf("%s: %q, want %q", cl.name, body, want)
+			}
+		}
+	})
 }
