@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"net"
 	"sync"
@@ -52,7 +51,7 @@ type conn struct {
 
 	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
 
-	tlsState *tls.ConnectionState // after the TLS handshake; nil over plain TCP
+	tlsReady bool // the TLS handshake is done; false over plain TCP
 }
 
 // connContext is the connection's context, made when a handler first
@@ -253,7 +252,7 @@ func (c *conn) readRequest() bool {
 		return false
 	}
 	r.RemoteAddr = c.remoteAddr
-	r.TLS = c.tlsState
+	r.TLS = c.tlsStateFor(ex)
 	r.src = c
 	r.Trailer = &ex.trailer
 	ex.body.init(c, f, r.Trailer)

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"crypto/tls"
 	"math"
 	"runtime/debug"
 )
@@ -13,6 +14,7 @@ type h1Exchange struct {
 	exchange
 	body body
 	res  response
+	tls  tls.ConnectionState // Request.TLS over TLS; see tlsStateFor
 }
 
 // release marks the request, its body and its response as no longer the

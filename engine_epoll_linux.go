@@ -574,7 +574,7 @@ func (e *epollEngine) register(fd int, raddr string, tlsConfig *tls.Config) {
 	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
 	c := &conn{srv: e.s, nc: f, evented: true, remoteAddr: raddr}
 	if tlsConfig != nil {
-		c.nc = tls.Server(f, tlsConfig)
+		c.nc = tls.Server(&helloRecords{Conn: f}, tlsConfig)
 	}
 	f.c = c
 	// The descriptor is published (table, live count) before the

@@ -64,8 +64,8 @@ type Request struct {
 	// RemoteAddr is the network address of the client, "ip:port".
 	RemoteAddr string
 	// TLS is the state of the TLS connection the request arrived on, nil
-	// over plain TCP. It is shared by the requests of one connection: do
-	// not modify it.
+	// over plain TCP. Like the Request, it is valid until the handler
+	// returns: copy the struct to keep it. Do not modify it.
 	TLS *tls.ConnectionState
 	// Pattern is the route pattern that matched the request, set by a
 	// router; use it rather than Path as a metrics label.

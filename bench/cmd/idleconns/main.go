@@ -2,9 +2,13 @@
 // server: it opens N connections to it from source addresses spread over
 // 127.0.0.2-127.0.0.251, sends one request on each and checks the answer,
 // then reports the server's resident memory per connection above its
-// baseline (read from /proc/PID/status before and after).
+// baseline (read from /proc/PID/status before and after). With -gc it
+// then sends the server SIGUSR1, on which benchserver collects garbage and
+// returns free memory to the OS, and reports the resident memory again:
+// what the connections hold once the garbage of their handshakes and
+// requests is gone.
 //
-//	idleconns -addr 127.0.0.1:9001 -pid 1234 -n 10000
+//	idleconns -addr 127.0.0.1:9001 -pid 1234 -n 10000 [-gc]
 //
 // Everything is bounded: N connections, each with a 10 s deadline, and a
 // 120 s limit overall.
@@ -25,6 +29,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -35,6 +40,7 @@ func main() {
 	settle := flag.Duration("settle", 2*time.Second, "wait before reading the RSS")
 	useTLS := flag.Bool("tls", false, "connect with TLS (HTTP/1.1 by ALPN; the certificate is not verified)")
 	classic := flag.Bool("tls-classic", false, "with -tls, offer only the X25519 key exchange (a small ClientHello, as clients without ML-KEM send)")
+	gc := flag.Bool("gc", false, "then send the server SIGUSR1 (benchserver: GC and free memory returned) and report its RSS again")
 	flag.Parse()
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
@@ -78,7 +84,15 @@ func main() {
 	time.Sleep(*settle)
 	after := rssKiB(*pid)
 	perConn := float64(after-base) / float64(*n)
-	fmt.Printf("conns=%d base_kib=%d after_kib=%d per_conn_kib=%.2f\n", *n, base, after, perConn)
+	line := fmt.Sprintf("conns=%d base_kib=%d after_kib=%d per_conn_kib=%.2f", *n, base, after, perConn)
+	if *gc {
+		if err := syscall.Kill(*pid, syscall.SIGUSR1); err != nil {
+			log.Fatalf("idleconns: %v", err)
+		}
+		afterGC := rssAfterGC(*pid, after)
+		line += fmt.Sprintf(" gc_kib=%d per_conn_gc_kib=%.2f", afterGC, float64(afterGC-base)/float64(*n))
+	}
+	fmt.Println(line)
 	for _, c := range conns {
 		c.Close()
 	}
@@ -130,6 +144,22 @@ func dialAndAsk(addr string, i int, tc *tls.Config) (net.Conn, error) {
 	}
 	c.SetDeadline(time.Time{})
 	return c, nil
+}
+
+// rssAfterGC waits, at most 20 s, for the server's RSS to fall below
+// what it was before SIGUSR1 and then hold still for a second (the GC
+// runs, then the memory goes back to the OS at once), and returns it.
+func rssAfterGC(pid, before int) int {
+	last := rssKiB(pid)
+	for range 40 {
+		time.Sleep(500 * time.Millisecond)
+		now := rssKiB(pid)
+		if now < before && now == last {
+			return now
+		}
+		last = now
+	}
+	return last
 }
 
 // rssKiB reads VmRSS of a process.
