@@ -36,13 +36,14 @@ const (
 // Fields are ordered so that the struct fits a 96-byte allocation: it is
 // all an idle evented connection costs, with its fdConn.
 type conn struct {
-	srv        *Server
-	nc         net.Conn
-	remoteAddr string
-	state      atomic.Int32
-	evented    bool
-	lingering  bool   // half-closed, reading on before the close (evented)
-	served     uint32 // requests served, saturating
+	srv         *Server
+	nc          net.Conn
+	remoteAddr  string
+	state       atomic.Int32
+	evented     bool
+	lingering   bool   // half-closed, reading on before the close (evented)
+	lingerWaits uint8  // lingerTimeout extensions used (lingering_close.go)
+	served      uint32 // requests served, saturating
 
 	ctxMu sync.Mutex
 	cctx  *connContext // created on first use; guarded by ctxMu

@@ -417,6 +417,17 @@ func (l *eventLoop) sweep(now time.Time) (next int64) {
 			l.answerTimeout(c)
 			continue
 		}
+		if c.lingering && c.lingerLonger(os.ErrDeadlineExceeded) {
+			// The response is still on its way: linger on.
+			c.setIdleDeadline(now, lingerTimeout)
+			if c.state.CompareAndSwap(stateActive, stateIdle) {
+				next = min(next, c.idleUntil.Load())
+				f.armRead() // input a failed claim left pending meanwhile
+			} else {
+				c.closeParkedAndForget() // Server.Close closed it meanwhile
+			}
+			continue
+		}
 		c.state.Store(stateClosed)
 		c.closeParkedAndForget()
 	}

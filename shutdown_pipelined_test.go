@@ -247,3 +247,48 @@ func TestShutdownIdleCloseWithRequestOnTheWire(t *testing.T) {
 		}
 	})
 }
+
+// TestLingeringCloseWaitsForSlowReader: a client that reads slowly through
+// a small window is still receiving a response when the first linger
+// bound passes, and then sends a pipelined request. The server must still
+// be lingering (its send queue is not empty), discard the request and let
+// the whole response arrive, on every engine: a closed socket would answer
+// the request with a reset that destroys the unsent rest.
+func TestLingeringCloseWaitsForSlowReader(t *testing.T) {
+	big := strings.Repeat("w", 32<<10)
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			w.Header().Set("Connection", "close")
+			w.WriteString(big)
+		}))
+		for i := range 2 {
+			d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
+				rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+				return nil
+			}}
+			c, err := d.Dial("tcp", s.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			io.WriteString(c, "GET /close HTTP/1.1\r\nHost: h\r\n\r\n")
+			br := bufio.NewReaderSize(c, 1024)
+			if _, err := br.Peek(1); err != nil { // the response has begun
+				t.Fatal(err)
+			}
+			time.Sleep(lingerTimeout + 300*time.Millisecond) // the first bound passes
+			io.WriteString(c, "GET /next HTTP/1.1\r\nHost: h\r\n\r\n")
+			time.Sleep(50 * time.Millisecond)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				c.Close()
+				t.Fatalf("attempt %d: response head: %v", i, err)
+			}
+			got, err := io.Copy(io.Discard, resp.Body)
+			c.Close()
+			if err != nil || got != int64(len(big)) {
+				t.Fatalf("attempt %d: %d of %d body bytes, %v", i, got, len(big), err)
+			}
+		}
+	})
+}
