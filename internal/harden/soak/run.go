@@ -27,8 +27,6 @@ type Config struct {
 	Prime time.Duration
 	// Settle bounds the wait, once the clients stop, for the descriptors
 	// and goroutines to come back to the baseline (default 15 s).
-	// Once they have, the wait goes on, up to Settle, for the pool's idle
-	// workers to exit, which Result.After shows when they did.
 	Settle time.Duration
 	// Args are more arguments for the binary.
 	Args []string
@@ -226,7 +224,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, fmt.Errorf("after: %w", err)
 		}
 		res.After.T = time.Since(start)
-		if res.Settled() && res.After.Goroutines <= res.Baseline.Goroutines || time.Now().After(deadline) {
+		if res.Settled() || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(250 * time.Millisecond)

@@ -93,7 +93,39 @@ func main() {
 	fmt.Println("PASS")
 }
 
-// drawPlot reads each engine=path CSV and draws them into out.
+// drawPlot reads each label=path CSV and draws them into out, with the
+// warm-up line where soak.Analyze puts it for a run of duration.
 func drawPlot(out string, duration, warmup time.Duration, args []string) error {
-	return fmt.Errorf("plot: not yet")
+	if len(args) == 0 {
+		return fmt.Errorf("-plot: name the CSVs as label=path arguments")
+	}
+	var runs []soak.Labeled
+	for _, a := range args {
+		label, path, ok := strings.Cut(a, "=")
+		if !ok {
+			return fmt.Errorf("-plot: argument %q is not label=path", a)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		samples, err := soak.ReadCSV(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		v := soak.Analyze(samples, duration, soak.Criteria{Warmup: warmup})
+		warmup = v.Criteria.Warmup
+		runs = append(runs, soak.Labeled{Label: label, Samples: samples})
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	title := fmt.Sprintf("httpserver soak: %v of mixed loopback traffic, sampled every second", duration)
+	if err := soak.PlotSVG(f, title, runs, duration, warmup); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
