@@ -104,7 +104,7 @@ func PlotSVG(w io.Writer, title string, runs []Labeled, span, warmup time.Durati
 				continue
 			}
 			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.2" points="`, lineColors[i%len(lineColors)])
-			for j, s := range r.Samples {
+			for j, s := range thin(r.Samples, p.get) {
 				if j > 0 {
 					b.WriteByte(' ')
 				}
@@ -116,6 +116,37 @@ func PlotSVG(w io.Writer, title string, runs []Labeled, span, warmup time.Durati
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// maxPoints bounds the points of one line; a longer run is thinned.
+const maxPoints = 800
+
+// thin returns samples, or when there are more than maxPoints, the lowest
+// and the highest (by get) of each run of consecutive samples, in time
+// order: fewer points, the same envelope, every spike kept.
+func thin(samples []Sample, get func(Sample) float64) []Sample {
+	if len(samples) <= maxPoints {
+		return samples
+	}
+	k := (len(samples) + maxPoints/2 - 1) / (maxPoints / 2)
+	out := make([]Sample, 0, maxPoints)
+	for i := 0; i < len(samples); i += k {
+		bucket := samples[i:min(i+k, len(samples))]
+		lo, hi := 0, 0
+		for j, s := range bucket {
+			if get(s) < get(bucket[lo]) {
+				lo = j
+			}
+			if get(s) > get(bucket[hi]) {
+				hi = j
+			}
+		}
+		out = append(out, bucket[min(lo, hi)])
+		if lo != hi {
+			out = append(out, bucket[max(lo, hi)])
+		}
+	}
+	return out
 }
 
 // niceTicks returns 0 and round steps (1, 2, 2.5 or 5 times a power of

@@ -73,3 +73,35 @@ func TestNiceTicks(t *testing.T) {
 		}
 	}
 }
+
+func TestThin(t *testing.T) {
+	get := func(s Sample) float64 { return float64(s.RSSKiB) }
+	short := series(time.Minute, func(time.Duration) Sample { return Sample{RSSKiB: 1} })
+	if got := thin(short, get); len(got) != len(short) {
+		t.Errorf("thin kept %d of %d samples under the bound", len(got), len(short))
+	}
+	// 1,800 samples with one spike: at most maxPoints points, in time
+	// order, the spike and the lowest value kept.
+	long := series(30*time.Minute, func(t time.Duration) Sample {
+		v := int64(100 + int(t.Seconds())%10)
+		if t == 1000*time.Second {
+			v = 5000
+		}
+		return Sample{RSSKiB: v}
+	})
+	got := thin(long, get)
+	if len(got) > maxPoints {
+		t.Errorf("thin kept %d points, more than %d", len(got), maxPoints)
+	}
+	spike, low := false, false
+	for i, s := range got {
+		if i > 0 && s.T <= got[i-1].T {
+			t.Fatalf("points out of order at %d", i)
+		}
+		spike = spike || s.RSSKiB == 5000
+		low = low || s.RSSKiB == 100
+	}
+	if !spike || !low {
+		t.Errorf("thin lost the spike (%v) or the lowest value (%v)", spike, low)
+	}
+}
