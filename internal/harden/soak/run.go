@@ -163,9 +163,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Baseline.RSSKiB, res.Baseline.Goroutines, res.Baseline.Workers, res.Baseline.FDs)
 
 	st := newStats()
+	start := time.Now()
+	st.onExample = func(msg string) {
+		logf("%s: %v: error %s", cfg.Engine, time.Since(start).Round(time.Millisecond), msg)
+	}
 	tctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
-	start := time.Now()
 	wait := (&traffic{addr: srv.addr, stats: st}).start(tctx, cfg.Scale, cfg.Seed)
 	clientsDone := make(chan struct{})
 	go func() { wait(); close(clientsDone) }()

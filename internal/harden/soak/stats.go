@@ -23,6 +23,10 @@ type stats struct {
 	byKind   map[string]int64 // requests done per client kind
 	errKinds map[string]int64 // "kind: reason" -> count
 	examples []string         // the first few errors as met
+
+	// onExample, when set, is told each error kept as an example, when
+	// it happens.
+	onExample func(msg string)
 }
 
 func newStats() *stats {
@@ -46,10 +50,15 @@ func (s *stats) fail(kind string, err error) {
 	key := kind + ": " + reason(err)
 	s.mu.Lock()
 	s.errKinds[key]++
+	var msg string
 	if len(s.examples) < maxExamples {
-		s.examples = append(s.examples, kind+": "+err.Error())
+		msg = kind + ": " + err.Error()
+		s.examples = append(s.examples, msg)
 	}
 	s.mu.Unlock()
+	if msg != "" && s.onExample != nil {
+		s.onExample(msg)
+	}
 }
 
 // snapshot copies the per-kind counters.
