@@ -40,3 +40,10 @@ func TestStats(t *testing.T) {
 		t.Errorf("byKind %v, errors %v, examples %v", by, errs, ex)
 	}
 }
+
+func TestReasonWrapped(t *testing.T) {
+	err := fmt.Errorf("%w (the head took 11s)", checkErr("status %d (want %d)", 408, 200))
+	if got := reason(err); got != "status 408" {
+		t.Errorf("reason(%v) = %q", err, got)
+	}
+}

@@ -14,17 +14,21 @@ import (
 // slowTimeout bounds one slow exchange: the trickle itself takes 1-3 s.
 const slowTimeout = 30 * time.Second
 
-// trickle writes b to nc in pieces of n bytes, one every gap.
+// trickle writes b to nc in pieces of n bytes, the i-th at i*gap from the
+// start: on a busy machine a late wake-up shortens the next wait instead
+// of stretching the whole trickle (sleeps of 10-30 ms each could add up to
+// more than the server's header timeout).
 func trickle(ctx context.Context, nc net.Conn, b []byte, n int, gap time.Duration) error {
-	for len(b) > 0 {
+	start := time.Now()
+	for i := 0; len(b) > 0; i++ {
+		if d := time.Until(start.Add(time.Duration(i) * gap)); d > 0 && !sleepCtx(ctx, d) {
+			return context.Cause(ctx)
+		}
 		k := min(n, len(b))
 		if _, err := nc.Write(b[:k]); err != nil {
 			return err
 		}
 		b = b[k:]
-		if len(b) > 0 && !sleepCtx(ctx, gap) {
-			return context.Cause(ctx)
-		}
 	}
 	return nil
 }
@@ -35,12 +39,19 @@ func slowHead(ctx context.Context, t *traffic, rng *rand.Rand, tick func() bool)
 	head := get("/small.txt", "User-Agent: soak-slow-head", "Accept: */*", "Connection: close")
 	for i := 0; i < maxOps && tick(); i++ {
 		gap := time.Duration(1+rng.IntN(3)) * time.Second / time.Duration(len(head))
+		var took time.Duration
 		err := slowExchange(ctx, t.addr, func(nc net.Conn) error {
-			return trickle(ctx, nc, head, 1, gap)
+			start := time.Now()
+			err := trickle(ctx, nc, head, 1, gap)
+			took = time.Since(start)
+			return err
 		}, func(br *bufio.Reader) error {
 			r, err := readResp(br, "GET", false)
 			if err == nil {
 				err = expect(r, 200, int64(files[0].size))
+			}
+			if err != nil {
+				err = fmt.Errorf("%w (the head took %v)", err, took.Round(time.Millisecond))
 			}
 			return err
 		})
