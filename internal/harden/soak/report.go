@@ -52,6 +52,12 @@ func WriteSummary(w io.Writer, r *Result, v Verdict) {
 	fmt.Fprintf(w, "  after the clients stopped (+%v): RSS %d KiB, %d goroutines (%d pool workers), %d descriptors, %d connections\n",
 		(r.After.T - r.Duration).Round(100*time.Millisecond), r.After.RSSKiB, r.After.Goroutines, r.After.Workers, r.After.FDs, r.After.Conns)
 	fmt.Fprintf(w, "  server log lines by level: %v; exit on SIGTERM: %v\n", r.LogLevels, errString(r.ExitErr))
+	WriteVerdict(w, v)
+}
+
+// WriteVerdict writes the criteria and a line per series: its figures
+// and whether it is flat.
+func WriteVerdict(w io.Writer, v Verdict) {
 	fmt.Fprintf(w, "  warm-up %v; slope bounds %.0f KiB/min (RSS), %.2f/min (counts); last-window rise at most %.0f%% (+%.0f for counts)\n",
 		v.Criteria.Warmup, v.Criteria.RSSSlopeKiBPerMin, v.Criteria.CountSlopePerMin, 100*v.Criteria.MeanRise, v.Criteria.Slack)
 	fmt.Fprintf(w, "  %-10s %10s %10s %10s %10s %10s %12s %10s %10s  %s\n",

@@ -191,6 +191,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			<-clientsDone
 			return nil, fmt.Errorf("sample at %v: %w\n%s", time.Since(start).Round(time.Second), err, srv.logTail())
 		}
+		if tctx.Err() != nil {
+			break // the run ended while sampling: the clients are stopping
+		}
 		sm.T, sm.Requests, sm.Errors = time.Since(start), st.requests.Load(), st.errs.Load()
 		res.Samples = append(res.Samples, sm)
 		if cfg.CSV != nil {

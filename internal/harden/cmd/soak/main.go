@@ -9,7 +9,8 @@
 //
 //	go run ./internal/harden/cmd/soak -engine epoll -duration 30m -csv epoll.csv
 //
-// With -plot it draws CSVs (engine=path, in order) as one SVG instead:
+// With -plot it draws CSVs (label=path, in order) as one SVG instead, and
+// with -check it only analyzes them (both print the flatness figures):
 //
 //	go run ./internal/harden/cmd/soak -plot docs/soak.svg -duration 30m epoll=epoll.csv goroutine=goroutine.csv
 package main
@@ -23,6 +24,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -40,13 +42,31 @@ func main() {
 		seed     = flag.Uint64("seed", 1, "seed of the clients' choices")
 		csvPath  = flag.String("csv", "", "write the samples to this CSV file")
 		logPath  = flag.String("log", "", "write the server's log to this file")
+		check    = flag.Bool("check", false, "analyze the CSVs named as arguments (label=path) for flatness and exit, 1 if one is not flat")
 		plot     = flag.String("plot", "", "draw the CSVs named as arguments (engine=path) into this SVG file and exit")
 	)
 	flag.Parse()
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
-	if *plot != "" {
-		if err := drawPlot(*plot, *duration, *warmup, flag.Args()); err != nil {
+	if *plot != "" || *check {
+		runs, err := readRuns(*duration, flag.Args())
+		if err != nil {
 			log.Fatal(err)
+		}
+		flat := true
+		for _, r := range runs {
+			v := soak.Analyze(r.Samples, *duration, soak.Criteria{Warmup: *warmup})
+			fmt.Printf("%s: %d samples\n", r.Label, len(r.Samples))
+			soak.WriteVerdict(os.Stdout, v)
+			flat = flat && v.Flat
+			*warmup = v.Criteria.Warmup
+		}
+		if *plot != "" {
+			if err := drawPlot(*plot, *duration, *warmup, runs); err != nil {
+				log.Fatal(err)
+			}
+		}
+		if *check && !flat {
+			os.Exit(1)
 		}
 		return
 	}
@@ -93,31 +113,36 @@ func main() {
 	fmt.Println("PASS")
 }
 
-// drawPlot reads each label=path CSV and draws them into out, with the
-// warm-up line where soak.Analyze puts it for a run of duration.
-func drawPlot(out string, duration, warmup time.Duration, args []string) error {
+// readRuns reads each label=path CSV, keeping the samples taken within
+// duration (a CSV written before the program dropped them may end with a
+// sample taken as the clients stopped).
+func readRuns(duration time.Duration, args []string) ([]soak.Labeled, error) {
 	if len(args) == 0 {
-		return fmt.Errorf("-plot: name the CSVs as label=path arguments")
+		return nil, fmt.Errorf("name the CSVs as label=path arguments")
 	}
 	var runs []soak.Labeled
 	for _, a := range args {
 		label, path, ok := strings.Cut(a, "=")
 		if !ok {
-			return fmt.Errorf("-plot: argument %q is not label=path", a)
+			return nil, fmt.Errorf("argument %q is not label=path", a)
 		}
 		f, err := os.Open(path)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		samples, err := soak.ReadCSV(f)
 		f.Close()
 		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		v := soak.Analyze(samples, duration, soak.Criteria{Warmup: warmup})
-		warmup = v.Criteria.Warmup
+		samples = slices.DeleteFunc(samples, func(s soak.Sample) bool { return s.T >= duration })
 		runs = append(runs, soak.Labeled{Label: label, Samples: samples})
 	}
+	return runs, nil
+}
+
+// drawPlot draws runs into out.
+func drawPlot(out string, duration, warmup time.Duration, runs []soak.Labeled) error {
 	f, err := os.Create(out)
 	if err != nil {
 		return err
