@@ -41,7 +41,7 @@ func TestSoak(t *testing.T) {
 			v := soak.Analyze(res.Samples, res.Duration, soak.Criteria{})
 			var sum strings.Builder
 			soak.WriteSummary(&sum, res, v)
-			t.Log("\n" + sum.String())
+			t.Log("\n" + sum.String() + "  (the flatness verdict wants 30 samples after the warm-up; the short form checks memory loosely below)")
 			// Failures without the verdict: 20 s is too short for the
 			// slopes; the looser check on memory follows.
 			for _, f := range res.Failures(nil) {
