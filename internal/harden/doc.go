@@ -16,6 +16,13 @@
 //
 //	HTTPSERVER_HARDEN=long go test -v -timeout 30m ./internal/harden/
 //
+// The soak (TestSoak: 20 s of mixed traffic on the binary, epoll and
+// goroutine engines at once) has its long form in a program of its own,
+// which samples memory, goroutines and descriptors every second and checks
+// that they stay flat (package internal/harden/soak):
+//
+//	go run ./internal/harden/cmd/soak -engine epoll -duration 30m -csv epoll.csv
+//
 // HTTPSERVER_TEST_ENGINE, when set, limits the tests to that engine.
 // Every test logs its figures (latencies, memory per connection, counts)
 // with t.Logf; run with -v to see them.
