@@ -187,7 +187,7 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 		a.dropped.Add(1)
 		return
 	}
-	id := RequestIDFrom(r.Context())
+	id := requestID(r.Context()) // copied or encoded before the request ends
 	agent := r.Header.Get("User-Agent")
 	client := ""
 	if a.trusted != nil {
