@@ -9,6 +9,8 @@ import (
 	"github.com/rawsock/httpserver"
 )
 
+type reuseTestKey struct{}
+
 // TestRequestIDReusedContextKeepsWhatItGave serves four pipelined
 // requests on one connection, so that (outside race builds) later ones reuse
 // an earlier one's request-ID context, and checks that what a handler
@@ -39,7 +41,7 @@ func TestRequestIDReusedContextKeepsWhatItGave(t *testing.T) {
 		case 2: // uses the context as one: it must not be reused
 			usedCtx = r.Context()
 			_ = usedCtx.Err()
-			derived, cancel = context.WithCancel(context.WithValue(r.Context(), struct{}{}, 1))
+			derived, cancel = context.WithCancel(context.WithValue(r.Context(), reuseTestKey{}, 1))
 		}
 		w.WriteString(RequestIDFrom(r.Context()))
 	}))
