@@ -128,7 +128,8 @@ func (r *Request) WithContext(ctx context.Context) *Request {
 // served with the same storage finds, once the first one's handler has
 // returned (never two requests at once). Type-assert what you find:
 // other middleware may use the slot too. A copy made by WithContext
-// shares the slot of the request it copies.
+// shares the slot of the request it copies. Like the rest of the Request,
+// the slot is not safe for concurrent use.
 //
 // It returns nil for a request the server did not make (one built by
 // hand, as in tests). In race-detector builds the server never reuses
