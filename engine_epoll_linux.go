@@ -284,9 +284,9 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 	n, err := f.readNow(c.rbuf[c.rend:])
 	switch {
 	case n > 0:
-		if c.rend == 0 {
+		first := c.rend == 0
+		if first {
 			c.scanner.reset()
-			c.setIdleDeadline(time.Now(), c.srv.cfg.timeouts.ReadHeader)
 		}
 		c.rend += n
 		if c.rend == len(c.rbuf) {
@@ -298,8 +298,13 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 			l.dispatch(c)
 			return false
 		}
-		// A partial head: wait for the rest, keeping the buffer. The
-		// deadline set at its first byte still runs.
+		// A partial head: wait for the rest, keeping the buffer, until
+		// ReadHeader from its first byte. (A whole head goes to a worker
+		// at once and needs no deadline here: the clock is read only for
+		// a head that arrives in pieces.)
+		if first {
+			c.setIdleDeadline(time.Now(), c.srv.cfg.timeouts.ReadHeader)
+		}
 	case err == unix.EAGAIN:
 		if c.rend == 0 {
 			c.releaseBuffers()

@@ -131,6 +131,26 @@ func (r *Request) WithContext(ctx context.Context) *Request {
 	return r2
 }
 
+// ReuseSlot returns storage for middleware that would otherwise allocate
+// an object per request: the server keeps the slot with its per-request
+// storage, and what one request stored there is what a later request
+// served with the same storage finds, once the first one's handler has
+// returned (never two requests at once). Type-assert what you find:
+// other middleware may use the slot too. A copy made by WithContext
+// shares the slot of the request it copies. Like the rest of the Request,
+// the slot is not safe for concurrent use.
+//
+// It returns nil for a request the server did not make (one built by
+// hand, as in tests). In race-detector builds the server never reuses
+// its per-request storage, so the slot is empty at every request's start.
+func (r *Request) ReuseSlot() *any {
+	r.checkLive()
+	if r.ex == nil {
+		return nil
+	}
+	return &r.ex.reuse
+}
+
 // Query returns the parsed, percent-decoded query parameters. Parsing
 // happens on first use; malformed pairs are skipped.
 func (r *Request) Query() *Query {
