@@ -3,6 +3,7 @@ package httpserver
 import (
 	"context"
 	"errors"
+	"github.com/rawsock/httpserver/internal/http2"
 	"io"
 	"net"
 	"strings"
@@ -11,26 +12,68 @@ import (
 	"time"
 )
 
+// TestHeaderTimeout: a client that sends nothing is closed once
+// Timeouts.ReadHeader passes, in every mode (in h2 once the handshake
+// chose HTTP/2, the wait for the client preface); on HTTP/1.1 a head that
+// stalls halfway is answered 408 and the connection closes (HTTP/2 has no
+// such answer: its fields come whole, in HEADERS frames).
 func TestHeaderTimeout(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		s := start(describeHandler, func(s *Server) { s.Timeouts.ReadHeader = 200 * time.Millisecond })
-		// A slowloris client sends part of a head and stalls: 408, close.
-		c, br := s.rawConn(t)
-		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n")
-		resp, _ := roundTrip(t, c, br, "", "GET")
-		if resp.StatusCode != 408 || !resp.Close {
-			t.Fatalf("status %d close %v", resp.StatusCode, resp.Close)
+		if !m.isH2() {
+			// A slowloris client sends part of a head and stalls: 408, close.
+			c, br := s.rawConn(t)
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n")
+			resp, _ := roundTrip(t, c, br, "", "GET")
+			if resp.StatusCode != 408 || !resp.Close {
+				t.Fatalf("status %d close %v", resp.StatusCode, resp.Close)
+			}
+			expectClosed(t, c, br)
 		}
-		expectClosed(t, c, br)
-		// A client that connects and sends nothing is closed silently.
-		c2, br2 := s.rawConn(t)
-		expectClosed(t, c2, br2)
+		// A client that connects and sends nothing is closed (on HTTP/2
+		// after the server's SETTINGS and a GOAWAY).
+		c2 := s.dial(t)
+		began := time.Now()
+		expectEOF(t, c2)
+		if time.Since(began) < 100*time.Millisecond {
+			t.Fatal("closed before the timeout")
+		}
 	})
 }
 
+// expectEOF reads and discards what the server sends until it closes the
+// connection, within 5 seconds.
+func expectEOF(t testing.TB, c net.Conn) {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.Copy(io.Discard, c); err != nil {
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatal("connection not closed by the server")
+		}
+	}
+}
+
+// TestIdleTimeout: a connection with nothing to do is closed once
+// Timeouts.Idle passes after its last response; on HTTP/2 with a GOAWAY
+// (NO_ERROR, the last stream it served) first.
 func TestIdleTimeout(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		s := start(describeHandler, func(s *Server) { s.Timeouts.Idle = 200 * time.Millisecond })
+		if m.isH2() {
+			k := newH2RawClientOn(t, s.dial(t), "/")
+			if _, heads := k.wait(1); heads != 1 {
+				t.Fatalf("%d heads", heads)
+			}
+			began := time.Now()
+			frames := k.readUntilEOF()
+			if time.Since(began) < 100*time.Millisecond {
+				t.Fatal("closed before the idle timeout")
+			}
+			if g := lastGoAway(frames); g == nil || g.code != http2.ErrCodeNo || g.lastID != 1 {
+				t.Fatalf("GOAWAY %+v, want NO_ERROR with last stream 1", g)
+			}
+			return
+		}
 		c, br := s.rawConn(t)
 		resp, _ := roundTrip(t, c, br, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 		if resp.StatusCode != 200 {
@@ -44,9 +87,36 @@ func TestIdleTimeout(t *testing.T) {
 	})
 }
 
+// lastGoAway returns the last GOAWAY among frames, or nil.
+func lastGoAway(frames []h2FrameSeen) *h2FrameSeen {
+	for i := len(frames) - 1; i >= 0; i-- {
+		if frames[i].typ == http2.FrameGoAway {
+			return &frames[i]
+		}
+	}
+	return nil
+}
+
+// TestBodyReadTimeout: a body that stalls past Timeouts.Read fails the
+// handler's Read with a 408 error, which the handler answers; HTTP/1.1
+// closes the connection after it (HTTP/2 ends the stream).
 func TestBodyReadTimeout(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		s := start(describeHandler, func(s *Server) { s.Timeouts.Read = 200 * time.Millisecond })
+		if m.isH2() {
+			pr, pw := io.Pipe()
+			defer pw.Close()
+			go pw.Write([]byte("abc"))
+			resp, err := s.client(t).Post(s.url("/"), "text/plain", pr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 408 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			return
+		}
 		c, br := s.rawConn(t)
 		resp, _ := roundTrip(t, c, br, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc", "POST")
 		if resp.StatusCode != 408 {
@@ -56,8 +126,11 @@ func TestBodyReadTimeout(t *testing.T) {
 	})
 }
 
+// TestWriteTimeout: a handler writing to a client that reads nothing
+// gets a timeout error once Timeouts.Write passes without progress (on
+// HTTP/2 once the stream's flow-control window and buffer are full).
 func TestWriteTimeout(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		errc := make(chan error, 1)
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			chunk := make([]byte, 64<<10)
@@ -69,8 +142,12 @@ func TestWriteTimeout(t *testing.T) {
 			}
 			errc <- nil
 		}), func(s *Server) { s.Timeouts.Write = 300 * time.Millisecond })
-		c, _ := s.rawConn(t)
-		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+		if m.isH2() {
+			newH2RawClientOn(t, s.dial(t), "/") // opens no stream window: takes 64 KiB
+		} else {
+			c, _ := s.rawConn(t)
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+		}
 		select {
 		case err := <-errc:
 			if !isTimeout(err) {

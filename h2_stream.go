@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -247,6 +248,11 @@ func (b *h2Body) Read(p []byte) (int, error) {
 		for _, f := range b.st.Trailers() {
 			b.trailer.fields = append(b.trailer.fields, headerField{f.Name, f.Value})
 		}
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// Timeouts.Read or the handler's read deadline: 408, as the
+		// HTTP/1 body reports it (bodyReadError).
+		err = &ProtocolError{Status: StatusRequestTimeout, Reason: "request body not received in time", Err: err}
 	}
 	if err != nil {
 		b.err = err
