@@ -80,9 +80,9 @@ var (
 	// ErrWriteStalled is returned by Stream reads and writes after the
 	// server reset the stream because its handler waited more than
 	// Config.WriteTimeout for the peer to open a flow-control window. It
-	// wraps os.ErrDeadlineExceeded: it is a timeout, as a stalled write
-	// on a net.Conn is.
-	ErrWriteStalled = fmt.Errorf("httpserver: http2 stream reset: no flow-control window for the response: %w", os.ErrDeadlineExceeded)
+	// wraps ErrStreamReset and os.ErrDeadlineExceeded: it is a timeout,
+	// as a stalled write on a net.Conn is.
+	ErrWriteStalled = fmt.Errorf("%w: no flow-control window for the response: %w", ErrStreamReset, os.ErrDeadlineExceeded)
 	// ErrConnClosed is returned by Stream reads and writes after the
 	// connection ended.
 	ErrConnClosed = errors.New("httpserver: http2 connection closed")
