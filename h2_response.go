@@ -1,6 +1,8 @@
 package httpserver
 
 import (
+	"errors"
+	"os"
 	"strconv"
 	"time"
 	"unsafe"
@@ -34,6 +36,13 @@ type h2Response struct {
 	ended       bool // the stream's response is complete
 	isHEAD      bool
 	released    bool
+	// ownDeadline: the handler set its write deadline, which replaces
+	// the cap of Timeouts.Response.
+	ownDeadline bool
+	// aborted is the error that stopped the response being sent (a
+	// deadline, the stream reset, the connection gone): the stream is
+	// then reset, not ended as if the response were complete.
+	aborted error
 }
 
 // init prepares w for a new stream, keeping its storage.
@@ -119,7 +128,26 @@ func (w *h2Response) Write(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	return w.st.Write(p)
+	n, err := w.st.Write(p)
+	if err != nil {
+		err = w.abort(err)
+	}
+	return n, err
+}
+
+// abort records that sending the response failed with err, and returns
+// the error the handler sees: the first one, kept. A deadline that is the
+// cap of Timeouts.Response is reported as on HTTP/1, a
+// ResponseAbortedError naming the response timeout.
+func (w *h2Response) abort(err error) error {
+	if w.aborted != nil {
+		return w.aborted
+	}
+	if d := w.hc.srv.cfg.timeouts.Response; d > 0 && !w.ownDeadline && errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, http2.ErrStreamReset) {
+		err = &ResponseAbortedError{Status: w.status, Reason: "response timeout: not sent within " + d.String(), Err: err}
+	}
+	w.aborted = err
+	return err
 }
 
 // WriteString implements ResponseWriter.
@@ -170,7 +198,7 @@ func (w *h2Response) commit(final bool) error {
 	w.fields = f
 	endStream := final && !hasTrailers && (len(w.buf) == 0 || w.isHEAD || !bodyAllowed(status))
 	if err := w.st.WriteHeaders(status, f, endStream); err != nil {
-		return err
+		return w.abort(err)
 	}
 	if endStream {
 		w.ended = true
@@ -180,7 +208,7 @@ func (w *h2Response) commit(final bool) error {
 		body := w.buf
 		w.buf = w.buf[:0]
 		if _, err := w.st.Write(body); err != nil {
-			return err
+			return w.abort(err)
 		}
 	}
 	return nil
@@ -206,6 +234,12 @@ func (w *h2Response) finish() {
 		}
 	}
 	if w.ended {
+		return
+	}
+	if w.aborted != nil {
+		// Part of the response was not sent: ending the stream would
+		// make it look complete.
+		w.st.Reset(http2.ErrCodeCancel)
 		return
 	}
 	if bodyShort(w.status, w.declaredLength, w.written, w.isHEAD) {
@@ -255,6 +289,7 @@ func (w *h2Response) SetReadDeadline(t time.Time) error {
 // os.ErrDeadlineExceeded.
 func (w *h2Response) SetWriteDeadline(t time.Time) error {
 	w.checkLive()
+	w.ownDeadline = true
 	w.st.SetWriteDeadline(t)
 	return nil
 }

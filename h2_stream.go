@@ -57,6 +57,13 @@ func (hc *h2Conn) ServeStream(st *http2.Stream) {
 			err = &ProtocolError{Status: StatusRequestEntityTooLarge, Reason: "Content-Length exceeds the limit", Err: ErrBodyTooLarge}
 		}
 	}
+	if d := hc.srv.cfg.timeouts.Response; d > 0 {
+		// Timeouts.Response caps the response from the end of the
+		// request header, as on HTTP/1 (startWriteClock): a Write
+		// after it, or waiting past it for the client's windows,
+		// fails; a deadline the handler sets replaces it.
+		st.SetWriteDeadline(time.Now().Add(d))
+	}
 	if d := hc.srv.cfg.timeouts.Read; d > 0 {
 		// Timeouts.Read bounds reading the request, as on HTTP/1: a
 		// body Read still waiting at the deadline fails.
