@@ -269,6 +269,24 @@ func (w *h2Response) writeError(status int) {
 	w.ended = true
 }
 
+// Reset implements Resetter, reached through ResponseController: it
+// discards the status, body and trailers written so far, keeping the
+// header fields, while the response is still all in w. Once the head was
+// handed to the stream (a Flush, or more body than w buffers) it fails
+// with ErrResponseSent: the connection's writer sends frames as soon as
+// it has them, so they may have left.
+func (w *h2Response) Reset() error {
+	w.checkLive()
+	if w.committed {
+		return ErrResponseSent
+	}
+	w.buf = w.buf[:0]
+	w.trailer.Reset()
+	w.status, w.declaredLength, w.written = 0, -1, 0
+	w.wroteHeader = false
+	return nil
+}
+
 // Trailer is reached through ResponseController.
 func (w *h2Response) Trailer() *Header {
 	w.checkLive()
