@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"errors"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -267,6 +268,21 @@ func (w *h2Response) writeError(status int) {
 	Error(w, status)
 	w.commit(true)
 	w.ended = true
+}
+
+// ReadFrom is reached through ResponseController: it copies src into the
+// body. As on HTTP/1, a regular *os.File (or an *io.LimitedReader around
+// one) read before the head is sent gives the response its
+// Content-Length, so that the client knows the size; the bytes go
+// through DATA frames (HTTP/2 has no sendfile path).
+func (w *h2Response) ReadFrom(src io.Reader) (int64, error) {
+	w.checkLive()
+	if !w.wroteHeader && !w.header.Has("Content-Length") {
+		if size, ok := remainingFileSize(src); ok {
+			w.header.Set("Content-Length", string(appendInt(nil, size)))
+		}
+	}
+	return copyBuffered(writerOnly{w}, src)
 }
 
 // Reset implements Resetter, reached through ResponseController: it
