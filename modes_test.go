@@ -147,28 +147,34 @@ func (c modeChecker) CloseIdleConnections() { c.rt.CloseIdleConnections() }
 // closes when the test ends.
 func (s *modeServer) dial(t testing.TB) net.Conn {
 	t.Helper()
-	var nc net.Conn
-	var err error
-	if s.mode.isTLS() {
-		proto := alpnHTTP1
-		if s.mode.isH2() {
-			proto = alpnHTTP2
-		}
-		d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: 5 * time.Second},
-			Config: &tls.Config{RootCAs: s.cert.pool, ServerName: "127.0.0.1", NextProtos: []string{proto}}}
-		nc, err = d.Dial("tcp", s.addr)
-		if err == nil && nc.(*tls.Conn).ConnectionState().NegotiatedProtocol != proto {
-			err = fmt.Errorf("ALPN negotiated %q, want %q", nc.(*tls.Conn).ConnectionState().NegotiatedProtocol, proto)
-		}
-	} else {
-		nc, err = net.DialTimeout("tcp", s.addr, 5*time.Second)
-	}
+	return s.dialWith(t, &net.Dialer{Timeout: 5 * time.Second})
+}
+
+// dialWith is dial with the TCP connection made by d (to set socket
+// options, for instance).
+func (s *modeServer) dialWith(t testing.TB, d *net.Dialer) net.Conn {
+	t.Helper()
+	nc, err := d.Dial("tcp", s.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nc.Close() })
 	nc.SetDeadline(time.Now().Add(10 * time.Second))
-	return nc
+	if !s.mode.isTLS() {
+		return nc
+	}
+	proto := alpnHTTP1
+	if s.mode.isH2() {
+		proto = alpnHTTP2
+	}
+	tc := tls.Client(nc, &tls.Config{RootCAs: s.cert.pool, ServerName: "127.0.0.1", NextProtos: []string{proto}})
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if got := tc.ConnectionState().NegotiatedProtocol; got != proto {
+		t.Fatalf("ALPN negotiated %q, want %q", got, proto)
+	}
+	return tc
 }
 
 // rawConn dials the server for hand-written HTTP/1.1 requests, over TLS
