@@ -188,6 +188,7 @@ func TestListenAndServe(t *testing.T) {
 // connection flow-control windows).
 func TestLargeBodies(t *testing.T) {
 	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			n, err := io.Copy(io.Discard, r.Body)
 			r.Body.Close()

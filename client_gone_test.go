@@ -16,6 +16,7 @@ import (
 // resets the stream (HTTP/2: net/http's client cancels a request so).
 func TestContextCancelledWhenClientLeaves(t *testing.T) {
 	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		cancelled := make(chan bool, 1)
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			io.ReadAll(r.Body)
@@ -87,6 +88,7 @@ func TestWatchKeepsPipelinedBytes(t *testing.T) {
 // HTTP/1.1 modes only: the watch is the HTTP/1 connection's.
 func TestClientWatchStopsEveryTime(t *testing.T) {
 	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			r.Context()
 			io.Copy(io.Discard, r.Body) // the watch starts when the body is consumed

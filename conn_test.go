@@ -19,6 +19,7 @@ import (
 // such answer: its fields come whole, in HEADERS frames).
 func TestHeaderTimeout(t *testing.T) {
 	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(describeHandler, func(s *Server) { s.Timeouts.ReadHeader = 200 * time.Millisecond })
 		if !m.isH2() {
 			// A slowloris client sends part of a head and stalls: 408, close.
@@ -58,6 +59,7 @@ func expectEOF(t testing.TB, c net.Conn) {
 // (NO_ERROR, the last stream it served) first.
 func TestIdleTimeout(t *testing.T) {
 	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(describeHandler, func(s *Server) { s.Timeouts.Idle = 200 * time.Millisecond })
 		if m.isH2() {
 			k := newH2RawClientOn(t, s.dial(t), "/")
@@ -102,6 +104,7 @@ func lastGoAway(frames []h2FrameSeen) *h2FrameSeen {
 // closes the connection after it (HTTP/2 ends the stream).
 func TestBodyReadTimeout(t *testing.T) {
 	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(describeHandler, func(s *Server) { s.Timeouts.Read = 200 * time.Millisecond })
 		if m.isH2() {
 			pr, pw := io.Pipe()
@@ -131,6 +134,7 @@ func TestBodyReadTimeout(t *testing.T) {
 // HTTP/2 once the stream's flow-control window and buffer are full).
 func TestWriteTimeout(t *testing.T) {
 	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		errc := make(chan error, 1)
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			chunk := make([]byte, 64<<10)
@@ -199,6 +203,7 @@ func TestMaxConns(t *testing.T) {
 // GOAWAY NO_ERROR naming the last stream, before the stream ends).
 func TestGracefulShutdown(t *testing.T) {
 	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		entered := make(chan struct{})
 		release := make(chan struct{})
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
@@ -266,6 +271,7 @@ func TestGracefulShutdown(t *testing.T) {
 // context has its connection closed, and sees its context cancelled.
 func TestShutdownDeadlineForcesClose(t *testing.T) {
 	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		entered := make(chan struct{})
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			close(entered)

@@ -262,6 +262,7 @@ func manyFields(n int) map[string]string {
 // flow-control window does not take.
 func TestH2CDeadlines(t *testing.T) {
 	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
+		t.Parallel()
 		writeErr := make(chan error, 1)
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			switch r.Path {
@@ -391,6 +392,7 @@ func TestH2CRequestTrailersAndStreaming(t *testing.T) {
 // (the client multiplexes), each answered with its own body.
 func TestH2CConcurrentStreams(t *testing.T) {
 	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			sum := sha256.Sum256([]byte(r.Path))
 			w.Header().Set("X-Remote", r.RemoteAddr)

@@ -27,6 +27,7 @@ func TestH2ResponseCutByDeadline(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachMode(t, h2Modes, func(t *testing.T, m testMode, start modeStart) {
+				t.Parallel()
 				res := make(chan error, 1)
 				s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 					if tc.own > 0 {

@@ -20,6 +20,7 @@ import (
 // TestShutdownLetsDownloadFinish, TestGracefulShutdown).
 func TestShutdownAnswersRequestOnItsWay(t *testing.T) {
 	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		for _, tc := range []struct {
 			name   string
 			before int // requests answered on the connection before Shutdown
@@ -76,6 +77,7 @@ func TestShutdownAnswersRequestOnItsWay(t *testing.T) {
 // over, and Shutdown returns.
 func TestShutdownClosesIdleAfterGrace(t *testing.T) {
 	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString("ok") }))
 		c := s.dial(t)
 		awaitConns(t, s.Server, 1)

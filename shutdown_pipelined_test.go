@@ -149,6 +149,7 @@ func TestCloseWithRequestOnTheWire(t *testing.T) {
 		{"bad request", "GET /bad HTTP/1.1\r\nHost: h\r\nBad Field: x\r\n\r\n", 400, -1},
 	}
 	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			w.Header().Set("Connection", "close")
 			w.WriteString(big)
@@ -193,6 +194,7 @@ func TestCloseWithRequestOnTheWire(t *testing.T) {
 func TestShutdownIdleCloseWithRequestOnTheWire(t *testing.T) {
 	big := strings.Repeat("z", 32<<10)
 	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString(big) }))
 		c := s.dialWith(t, smallReceiveBuffer())
 		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
