@@ -22,6 +22,12 @@ import (
 // smallSendBuffer), so that they take a slow client's bytes in small steps,
 // as over a real network; on loopback a socket buffers megabytes and takes
 // new bytes only when a third of them has drained.
+//
+// They run in mode h1 only: they time the HTTP/1 socket write path
+// (writeSocket, sendfile), which TLS and HTTP/2 do not use as such, and
+// each downloads megabytes at a slow client's pace. The write timeouts of
+// the other modes are TestWriteTimeout (every mode) and
+// TestH2ResponseCutByDeadline.
 
 // writeTestBody is the response body of these tests: 3 MiB, which the slow
 // client below needs at least 2.9 s to read, whatever the load.
