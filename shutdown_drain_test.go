@@ -11,9 +11,9 @@ import (
 	"github.com/rawsock/httpserver/internal/http2"
 )
 
-// drainBody is the download of the shutdown tests: 2 MiB, sent in 64 KiB
-// writes.
-var drainBody = bytes.Repeat([]byte("0123456789abcdef"), 2<<20/16)
+// drainBody is the download of the shutdown tests: 1 MiB, sent in 64 KiB
+// writes, well beyond the flow-control windows and socket buffers.
+var drainBody = bytes.Repeat([]byte("0123456789abcdef"), 1<<20/16)
 
 // drainHandler sends drainBody: its first 64 KiB flushed, then, once
 // release is closed, the rest; entered is closed when the first part is
