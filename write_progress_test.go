@@ -242,9 +242,18 @@ func TestHandlerWriteDeadlineWins(t *testing.T) {
 
 // A stream that pauses for longer than the write timeout between writes is
 // not cut: the deadline set when the request arrived has long passed when
-// the second write begins.
+// the second write begins. Unlike the tests above it runs in every mode:
+// it times nothing, and HTTP/2 has its own write timeout to get right.
 func TestWriteTimeoutAllowsPausedStream(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		if m == modeH1TLS && os.Getenv("HTTPSERVER_KNOWN_GAPS") != "1" {
+			// Seen failing on every engine: the client reads "tls: bad
+			// record MAC" after the first event. The write after the
+			// pause meets the deadline armed for the first one, long
+			// past; writeSocket then retries tls.Conn.Write after its
+			// timeout (keepWriting), which crypto/tls does not allow.
+			t.Skip("known gap: a TLS response write retried after a timeout corrupts the stream (HTTPSERVER_KNOWN_GAPS=1 runs it)")
+		}
 		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			for i := range 3 {
@@ -255,7 +264,7 @@ func TestWriteTimeoutAllowsPausedStream(t *testing.T) {
 				w.Flush()
 			}
 		}), func(s *Server) { s.Timeouts.Write = 200 * time.Millisecond })
-		resp, err := newClient(t).Get("http://" + s.addr + "/")
+		resp, err := s.client(t).Get(s.url("/"))
 		if err != nil {
 			t.Fatal(err)
 		}
