@@ -259,6 +259,13 @@ type HTTP2Options struct {
 	// open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS,
 	// RFC 9113 §6.5.2); more are refused. Default 100.
 	MaxConcurrentStreams int
+	// NoExtendedConnect stops the server announcing
+	// SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3), which it does by
+	// default: clients may then not send extended CONNECT requests
+	// (WebSocket over HTTP/2, [Request.Protocol]); a :protocol field is
+	// a malformed request (stream error PROTOCOL_ERROR), and browsers
+	// open their WebSockets over HTTP/1.1 connections instead.
+	NoExtendedConnect bool
 }
 
 // withDefaults applies the settings rule.

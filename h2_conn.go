@@ -143,6 +143,8 @@ func (s *Server) h2Config() *http2.Config {
 		PrefaceTimeout: off(t.ReadHeader),
 		WriteTimeout:   off(t.Write),
 		Logger:         s.cfg.logger,
+		// RFC 8441 §3: extended CONNECT (h2_connect.go) unless turned off.
+		EnableConnectProtocol: !s.cfg.h2.NoExtendedConnect,
 		Limits: http2.Limits{
 			MaxConcurrentStreams: uint32(s.cfg.h2.MaxConcurrentStreams),
 			MaxHeaderListSize:    uint32(min(s.cfg.limits.MaxHeaderBytes, math.MaxUint32)),

@@ -136,13 +136,19 @@ func (w *h2Response) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// abort records that sending the response failed with err, and returns
-// the error the handler sees: the first one, kept. A deadline that is the
+// abort records that sending the response failed with err (a Write
+// after the response ended excepted), and returns the error the handler
+// sees: the first one, kept. A deadline that is the
 // cap of Timeouts.Response is reported as on HTTP/1, a
 // ResponseAbortedError naming the response timeout.
 func (w *h2Response) abort(err error) error {
 	if w.aborted != nil {
 		return w.aborted
+	}
+	if errors.Is(err, http2.ErrStreamEnded) {
+		// A Write after the response ended (a tunnel's CloseWrite):
+		// the handler's mistake, nothing was lost.
+		return err
 	}
 	if d := w.hc.srv.cfg.timeouts.Response; d > 0 && !w.ownDeadline && errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, http2.ErrStreamReset) {
 		err = &ResponseAbortedError{Status: w.status, Reason: "response timeout: not sent within " + d.String(), Err: err}

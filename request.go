@@ -28,6 +28,15 @@ type Request struct {
 	RawQuery string
 	// Proto is the protocol version, "HTTP/1.0" or "HTTP/1.1".
 	Proto string
+	// Protocol is the :protocol pseudo-header field of an HTTP/2
+	// extended CONNECT request (RFC 8441 §4), e.g. "websocket"; "" for
+	// every other request. Method is then "CONNECT" and Target the :path;
+	// the stream is a tunnel: answer 2xx, then read the request body and
+	// write (and flush) the response as two byte streams (see
+	// [ResponseController.CloseWrite]). Limits.MaxBodyBytes and
+	// Timeouts.Read do not bound a tunnel, as they do not bound a
+	// hijacked connection.
+	Protocol string
 	// ProtoMajor and ProtoMinor are the version numbers the server honours
 	// (a request for HTTP/1.2 is served as 1.1).
 	ProtoMajor, ProtoMinor int

@@ -15,7 +15,9 @@ func parseTarget(r *Request) error {
 		return badRequest("invalid character in request-target", t)
 	}
 	switch {
-	case r.Method == "CONNECT":
+	case r.Method == "CONNECT" && r.Protocol == "":
+		// RFC 8441 §4: an extended CONNECT (Protocol set) has an
+		// origin-form :path instead, handled below.
 		// RFC 9112 §3.2.3: CONNECT uses, and only CONNECT uses, the
 		// authority-form "host:port" (RFC 9110 §9.3.6: both parts).
 		if !syntax.ValidConnectAuthority(t) {

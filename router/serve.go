@@ -136,6 +136,15 @@ func (c *core) serveUnclean(w httpserver.ResponseWriter, r *httpserver.Request, 
 // that a mount stripped is put back, taken from the request target.
 func redirect(w httpserver.ResponseWriter, r *httpserver.Request, rawPath string) {
 	loc := mountedPrefix(r) + rawPath
+	// A backslash is not a URI character (RFC 3986 §2), and browsers read
+	// it as '/' in http(s) URLs (WHATWG URL "special" schemes), so that a
+	// Location of "/\/evil.example" would leave this origin like
+	// "//evil.example" does. The server refuses such targets before a
+	// router sees them; a router served by other means encodes them, which
+	// names the same path (%5C decodes to the backslash).
+	if strings.IndexByte(loc, '\\') >= 0 {
+		loc = strings.ReplaceAll(loc, "\\", "%5C")
+	}
 	if r.RawQuery != "" {
 		loc += "?" + r.RawQuery
 	}

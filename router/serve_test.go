@@ -74,6 +74,8 @@ func TestServe(t *testing.T) {
 		{"GET", "/%2e%2e/admin", 308, "", map[string]string{"Location": "/admin"}},
 		{"GET", "//admin?x=1", 308, "", map[string]string{"Location": "/admin?x=1"}},
 		{"GET", "//evil.example/x", 308, "", map[string]string{"Location": "/evil.example/x"}},
+		// A backslash, which browsers read as '/', is encoded: "/\\/" would leave the origin.
+		{"GET", "/\\/evil.example/.", 308, "", map[string]string{"Location": "/%5C/evil.example/"}},
 		{"GET", "/users/./42", 308, "", map[string]string{"Location": "/users/42"}},
 		{"GET", "/static/../../etc/passwd", 308, "", map[string]string{"Location": "/etc/passwd"}},
 		// ... other methods get 404.

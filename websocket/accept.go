@@ -40,8 +40,22 @@ const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 // or httpserver.ErrNotSupported (500: w cannot be hijacked, e.g. behind
 // middleware that buffers the response and does not Unwrap); the handler
 // should then just return.
+//
+// Over HTTP/2 (r.ProtoMajor 2) the handshake is RFC 8441's: a CONNECT
+// with Protocol "websocket" and Sec-WebSocket-Version 13, checked for
+// origin and negotiated (subprotocol, permessage-deflate) as above, and
+// answered 200 (405 with "Allow: CONNECT" for another method, 400 for
+// another or no :protocol, 500 and httpserver.ErrNotSupported for a
+// writer that cannot carry a tunnel, e.g. a buffering middleware that
+// does not Unwrap). The Conn then runs on the stream, which ends
+// when the handler returns.
 func Accept(w httpserver.ResponseWriter, r *httpserver.Request, opts *AcceptOptions) (*Conn, error) {
 	cfg := opts.withDefaults()
+	if r.ProtoMajor >= 2 {
+		// RFC 8441: over HTTP/2 the handshake is an extended CONNECT
+		// and the stream is the connection (accept_h2.go).
+		return acceptStream(w, r, cfg)
+	}
 	key, err := checkHandshake(w, r)
 	if err != nil {
 		return nil, err
@@ -75,8 +89,13 @@ func Accept(w httpserver.ResponseWriter, r *httpserver.Request, opts *AcceptOpti
 	if err != nil {
 		return nil, fmt.Errorf("websocket: taking over the connection: %w", err)
 	}
-	c := newConn(nc, rw.Reader, cfg, subprotocol, dp)
-	if !cfg.group.add(c) {
+	return join(newConn(nc, rw.Reader, cfg, subprotocol, dp), r)
+}
+
+// join adds a new connection to its Group, or, when the Group is
+// shutting down, closes it with 1001.
+func join(c *Conn, r *httpserver.Request) (*Conn, error) {
+	if !c.cfg.group.add(c) {
 		// Shutdown started while the handshake was answered: say so
 		// the WebSocket way.
 		c.closeSent.Store(true)
@@ -110,17 +129,8 @@ func checkHandshake(w httpserver.ResponseWriter, r *httpserver.Request) (string,
 		httpserver.Error(w, httpserver.StatusUpgradeRequired)
 		return "", fmt.Errorf("%w: no Upgrade: websocket and Connection: upgrade", ErrBadHandshake)
 	}
-	// RFC 6455 §4.2.1 item 6 and §4.4: a version other than 13 is
-	// answered with 426 and the versions understood.
-	versions := r.Header.Values("Sec-WebSocket-Version")
-	if len(versions) != 1 || versions[0] != "13" {
-		w.Header().Set("Sec-WebSocket-Version", "13")
-		status := httpserver.StatusUpgradeRequired
-		if len(versions) == 0 {
-			status = httpserver.StatusBadRequest // not a version, a malformed handshake
-		}
-		httpserver.Error(w, status)
-		return "", fmt.Errorf("%w: Sec-WebSocket-Version %q", ErrBadHandshake, strings.Join(versions, ", "))
+	if err := checkVersion(w, r); err != nil {
+		return "", err
 	}
 	// RFC 6455 §4.2.1 item 5: exactly one Sec-WebSocket-Key, the base64
 	// of 16 bytes.
@@ -132,11 +142,33 @@ func checkHandshake(w httpserver.ResponseWriter, r *httpserver.Request) (string,
 	return keys[0], nil
 }
 
+// checkVersion answers a handshake without Sec-WebSocket-Version 13.
+func checkVersion(w httpserver.ResponseWriter, r *httpserver.Request) error {
+	// RFC 6455 §4.2.1 item 6 and §4.4 (RFC 8441 §5 keeps the field over
+	// HTTP/2): a version other than 13 is answered with 426 and the
+	// versions understood.
+	versions := r.Header.Values("Sec-WebSocket-Version")
+	if len(versions) != 1 || versions[0] != "13" {
+		w.Header().Set("Sec-WebSocket-Version", "13")
+		status := httpserver.StatusUpgradeRequired
+		if len(versions) == 0 {
+			status = httpserver.StatusBadRequest // not a version, a malformed handshake
+		}
+		httpserver.Error(w, status)
+		return fmt.Errorf("%w: Sec-WebSocket-Version %q", ErrBadHandshake, strings.Join(versions, ", "))
+	}
+	return nil
+}
+
 // canHijack reports whether w, or a writer reached through its Unwrap
 // chain, can be hijacked: the same walk as ResponseController.Hijack.
-func canHijack(w httpserver.ResponseWriter) bool {
+func canHijack(w httpserver.ResponseWriter) bool { return reaches[httpserver.Hijacker](w) }
+
+// reaches reports whether w, or a writer reached through its Unwrap chain,
+// implements T: the walk ResponseController makes to find a capability.
+func reaches[T any](w httpserver.ResponseWriter) bool {
 	for range 100 { // a chain of wrappers, not a cycle
-		if _, ok := w.(httpserver.Hijacker); ok {
+		if _, ok := w.(T); ok {
 			return true
 		}
 		u, ok := w.(interface {

@@ -236,6 +236,11 @@ func runCase(t *testing.T, addr, ext string, tc wsCase) {
 	if c.status() != 101 {
 		t.Fatalf("handshake: %q", c.head)
 	}
+	playCase(t, c, tc)
+}
+
+// playCase plays one script on an open WebSocket.
+func playCase(t *testing.T, c *rawClient, tc wsCase) {
 	var wire []byte
 	for _, f := range tc.send {
 		// The masked field of a scripted frame asks for the rule to be

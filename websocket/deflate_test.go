@@ -127,7 +127,15 @@ func TestCompressionCorpus(t *testing.T) {
 // messages may come back compressed and are inflated before comparing.
 func runCompressedCase(t *testing.T, addr, ext string, tc wsCase) {
 	c := dialRaw(t, addr, "Sec-WebSocket-Extensions: "+ext)
-	if c.status() != 101 || !strings.HasPrefix(c.field("Sec-WebSocket-Extensions"), "permessage-deflate") {
+	if c.status() != 101 {
+		t.Fatalf("handshake: %q", c.head)
+	}
+	playCompressedCase(t, c, tc)
+}
+
+// playCompressedCase plays one script on an open compressed WebSocket.
+func playCompressedCase(t *testing.T, c *rawClient, tc wsCase) {
+	if !strings.HasPrefix(c.field("Sec-WebSocket-Extensions"), "permessage-deflate") {
 		t.Fatalf("handshake: %q", c.head)
 	}
 	takeover := !strings.Contains(c.field("Sec-WebSocket-Extensions"), "server_no_context_takeover")

@@ -1,7 +1,9 @@
 // Package websocket implements WebSocket (RFC 6455) servers with
 // permessage-deflate (RFC 7692) on top of the httpserver package's public
 // API: [Accept] checks the opening handshake and takes the connection over
-// through [httpserver.ResponseController.Hijack].
+// through [httpserver.ResponseController.Hijack] on HTTP/1.1, or, on
+// HTTP/2, accepts an extended CONNECT (RFC 8441) and runs the connection
+// on the request's stream.
 //
 //	func echo(w httpserver.ResponseWriter, r *httpserver.Request) {
 //		c, err := websocket.Accept(w, r, nil)
@@ -32,6 +34,15 @@
 // invalid close codes), 1007 for text that is not UTF-8 (checked across
 // fragments, failing at the first impossible byte) and for corrupt
 // compressed data, 1009 for a message over [AcceptOptions.ReadLimit].
+//
+// Over HTTP/2 (RFC 8441) the opening handshake is a CONNECT request with
+// [httpserver.Request.Protocol] "websocket", answered 200; the same Conn
+// then reads the request body and writes the response. A router that
+// dispatches on the method must route CONNECT to the handler as well as
+// GET. The stream ends when the handler returns, so the handler must keep
+// running while it uses the Conn (as above). An orderly close (the close
+// frame sent) ends the stream with END_STREAM, an abort ([Conn.CloseNow]
+// before any close frame) with RST_STREAM CANCEL.
 //
 // The server does not track hijacked connections; call
 // [Group.Shutdown] (of [DefaultGroup], or the Group given in

@@ -36,8 +36,8 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, eng httpserver.Engine)) {
 }
 
 // startServer serves h on a loopback port with engine eng until the test
-// ends.
-func startServer(t *testing.T, eng httpserver.Engine, h httpserver.Handler) string {
+// ends; configure, if given, changes the Server before it starts.
+func startServer(t *testing.T, eng httpserver.Engine, h httpserver.Handler, configure ...func(*httpserver.Server)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -50,6 +50,9 @@ func startServer(t *testing.T, eng httpserver.Engine, h httpserver.Handler) stri
 		h.ServeHTTP(w, r)
 	})
 	srv := &httpserver.Server{Handler: counted, Engine: eng, Logger: slog.New(slog.DiscardHandler)}
+	for _, f := range configure {
+		f(srv)
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {

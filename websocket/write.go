@@ -224,7 +224,13 @@ func (c *Conn) writeControl(ctx context.Context, op opcode, payload []byte) erro
 // writeClose sends a close frame.
 func (c *Conn) writeClose(ctx context.Context, code StatusCode, reason string) error {
 	var buf [maxControlPayload]byte
-	return c.writeControl(ctx, opClose, appendClosePayload(buf[:0], code, reason))
+	err := c.writeControl(ctx, opClose, appendClosePayload(buf[:0], code, reason))
+	if o, ok := c.nc.(interface{ markOrderly() }); ok && err == nil {
+		// Over HTTP/2 the stream then ends with END_STREAM, not
+		// RST_STREAM (stream_conn.go).
+		o.markOrderly()
+	}
+	return err
 }
 
 // writeFrame sends one frame, unmasked (RFC 6455 §5.1: "A server MUST
