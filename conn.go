@@ -192,7 +192,7 @@ func (c *conn) closeAndForget() {
 	c.srv.trackConn(c, false)
 	if c.state.Load() != stateHijacked {
 		c.state.Store(stateClosed)
-		c.nc.Close()
+		c.closeTransport()
 	}
 	c.cancelContext()
 	if c.evented {

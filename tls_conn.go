@@ -20,6 +20,18 @@ func (c *conn) socket() net.Conn {
 	return c.nc
 }
 
+// closeTransport closes the connection. After a failed write, a TLS
+// connection is closed at the socket, without its close_notify alert:
+// crypto/tls would seal the alert after a record the client never got
+// whole, and the client would read a bad MAC instead of the cut it is.
+func (c *conn) closeTransport() {
+	if c.connIO != nil && c.werr != nil && c.isTLS() {
+		c.socket().Close()
+		return
+	}
+	c.nc.Close()
+}
+
 // isTLS reports whether the connection was accepted by ServeTLS.
 func (c *conn) isTLS() bool {
 	_, ok := c.nc.(*tls.Conn)

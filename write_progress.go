@@ -153,6 +153,9 @@ func (c *conn) setOwnWriteDeadline(t time.Time) error {
 // the client makes progress. A failure comes back as a
 // *ResponseAbortedError, already logged.
 func (c *conn) writeSocket(p []byte) (int, error) {
+	if c.isTLS() {
+		return c.writeTLS(p)
+	}
 	if c.wclock.armPending {
 		c.armPendingWriteDeadline()
 	}
@@ -171,6 +174,43 @@ func (c *conn) writeSocket(p []byte) (int, error) {
 		}
 	}
 	return done, c.abortResponse(err)
+}
+
+// tlsWriteChunk is how much of a response a TLS connection writes under
+// one write deadline.
+const tlsWriteChunk = 64 << 10
+
+// writeTLS is writeSocket for a TLS connection. A crypto/tls write that
+// times out leaves the connection unusable (the record was sealed, its
+// sequence number spent), so the plain socket's way, letting a deadline
+// pass and writing on after it, would corrupt the stream: the next record
+// would reach the client as a bad MAC. Instead each chunk of at most
+// tlsWriteChunk bytes gets a fresh Timeouts.Write period (capped by
+// Timeouts.Response) before it is written, so that the write timeout
+// still means "no progress for a period", and a handler that pauses
+// between writes (a stream of events) writes into a live deadline.
+func (c *conn) writeTLS(p []byte) (int, error) {
+	wc := &c.wclock
+	wc.armPending = false
+	done := 0
+	for done < len(p) {
+		if !wc.own.Load() {
+			now := time.Now()
+			if c.capPassed(now) {
+				return done, c.abortResponse(os.ErrDeadlineExceeded)
+			}
+			if w := c.srv.cfg.timeouts.Write; !wc.dl.covers(deadlineAfter(now, w), w) || !wc.cap.IsZero() {
+				c.armWriteDeadline(now)
+			}
+		}
+		n, err := c.nc.Write(p[done:min(len(p), done+tlsWriteChunk)])
+		done += n
+		wc.sent += int64(n)
+		if err != nil {
+			return done, c.abortResponse(err)
+		}
+	}
+	return done, nil
 }
 
 // sendFile copies limit bytes of src to the socket through rf (sendfile(2)
