@@ -24,7 +24,7 @@
 # Idle: IDLE_N WebSockets opened from 127.0.0.2-127.0.0.251 by
 # bench/cmd/idleconns -ws in its own process, then the server's RSS above
 # its baseline per connection after a 2 s settle, and again after a forced
-# GC (SIGUSR1: runtime/debug.FreeOSMemory in bench/cmd/wsserver).
+# GC (SIGUSR1: runtime/debug.FreeOSMemory in bench/cmd/wsbenchserver).
 # All traffic stays on 127.0.0.0/8. Results go to bench/results/ws_*.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -35,7 +35,7 @@ IDLE=${IDLE:-1}
 IDLE_N=${IDLE_N:-10000}
 PROFILE=${PROFILE:-0}
 CLIENT_PROCS=${CLIENT_PROCS:-1}
-# httpserver-epoll-events is the event-driven API; wsserver exits with
+# httpserver-epoll-events is the event-driven API; wsbenchserver exits with
 # status 3 when this build does not have it, and it is skipped.
 ALL_IMPLS=(httpserver-goroutine httpserver-pool httpserver-epoll httpserver-epoll-events gorilla coder nbio)
 # scenario name, connections, message size
@@ -43,7 +43,7 @@ SCENARIOS=("ws-echo-1k-c256 256 1024" "ws-echo-64k-c256 256 65536")
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 mkdir -p results bin
-go build -o bin/ ./cmd/wsserver ./cmd/wsload ./cmd/idleconns
+go build -o bin/ ./cmd/wsbenchserver ./cmd/wsload ./cmd/idleconns
 OUT=results
 RAW=$OUT/ws_raw.tsv
 IDLEF=$OUT/ws_idle.tsv
@@ -90,7 +90,7 @@ IMPLS=()
 for i in "${!ALL_IMPLS[@]}"; do
 	impl=${ALL_IMPLS[$i]}
 	port=$((9400 + i))
-	bin/wsserver -impl "$impl" -addr "127.0.0.1:$port" 2>/dev/null &
+	bin/wsbenchserver -impl "$impl" -addr "127.0.0.1:$port" 2>/dev/null &
 	pid=$!
 	rc=0
 	wait_port "$port" "$pid" || rc=$?
@@ -136,14 +136,14 @@ if [ "$PROFILE" = 1 ]; then
 	# A CPU profile of each server under the 1 KiB echo
 	# (results/ws-<server>-echo1k.top.txt).
 	for impl in "${IMPLS[@]}"; do
-		bin/wsserver -impl "$impl" -addr 127.0.0.1:9399 -cpuprofile "$OUT/ws-$impl-echo1k.pprof" 2>/dev/null &
+		bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9399 -cpuprofile "$OUT/ws-$impl-echo1k.pprof" 2>/dev/null &
 		pid=$!
 		PIDS=("$pid")
 		wait_port 9399 "$pid"
 		GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr 127.0.0.1:9399 -c 256 -size 1024 -d "$DURATION" >/dev/null
 		kill -TERM "$pid"
 		wait "$pid" || true
-		go tool pprof -top -nodecount=40 bin/wsserver "$OUT/ws-$impl-echo1k.pprof" >"$OUT/ws-$impl-echo1k.top.txt" 2>/dev/null
+		go tool pprof -top -nodecount=40 bin/wsbenchserver "$OUT/ws-$impl-echo1k.pprof" >"$OUT/ws-$impl-echo1k.top.txt" 2>/dev/null
 		echo "profile: $OUT/ws-$impl-echo1k.top.txt"
 	done
 	PIDS=()
@@ -152,7 +152,7 @@ fi
 if [ "$IDLE" = 1 ]; then
 	echo -e "server\tconns\tbase_kib\tafter_kib\tper_conn_kib\tafter_gc_kib\tper_conn_gc_kib\tload1" >$IDLEF
 	for impl in "${IMPLS[@]}"; do
-		bin/wsserver -impl "$impl" -addr 127.0.0.1:9398 2>/dev/null &
+		bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9398 2>/dev/null &
 		pid=$!
 		PIDS=("$pid")
 		wait_port 9398 "$pid"

@@ -8,7 +8,7 @@
 //
 // With -ws each connection is a WebSocket instead (an opening handshake
 // on /ws, then nothing); with -gc the program then sends the server
-// SIGUSR1 (bench/cmd/wsserver answers with a garbage collection and
+// SIGUSR1 (bench/cmd/wsbenchserver answers with a garbage collection and
 // debug.FreeOSMemory), waits for the settle time again and reports the
 // resident memory after it too (after_gc_kib, per_conn_gc_kib).
 //

@@ -1,9 +1,9 @@
-// Command wsserver serves a WebSocket echo at /ws with one of the
+// Command wsbenchserver serves a WebSocket echo at /ws with one of the
 // implementations compared in docs/benchmarks.md: this project's websocket
 // package (blocking API) on each engine, gorilla/websocket and
 // coder/websocket on net/http, or lesismal/nbio's nbhttp WebSocket.
 //
-//	wsserver -impl httpserver-epoll -addr 127.0.0.1:9401
+//	wsbenchserver -impl httpserver-epoll -addr 127.0.0.1:9401
 //
 // Every server echoes each text or binary message back unchanged, accepts
 // messages up to 1 MiB and declines permessage-deflate, so that the
@@ -61,7 +61,7 @@ func main() {
 			start = func(ln net.Listener) func() { return serveOwn(ln, engine) }
 		} else {
 			// Exit status 3: this build has no such server (ws.sh skips it).
-			fmt.Fprintf(os.Stderr, "wsserver: %q is not available in this build\n", *impl)
+			fmt.Fprintf(os.Stderr, "wsbenchserver: %q is not available in this build\n", *impl)
 			os.Exit(3)
 		}
 	}
@@ -82,7 +82,7 @@ func main() {
 	sig := make(chan os.Signal, 4)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
 	shutdown := start(ln)
-	fmt.Fprintf(os.Stderr, "wsserver: %s on %s (pid %d)\n", *impl, ln.Addr(), os.Getpid())
+	fmt.Fprintf(os.Stderr, "wsbenchserver: %s on %s (pid %d)\n", *impl, ln.Addr(), os.Getpid())
 	for s := range sig {
 		if s == syscall.SIGUSR1 {
 			debug.FreeOSMemory()
