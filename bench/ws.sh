@@ -10,6 +10,7 @@
 #   IDLE=0 bench/ws.sh               # skip the idle test
 #   IDLE_N=10000 bench/ws.sh         # WebSockets held in the idle test
 #   PROFILE=1 bench/ws.sh            # also CPU profiles of the 1 KiB echo
+#   BUILD=0 bench/ws.sh              # use the binaries already in bench/bin
 #   CLIENT_PROCS=2 bench/ws.sh       # GOMAXPROCS of the load client (default 1,
 #                                    # as wrk -t1 in run.sh: the server keeps
 #                                    # about one of the 2 cores)
@@ -35,15 +36,21 @@ IDLE=${IDLE:-1}
 IDLE_N=${IDLE_N:-10000}
 PROFILE=${PROFILE:-0}
 CLIENT_PROCS=${CLIENT_PROCS:-1}
-# httpserver-epoll-events is the event-driven API; wsbenchserver exits with
-# status 3 when this build does not have it, and it is skipped.
+# httpserver-epoll-events is the event-driven API (AcceptEvents): built in
+# with -tags wsevents when ../websocket has it; otherwise wsbenchserver
+# exits with status 3 for it, and it is skipped.
 ALL_IMPLS=(httpserver-goroutine httpserver-pool httpserver-epoll httpserver-epoll-events gorilla coder nbio)
 # scenario name, connections, message size
 SCENARIOS=("ws-echo-1k-c256 256 1024" "ws-echo-64k-c256 256 65536")
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 mkdir -p results bin
-go build -o bin/ ./cmd/wsbenchserver ./cmd/wsload ./cmd/idleconns
+BUILD=${BUILD:-1}
+if [ "$BUILD" = 1 ]; then
+	TAGS=()
+	if grep -q '^func AcceptEvents' ../websocket/*.go; then TAGS=(-tags wsevents); fi
+	go build "${TAGS[@]}" -o bin/ ./cmd/wsbenchserver ./cmd/wsload ./cmd/idleconns
+fi
 OUT=results
 RAW=$OUT/ws_raw.tsv
 IDLEF=$OUT/ws_idle.tsv
