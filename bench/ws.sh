@@ -11,6 +11,7 @@
 #   IDLE_N=10000 bench/ws.sh         # WebSockets held in the idle test
 #   PROFILE=1 bench/ws.sh            # also CPU profiles of the 1 KiB echo
 #   BUILD=0 bench/ws.sh              # use the binaries already in bench/bin
+#   NOTE="..." bench/ws.sh           # a line for ws_machine.txt (what was built)
 #   CLIENT_PROCS=2 bench/ws.sh       # GOMAXPROCS of the load client (default 1,
 #                                    # as wrk -t1 in run.sh: the server keeps
 #                                    # about one of the 2 cores)
@@ -64,6 +65,7 @@ mod_version() { go list -m -f '{{.Version}}' "$1"; }
 	echo "gorilla/websocket: $(mod_version github.com/gorilla/websocket), coder/websocket: $(mod_version github.com/coder/websocket), nbio: $(mod_version github.com/lesismal/nbio)"
 	echo "runs: $ROUNDS rounds x $DURATION, 256 connections, load client GOMAXPROCS=$CLIENT_PROCS, permessage-deflate off"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	if [ -n "${NOTE:-}" ]; then echo "note: $NOTE"; fi
 } >$OUT/ws_machine.txt
 
 PIDS=()
