@@ -3,7 +3,7 @@ GO ?= go
 STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 30s
 
-.PHONY: run test check race bench bench-load fuzz cover image image-test
+.PHONY: run test check race bench bench-load bench-h2 browser-test fuzz cover image image-test
 
 run: ## serve the embedded default site on :8080
 	$(GO) run ./cmd/httpserver
@@ -27,6 +27,12 @@ bench: ## micro-benchmarks of the core (parser, keep-alive and pipelined loopbac
 
 bench-load: ## wrk load test and idle-connection test against net/http and fasthttp (docs/benchmarks.md)
 	bash bench/run.sh
+
+bench-h2: ## h2load over TLS against each engine, net/http's HTTP/2 server and h2o (docs/benchmarks.md)
+	bash bench/h2.sh
+
+browser-test: ## the headless-Chromium tests of interop/ (h2 with the self-signed certificate, WebSocket); fail without chromium
+	cd interop && HTTPSERVER_REQUIRE_BROWSER=1 $(GO) test -count=1 -run 'InChromium' -v .
 
 fuzz: ## each fuzz target for FUZZTIME
 	for target in $$($(GO) test -list '^Fuzz' . | grep ^Fuzz); do \

@@ -183,8 +183,12 @@ func TestListenAndServe(t *testing.T) {
 	}
 }
 
+// TestLargeBodies: request bodies of every size, declared and streamed,
+// reach the handler whole in every mode (on HTTP/2 through the stream and
+// connection flow-control windows).
 func TestLargeBodies(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			n, err := io.Copy(io.Discard, r.Body)
 			r.Body.Close()
@@ -193,10 +197,10 @@ func TestLargeBodies(t *testing.T) {
 			}
 			fmt.Fprintf(w, "%d %v", n, err)
 		}))
-		c := newClient(t)
+		c := s.client(t)
 		for _, size := range []int{0, 1, 4095, 4096, 65537, 3 << 20} {
 			body := strings.Repeat("b", size)
-			resp, err := c.Post("http://"+s.addr+"/", "application/octet-stream", strings.NewReader(body))
+			resp, err := c.Post(s.url("/"), "application/octet-stream", strings.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -214,7 +218,7 @@ func TestLargeBodies(t *testing.T) {
 			}
 			pw.Close()
 		}()
-		resp, err := c.Post("http://"+s.addr+"/", "application/octet-stream", pr)
+		resp, err := c.Post(s.url("/"), "application/octet-stream", pr)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,15 +2,21 @@ package httpserver
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 )
 
+// TestContextCancelledWhenClientLeaves: a handler's context is cancelled
+// when its client goes away: it closes the connection (HTTP/1.1) or
+// resets the stream (HTTP/2: net/http's client cancels a request so).
 func TestContextCancelledWhenClientLeaves(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		cancelled := make(chan bool, 1)
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			io.ReadAll(r.Body)
@@ -21,18 +27,33 @@ func TestContextCancelledWhenClientLeaves(t *testing.T) {
 				cancelled <- false
 			}
 		}))
-		c, _ := s.rawConn(t)
-		io.WriteString(c, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi")
-		time.Sleep(50 * time.Millisecond)
-		c.Close()
+		if m.isH2() {
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() {
+				time.Sleep(50 * time.Millisecond)
+				cancel()
+			}()
+			req, _ := http.NewRequestWithContext(ctx, "POST", s.url("/"), strings.NewReader("hi"))
+			if resp, err := s.client(t).Do(req); err == nil {
+				resp.Body.Close()
+			}
+		} else {
+			c, _ := s.rawConn(t)
+			io.WriteString(c, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi")
+			time.Sleep(50 * time.Millisecond)
+			c.Close()
+		}
 		if !<-cancelled {
 			t.Fatal("context not cancelled after the client closed")
 		}
 	})
 }
 
+// TestWatchKeepsPipelinedBytes: the read that watches for the client
+// leaving keeps a pipelined request it reads. HTTP/1.1 modes only
+// (pipelining; HTTP/2 reads every frame on its own goroutine).
 func TestWatchKeepsPipelinedBytes(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			if r.Path == "/slow" {
 				ctx := r.Context()
@@ -63,8 +84,11 @@ func TestWatchKeepsPipelinedBytes(t *testing.T) {
 // deadline once raced with the watch's read registering as a waiter and
 // could be lost (about one exchange in 200 under -race), leaving the
 // connection stuck; each of these exchanges must finish promptly.
+//
+// HTTP/1.1 modes only: the watch is the HTTP/1 connection's.
 func TestClientWatchStopsEveryTime(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			r.Context()
 			io.Copy(io.Discard, r.Body) // the watch starts when the body is consumed

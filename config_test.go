@@ -120,9 +120,10 @@ func TestServeRefusesMeaninglessSetting(t *testing.T) {
 
 // TestNegativeMaxBodyBytesIsNoCap: Limits{MaxBodyBytes: -1} removes the
 // body cap on every engine; before the rule it answered every request
-// with a body 413.
+// with a body 413. In every mode; the HTTP/1.1 ones also send a chunked
+// body by hand.
 func TestNegativeMaxBodyBytesIsNoCap(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(h Handler, configure ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		ts := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			n, err := io.Copy(io.Discard, r.Body)
 			if err != nil {
@@ -132,6 +133,21 @@ func TestNegativeMaxBodyBytesIsNoCap(t *testing.T) {
 			w.WriteString(itoa3(int(n % 1000)))
 		}), func(s *Server) { s.Limits.MaxBodyBytes = -1 })
 		body := strings.Repeat("x", 123)
+		if m.isH2() {
+			c := ts.client(t)
+			for _, r := range []io.Reader{strings.NewReader(body), io.MultiReader(strings.NewReader(body))} {
+				resp, err := c.Post(ts.url("/"), "text/plain", r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || string(got) != "123" {
+					t.Errorf("%d %q, want 200 with 123 bytes read", resp.StatusCode, got)
+				}
+			}
+			return
+		}
 		c, br := ts.rawConn(t)
 		for _, req := range []string{
 			"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 123\r\n\r\n" + body,

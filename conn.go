@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"net"
 	"sync"
@@ -37,13 +36,14 @@ const (
 // Fields are ordered so that the struct fits a 96-byte allocation: it is
 // all an idle evented connection costs, with its fdConn.
 type conn struct {
-	srv        *Server
-	nc         net.Conn
-	remoteAddr string
-	state      atomic.Int32
-	evented    bool
-	lingering  bool   // half-closed, reading on before the close (evented)
-	served     uint32 // requests served, saturating
+	srv         *Server
+	nc          net.Conn
+	remoteAddr  string
+	state       atomic.Int32
+	evented     bool
+	lingering   bool   // half-closed, reading on before the close (evented)
+	lingerWaits uint8  // lingerTimeout extensions used (lingering_close.go)
+	served      uint32 // requests served, saturating
 
 	ctxMu sync.Mutex
 	cctx  *connContext // created on first use; guarded by ctxMu
@@ -52,14 +52,20 @@ type conn struct {
 
 	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
 
-	tlsState *tls.ConnectionState // after the TLS handshake; nil over plain TCP
+	tlsReady bool // the TLS handshake is done; false over plain TCP
 }
 
 // connContext is the connection's context, made when a handler first
-// asks for it and cancelled when the connection closes.
+// asks for it (or registers OnShutdown) and cancelled when the
+// connection closes, with the rare per-connection state that goes with
+// it.
 type connContext struct {
 	ctx    context.Context
 	cancel context.CancelFunc
+
+	// onShutdown is the running handler's OnShutdown callback; Shutdown
+	// takes it (see notifyShutdown).
+	onShutdown func()
 }
 
 // connIO is the part of a connection that holds request and response
@@ -113,16 +119,22 @@ func newConn(s *Server, nc net.Conn) *conn {
 func (c *conn) context() context.Context {
 	c.ctxMu.Lock()
 	defer c.ctxMu.Unlock()
+	c.makeContextLocked()
+	c.watch.wanted = true
+	c.startWatchLocked()
+	return c.cctx.ctx
+}
+
+// makeContextLocked makes the connection's context if none was made;
+// c.ctxMu is held.
+func (c *conn) makeContextLocked() {
 	if c.cctx == nil {
 		ctx, cancel := context.WithCancel(context.Background())
-		c.cctx = &connContext{ctx, cancel}
+		c.cctx = &connContext{ctx: ctx, cancel: cancel}
 		if c.state.Load() == stateClosed {
 			cancel()
 		}
 	}
-	c.watch.wanted = true
-	c.startWatchLocked()
-	return c.cctx.ctx
 }
 
 // cancelContext cancels the connection's context, if one was made.
@@ -241,7 +253,7 @@ func (c *conn) readRequest() bool {
 		return false
 	}
 	r.RemoteAddr = c.remoteAddr
-	r.TLS = c.tlsState
+	r.TLS = c.tlsStateFor(ex)
 	r.src = c
 	r.Trailer = &ex.trailer
 	ex.body.init(c, f, r.Trailer)
@@ -331,12 +343,17 @@ const shutdownIdleGrace = time.Second
 // closes. It reports true when the Server must forget the connection: a
 // parked evented one has no goroutine that would.
 //
+// A running handler that registered OnShutdown is told.
+//
 // The close is in stages (see lingeringClose): a request may be on the
 // wire while the client has not read all of the last response, which a
 // reset would destroy. The connection is half-closed and its reader reads
 // on for lingerTimeout: the goroutine blocked in waitForRequest, or the
 // event loop for a parked evented connection.
 func (c *conn) shutdown(elapsed time.Duration) (serverForgets bool) {
+	if st := c.state.Load(); st == stateActive || st == stateHijacked {
+		c.notifyShutdown() // a handler running long may have asked
+	}
 	if elapsed < shutdownIdleGrace || c.state.Load() != stateIdle || hasPendingInput(c.nc) {
 		return false
 	}

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"crypto/tls"
 	"math"
 	"runtime/debug"
 )
@@ -13,6 +14,7 @@ type h1Exchange struct {
 	exchange
 	body body
 	res  response
+	tls  tls.ConnectionState // Request.TLS over TLS; see tlsStateFor
 }
 
 // release marks the request, its body and its response as no longer the
@@ -39,6 +41,13 @@ func (c *conn) serveExchange() {
 	}
 	c.respStart, c.respOut = len(c.wbuf), false
 	ok := c.callHandler(&ex.res, &ex.req)
+	if ex.res.onShutdownSet {
+		c.forgetOnShutdown()
+	}
+	if ec := ex.res.evented; ec != nil {
+		ex.res.evented = nil
+		ec.start() // HijackEvents: the events begin now
+	}
 	if c.state.Load() != stateHijacked {
 		c.stopWatch()
 		if ok {
@@ -73,13 +82,16 @@ func (c *conn) callHandler(w *response, r *Request) (ok bool) {
 		}
 		ok = false
 		c.mustClose(closeHandlerPanicked)
-		if c.state.Load() == stateHijacked {
-			return
-		}
 		if p != ErrAbortHandler {
 			c.srv.cfg.logger.Error("httpserver: panic serving request",
 				"remote", c.remoteAddr, "method", r.Method, "target", r.Target,
 				"panic", p, "stack", string(debug.Stack()))
+		}
+		if c.state.Load() == stateHijacked {
+			// The handler owned the connection and is gone: nothing
+			// will close it if the server does not (see Hijacker).
+			c.nc.Close()
+			return
 		}
 		// Answers to earlier pipelined requests still queued are kept;
 		// what this response queued is dropped.

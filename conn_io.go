@@ -3,6 +3,7 @@ package httpserver
 import (
 	"bytes"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -157,11 +158,34 @@ func (c *conn) reject(err error) {
 		return // the client went away or the socket failed
 	}
 	c.srv.cfg.logger.Debug("httpserver: rejected request", "remote", c.remoteAddr, "status", pe.Status, "err", pe)
-	c.writeError(pe.Status, "")
-	c.reportRejected(pe.Status, pe, true)
-	c.flush()
+	if len(c.wbuf) > 0 {
+		c.writeError(pe.Status, "")
+		c.reportRejected(pe.Status, pe, true)
+		c.flush()
+	} else {
+		// Nothing queued: the answer goes out from a shared buffer, not
+		// from the connection's write buffer, whose page a connection
+		// that never had a response has not touched. Thousands of
+		// trickling connections timing out together would each map one
+		// (4 KiB, TestMassTimeoutMemory in internal/harden), as the epoll
+		// engine's loop avoids by writing its 408s from one buffer.
+		b := rejectBuffers.Get().(*[]byte)
+		own := c.wbuf
+		c.wbuf = (*b)[:0]
+		c.writeError(pe.Status, "")
+		c.reportRejected(pe.Status, pe, true)
+		c.flush()
+		*b, c.wbuf = c.wbuf[:0], own
+		rejectBuffers.Put(b)
+	}
 	c.lingeringClose()
 }
+
+// rejectBuffers hold error responses on their way out (see reject).
+var rejectBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 512)
+	return &b
+}}
 
 // writeError queues a complete error response with a short plain-text body
 // and "Connection: close".

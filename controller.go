@@ -46,12 +46,21 @@ func (c ResponseController) Flush() error {
 type Hijacker interface {
 	// Hijack hands the connection to the caller, with a reader holding any
 	// bytes already received after the request. The server no longer
-	// touches the connection; the caller must close it.
+	// touches the connection; the caller must close it. One exception: if
+	// the handler that hijacked panics (ErrAbortHandler included), the
+	// server, which recovers the panic and logs it, closes the connection,
+	// even when the handler had passed it to another goroutine: a panic
+	// means the code that owned the connection is gone, and a connection
+	// nobody owns would stay open, and its descriptor with it, until the
+	// process ends. A handler that wants the connection to outlive a panic
+	// must recover the panic itself.
 	Hijack() (net.Conn, *bufio.ReadWriter, error)
 }
 
 // Hijack takes over the connection, for protocol upgrades. It fails with
 // ErrNotSupported when no writer in the chain can be hijacked (HTTP/2).
+// The caller closes the connection, unless its handler panics: then the
+// server does (see [Hijacker]).
 func (c ResponseController) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if h, ok := find[Hijacker](c.rw); ok {
 		return h.Hijack()

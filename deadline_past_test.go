@@ -11,9 +11,10 @@ import (
 // TestDeadlinePastFailsAtOnce: on every engine, a hijacked connection's
 // Read and Write called with their deadline already past fail at once
 // with os.ErrDeadlineExceeded, as a net.Conn's do, even though the
-// client's bytes are waiting and the socket has room.
+// client's bytes are waiting and the socket has room. HTTP/1.1 modes
+// only: HTTP/2 has no Hijack.
 func TestDeadlinePastFailsAtOnce(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
 		type result struct {
 			rn, wn     int
 			rerr, werr error

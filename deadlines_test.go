@@ -121,7 +121,10 @@ func readOK(br *bufio.Reader) error {
 // TestLazyReadDeadlines pins what the lazily set read deadlines still
 // enforce, on every engine: a head that stalls gets 408 after ReadHeader,
 // a body that stalls fails after Read (counted from the request's first
-// byte), and a handler's own read deadline wins over the server's.
+// byte), and a handler's own read deadline wins over the server's. Mode
+// h1 only: the lazy deadlines are the HTTP/1 connection's socket
+// deadlines, which TLS and HTTP/2 do not change; the timeouts themselves
+// run in every mode (TestHeaderTimeout, TestBodyReadTimeout).
 func TestLazyReadDeadlines(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
 		bodyErr := make(chan error, 1)

@@ -7,6 +7,10 @@
 // [ResponseWriter], and capabilities beyond writing (flush, hijack, deadlines,
 // trailers) are reached through a [ResponseController], which finds them
 // through an Unwrap chain so that wrapping middleware never hides them.
+// A connection can also be taken over with its input delivered as events
+// ([ResponseController.HijackEvents]: no goroutine while it waits, on the
+// epoll engine), and a long-running handler can ask to hear of a graceful
+// Shutdown ([ResponseController.OnShutdown]).
 //
 // The same handlers serve HTTP/2 (RFC 9113) when a client speaks it: over
 // cleartext with prior knowledge when [HTTP2Options].H2C is set. Each

@@ -284,9 +284,9 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 	n, err := f.readNow(c.rbuf[c.rend:])
 	switch {
 	case n > 0:
-		if c.rend == 0 {
+		first := c.rend == 0
+		if first {
 			c.scanner.reset()
-			c.setIdleDeadline(time.Now(), c.srv.cfg.timeouts.ReadHeader)
 		}
 		c.rend += n
 		if c.rend == len(c.rbuf) {
@@ -298,8 +298,13 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 			l.dispatch(c)
 			return false
 		}
-		// A partial head: wait for the rest, keeping the buffer. The
-		// deadline set at its first byte still runs.
+		// A partial head: wait for the rest, keeping the buffer, until
+		// ReadHeader from its first byte. (A whole head goes to a worker
+		// at once and needs no deadline here: the clock is read only for
+		// a head that arrives in pieces.)
+		if first {
+			c.setIdleDeadline(time.Now(), c.srv.cfg.timeouts.ReadHeader)
+		}
 	case err == unix.EAGAIN:
 		if c.rend == 0 {
 			c.releaseBuffers()
@@ -415,6 +420,17 @@ func (l *eventLoop) sweep(now time.Time) (next int64) {
 		}
 		if c.connIO != nil && c.rend > 0 { // a partial head is buffered
 			l.answerTimeout(c)
+			continue
+		}
+		if c.lingering && c.lingerLonger(os.ErrDeadlineExceeded) {
+			// The response is still on its way: linger on.
+			c.setIdleDeadline(now, lingerTimeout)
+			if c.state.CompareAndSwap(stateActive, stateIdle) {
+				next = min(next, c.idleUntil.Load())
+				f.armRead() // input a failed claim left pending meanwhile
+			} else {
+				c.closeParkedAndForget() // Server.Close closed it meanwhile
+			}
 			continue
 		}
 		c.state.Store(stateClosed)
@@ -574,7 +590,7 @@ func (e *epollEngine) register(fd int, raddr string, tlsConfig *tls.Config) {
 	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
 	c := &conn{srv: e.s, nc: f, evented: true, remoteAddr: raddr}
 	if tlsConfig != nil {
-		c.nc = tls.Server(f, tlsConfig)
+		c.nc = tls.Server(&helloRecords{Conn: f}, tlsConfig)
 	}
 	f.c = c
 	// The descriptor is published (table, live count) before the

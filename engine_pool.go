@@ -8,16 +8,26 @@ import (
 )
 
 // workerPool runs connections on a bounded set of reusable goroutines.
-// Work goes straight to a worker waiting on the unbuffered handoff
-// channel; with none waiting a new worker is started for it, up to max;
-// beyond that it waits in the queue. A worker beyond min that found no
-// work for idleTimeout exits.
+// Work goes straight to an idle worker, the one idle most recently (its
+// stack and caches are warm), through that worker's own channel; with
+// none idle a new worker is started for it, up to max; beyond that it
+// waits in the queue, which workers look at before going idle. A worker
+// beyond min that found no work for one to two idleTimeout periods
+// exits: a timer looks at the idle workers once a period (sweepIdle).
+//
+// An idle worker waits on its own channel and nothing else: a hand-off
+// is one send that wakes one worker, with no select over channels every
+// worker shares and no timer per wait (the runtime would add it to its
+// timer heap and take it out again at every wait).
 type workerPool struct {
-	handoff     chan *conn
-	queue       chan *conn
-	run         func(*conn)
+	mu    sync.Mutex
+	idle  []*poolWorker // idle workers, most recent last; guarded by mu
+	queue chan *conn    // sent to under mu when no worker is idle
+	run   func(*conn)
+
 	min, max    int64
 	idleTimeout time.Duration
+	sweep       *time.Timer // runs sweepIdle once a period; nil: never
 
 	workers, busy atomic.Int64
 	quit          chan struct{}
@@ -29,15 +39,27 @@ type workerPool struct {
 	testBeforeQueue, testAfterDrain func()
 }
 
+// poolWorker is an idle worker's mailbox: a connection to serve, nil
+// when the pool stops, or retireWorker.
+type poolWorker struct {
+	ch   chan *conn // buffered: a hand-off never blocks
+	used bool       // given work since sweepIdle last looked; guarded by mu
+}
+
+// retireWorker, sent to an idle worker, makes it exit.
+var retireWorker = new(conn)
+
 func newWorkerPool(o PoolOptions, run func(*conn)) *workerPool {
 	p := &workerPool{
-		handoff:     make(chan *conn),
 		queue:       make(chan *conn, o.QueueSize),
 		run:         run,
 		min:         int64(o.MinWorkers),
 		max:         int64(o.MaxWorkers),
 		idleTimeout: o.IdleTimeout,
 		quit:        make(chan struct{}),
+	}
+	if p.idleTimeout > 0 {
+		p.sweep = time.AfterFunc(p.idleTimeout, p.sweepIdle)
 	}
 	for range o.MinWorkers {
 		p.workers.Add(1)
@@ -46,16 +68,54 @@ func newWorkerPool(o PoolOptions, run func(*conn)) *workerPool {
 	return p
 }
 
+// popIdleLocked takes the most recently idle worker, or nil; p.mu is
+// held.
+func (p *workerPool) popIdleLocked() *poolWorker {
+	n := len(p.idle)
+	if n == 0 {
+		return nil
+	}
+	w := p.idle[n-1]
+	p.idle[n-1] = nil
+	p.idle = p.idle[:n-1]
+	w.used = true
+	return w
+}
+
+// sweepIdle retires the idle workers beyond min that were given no work
+// since it last looked, the longest idle first, unless work is queued.
+func (p *workerPool) sweepIdle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped.Load() {
+		return
+	}
+	kept := p.idle[:0]
+	for _, w := range p.idle {
+		if !w.used && p.retire() {
+			w.ch <- retireWorker
+			continue
+		}
+		w.used = false
+		kept = append(kept, w)
+	}
+	clear(p.idle[len(kept):])
+	p.idle = kept
+	p.sweep.Reset(p.idleTimeout)
+}
+
 // submit gives c to a worker, or queues it, without blocking; it reports
 // false when the pool and queue are full or the pool stopped.
 func (p *workerPool) submit(c *conn) bool {
 	if p.stopped.Load() {
 		return false
 	}
-	select {
-	case p.handoff <- c: // a worker was waiting
+	p.mu.Lock()
+	w := p.popIdleLocked()
+	p.mu.Unlock()
+	if w != nil {
+		w.ch <- c
 		return true
-	default:
 	}
 	if p.reserveWorker() {
 		go p.worker(c)
@@ -64,17 +124,28 @@ func (p *workerPool) submit(c *conn) bool {
 	if p.testBeforeQueue != nil {
 		p.testBeforeQueue()
 	}
+	// Under mu, where a worker looks at the queue before it goes idle:
+	// either it finds c there, or c goes to it.
+	p.mu.Lock()
+	if w := p.popIdleLocked(); w != nil {
+		p.mu.Unlock()
+		w.ch <- c
+		return true
+	}
 	select {
 	case p.queue <- c:
 	default:
+		p.mu.Unlock()
 		return false
 	}
+	p.mu.Unlock()
 	p.queued()
 	return true
 }
 
 // submitWait is submit, but waits for room in the queue until the pool
-// stops; it reports whether c was taken.
+// stops; it reports whether c was taken. The queue is full while it
+// waits, so no worker goes idle before taking from it.
 func (p *workerPool) submitWait(c *conn) bool {
 	if p.submit(c) {
 		return true
@@ -116,42 +187,57 @@ func (p *workerPool) queued() {
 	}
 }
 
-// worker runs first (if any), then whatever it is given, until it idles
-// out or the pool stops.
+// next is what a worker that finished its work does next: it takes a
+// queued connection, or reports stop when the pool stopped, or goes idle
+// (adds w to the idle workers) and returns nil.
+func (p *workerPool) next(w *poolWorker) (c *conn, stop bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case c := <-p.queue:
+		return c, false
+	default:
+	}
+	if p.stopped.Load() {
+		return nil, true
+	}
+	p.idle = append(p.idle, w)
+	return nil, false
+}
+
+// worker runs first (if any), then whatever it is given, until it is
+// retired or the pool stops.
 func (p *workerPool) worker(first *conn) {
 	if first != nil {
 		p.serve(first)
 	}
-	// The timer is not reset per task (that costs a clock read and a
-	// timer update per request): a worker that worked during a period
-	// gets another one, so it exits after one to two idle periods.
-	t := time.NewTimer(p.idleTimeout)
-	defer t.Stop()
-	worked := false
+	w := &poolWorker{ch: make(chan *conn, 1), used: true}
 	for {
-		select {
-		case c := <-p.handoff:
-			p.serve(c)
-			worked = true
-		case c := <-p.queue:
-			p.serve(c)
-			worked = true
-		case <-t.C:
-			if worked || !p.retire() {
-				worked = false
-				t.Reset(p.idleTimeout)
-				continue
-			}
-			return
-		case <-p.quit:
-			p.drain()
-			if p.testAfterDrain != nil {
-				p.testAfterDrain()
-			}
-			p.workers.Add(-1)
+		c, stop := p.next(w)
+		if stop {
+			p.exit()
 			return
 		}
+		if c == nil {
+			switch c = <-w.ch; c {
+			case nil: // the pool stopped
+				p.exit()
+				return
+			case retireWorker: // counted out by sweepIdle
+				return
+			}
+		}
+		p.serve(c)
 	}
+}
+
+// exit ends a worker of a stopped pool, after running what is queued.
+func (p *workerPool) exit() {
+	p.drain()
+	if p.testAfterDrain != nil {
+		p.testAfterDrain()
+	}
+	p.workers.Add(-1)
 }
 
 func (p *workerPool) serve(c *conn) {
@@ -195,6 +281,16 @@ func (p *workerPool) stop() {
 	p.quitOnce.Do(func() {
 		p.stopped.Store(true)
 		close(p.quit)
+		// Workers (and sweepIdle, which rearms its timer) look at
+		// stopped under mu: the idle workers are all here.
+		p.mu.Lock()
+		if p.sweep != nil {
+			p.sweep.Stop()
+		}
+		for w := p.popIdleLocked(); w != nil; w = p.popIdleLocked() {
+			w.ch <- nil
+		}
+		p.mu.Unlock()
 	})
 }
 

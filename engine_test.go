@@ -389,8 +389,10 @@ func TestEpollOtherListeners(t *testing.T) {
 
 // TestExpectContinueOnEngines: over a real socket on every engine, the
 // 100 Continue goes out when the handler reads, before the body arrives.
+// The bytes of the interim response are checked, so HTTP/1.1 modes only;
+// TestExpectContinue100 covers every mode through net/http's client.
 func TestExpectContinueOnEngines(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			b, err := io.ReadAll(r.Body)
 			if err != nil {
@@ -490,16 +492,17 @@ func TestEpollIPv6(t *testing.T) {
 
 // TestResponseOrdersHandlerWrites: what a handler wrote is visible to the
 // client once it has the response, without other synchronisation, as
-// with net.Conn (the race detector checks this in race builds).
+// with net.Conn (the race detector checks this in race builds), in every
+// mode.
 func TestResponseOrdersHandlerWrites(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		var seen string
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			seen = strings.Clone(r.Path)
 		}))
-		c := newClient(t)
+		c := s.client(t)
 		for _, path := range []string{"/a", "/b"} {
-			resp, err := c.Get("http://" + s.addr + path)
+			resp, err := c.Get(s.url(path))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -28,6 +28,10 @@ var (
 	// ErrHijacked is returned by ResponseWriter methods once the connection
 	// was hijacked.
 	ErrHijacked = errors.New("httpserver: connection has been hijacked")
+	// ErrEventedRead is returned by Read and SetReadDeadline of a
+	// connection taken over with ResponseController.HijackEvents: its
+	// input is delivered to the EventHandler.
+	ErrEventedRead = errors.New("httpserver: the input of an evented connection goes to its EventHandler")
 	// ErrNotSupported is returned by ResponseController methods that the
 	// underlying writer cannot provide.
 	ErrNotSupported = errors.New("httpserver: feature not supported")

@@ -35,6 +35,10 @@ type exchange struct {
 	// cost no allocation; they live exactly as long as req.
 	copies  [2]Request
 	ncopies atomic.Int32 // slots of copies handed out (may exceed len)
+
+	// reuse is Request.ReuseSlot's storage: unlike the rest, it keeps
+	// its value from one request to the next.
+	reuse any
 }
 
 // begin readies the exchange for a new request.

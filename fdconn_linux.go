@@ -55,10 +55,13 @@ type fdConn struct {
 }
 
 // fdWaiter is how a goroutine waits for readiness; pooled so that waiting
-// allocates nothing and an idle connection holds none.
+// allocates nothing and an idle connection holds none. A connection
+// taken over with HijackEvents parks a waiter of its own with a hook
+// instead: waking it starts a goroutine to read (see eventedInput).
 type fdWaiter struct {
 	ch    chan struct{}
 	timer *time.Timer
+	hook  *eventedConn
 }
 
 var waiterPool = sync.Pool{New: func() any {
@@ -67,7 +70,12 @@ var waiterPool = sync.Pool{New: func() any {
 	return &fdWaiter{ch: make(chan struct{}, 1), timer: t}
 }}
 
+// wake is called with the fdConn's mu held.
 func (w *fdWaiter) wake() {
+	if w.hook != nil {
+		w.hook.readable()
+		return
+	}
 	select {
 	case w.ch <- struct{}{}:
 	default:

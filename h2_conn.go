@@ -49,7 +49,9 @@ func (s *Server) startHTTP2(nc net.Conn, opts h2ServeOptions) *h2Conn {
 	if a := nc.RemoteAddr(); a != nil {
 		hc.remoteAddr = a.String()
 	}
-	hc.sc = http2.NewServerConn(nc, s.h2Config(), hc)
+	cfg := s.h2Config()
+	cfg.Rejected = hc.rejectedByHTTP2
+	hc.sc = http2.NewServerConn(nc, cfg, hc)
 	tracked := s.trackConn(hc, true)
 	if opts.replaces != nil {
 		s.trackConn(opts.replaces, false)
@@ -98,13 +100,29 @@ type h2Conn struct {
 	sc         *http2.ServerConn
 	remoteAddr string
 	tls        *tls.ConnectionState
+	// shutdownHooks tell running handlers of Shutdown (h2_shutdown_notify.go).
+	shutdownHooks h2ShutdownHooks
+}
+
+// rejectedByHTTP2 reports a request internal/http2 answered itself (431
+// for a field list beyond SETTINGS_MAX_HEADER_LIST_SIZE, which is
+// Limits.MaxHeaderBytes) as the adapter's own rejections are: nothing of
+// the request is known but its protocol.
+func (hc *h2Conn) rejectedByHTTP2(_ *http2.Stream, status int) {
+	err := error(&ProtocolError{Status: status, Reason: "http2 request refused"})
+	if status == StatusRequestHeaderFieldsTooLarge {
+		err = errHeaderTooLarge
+	}
+	hc.reject(&Request{Proto: "HTTP/2.0"}, err)
 }
 
 // shutdown implements trackedConn: GOAWAY, no new streams, the open ones
 // finish and the connection closes (internal/http2 does it; the goroutine
-// running h2Conn.serve forgets the connection).
+// running h2Conn.serve forgets the connection). Handlers that asked
+// (ResponseController.OnShutdown) are told, once.
 func (hc *h2Conn) shutdown(time.Duration) (serverForgets bool) {
 	hc.sc.GoAway()
+	hc.shutdownHooks.notifyShutdown()
 	return false
 }
 

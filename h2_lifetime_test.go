@@ -16,7 +16,7 @@ func TestH2CKeptAfterReturnPanics(t *testing.T) {
 	if !raceEnabled {
 		t.Skip("use-after-return checks are made in -race builds")
 	}
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
 		var (
 			keptW ResponseWriter
 			keptR *Request
@@ -39,7 +39,7 @@ func TestH2CKeptAfterReturnPanics(t *testing.T) {
 			w.WriteString(fmt.Sprint(got))
 		}))
 		for i, want := range []string{"kept", "[true true true true]"} {
-			resp, err := c.Get("http://" + s.addr + "/")
+			resp, err := c.Get(s.url("/"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -31,6 +31,13 @@ func newH2RawClient(t testing.TB, addr, path string, prefacePieces ...string) *h
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nc.Close() })
+	return newH2RawClientOn(t, nc, path, prefacePieces...)
+}
+
+// newH2RawClientOn is newH2RawClient on a connection made by the caller
+// (a TLS one that negotiated "h2", for instance).
+func newH2RawClientOn(t testing.TB, nc net.Conn, path string, prefacePieces ...string) *h2RawClient {
+	t.Helper()
 	nc.SetDeadline(time.Now().Add(30 * time.Second))
 	if len(prefacePieces) == 0 {
 		prefacePieces = []string{http2.ClientPreface}
@@ -93,5 +100,35 @@ func (k *h2RawClient) roundTrips(total int) {
 		n := min(32, total-i)
 		k.send(k.block, n)
 		k.wait(n)
+	}
+}
+
+// h2FrameSeen is what a test keeps of a frame the server sent.
+type h2FrameSeen struct {
+	typ       http2.FrameType
+	stream    uint32
+	flags     http2.Flags
+	code      http2.ErrCode
+	lastID    uint32 // of a GOAWAY
+	data      int    // DATA bytes
+	endStream bool
+}
+
+// readUntilEOF reads the frames the server sends until it closes the
+// connection, and returns them; it fails the test if the connection is
+// still open when its deadline passes.
+func (k *h2RawClient) readUntilEOF() []h2FrameSeen {
+	k.t.Helper()
+	var seen []h2FrameSeen
+	for {
+		f, err := k.fr.ReadFrame()
+		if err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				k.t.Fatalf("connection still open after %d frames", len(seen))
+			}
+			return seen
+		}
+		seen = append(seen, h2FrameSeen{typ: f.Type, stream: f.StreamID, flags: f.Flags, code: f.ErrCode, lastID: f.LastStreamID,
+			data: len(f.Data), endStream: f.Flags.Has(http2.FlagEndStream)})
 	}
 }

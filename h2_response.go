@@ -1,6 +1,9 @@
 package httpserver
 
 import (
+	"errors"
+	"io"
+	"os"
 	"strconv"
 	"time"
 	"unsafe"
@@ -34,6 +37,16 @@ type h2Response struct {
 	ended       bool // the stream's response is complete
 	isHEAD      bool
 	released    bool
+	// ownDeadline: the handler set its write deadline, which replaces
+	// the cap of Timeouts.Response.
+	ownDeadline bool
+	// aborted is the error that stopped the response being sent (a
+	// deadline, the stream reset, the connection gone): the stream is
+	// then reset, not ended as if the response were complete.
+	aborted error
+
+	onShutdownSet    bool // an OnShutdown callback is registered (h2_shutdown_notify.go)
+	shutdownNotified bool // guarded by hc.shutdownHooks.mu
 }
 
 // init prepares w for a new stream, keeping its storage.
@@ -119,7 +132,32 @@ func (w *h2Response) Write(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	return w.st.Write(p)
+	n, err := w.st.Write(p)
+	if err != nil {
+		err = w.abort(err)
+	}
+	return n, err
+}
+
+// abort records that sending the response failed with err (a Write
+// after the response ended excepted), and returns the error the handler
+// sees: the first one, kept. A deadline that is the
+// cap of Timeouts.Response is reported as on HTTP/1, a
+// ResponseAbortedError naming the response timeout.
+func (w *h2Response) abort(err error) error {
+	if w.aborted != nil {
+		return w.aborted
+	}
+	if errors.Is(err, http2.ErrStreamEnded) {
+		// A Write after the response ended (a tunnel's CloseWrite):
+		// the handler's mistake, nothing was lost.
+		return err
+	}
+	if d := w.hc.srv.cfg.timeouts.Response; d > 0 && !w.ownDeadline && errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, http2.ErrStreamReset) {
+		err = &ResponseAbortedError{Status: w.status, Reason: "response timeout: not sent within " + d.String(), Err: err}
+	}
+	w.aborted = err
+	return err
 }
 
 // WriteString implements ResponseWriter.
@@ -170,7 +208,7 @@ func (w *h2Response) commit(final bool) error {
 	w.fields = f
 	endStream := final && !hasTrailers && (len(w.buf) == 0 || w.isHEAD || !bodyAllowed(status))
 	if err := w.st.WriteHeaders(status, f, endStream); err != nil {
-		return err
+		return w.abort(err)
 	}
 	if endStream {
 		w.ended = true
@@ -180,7 +218,7 @@ func (w *h2Response) commit(final bool) error {
 		body := w.buf
 		w.buf = w.buf[:0]
 		if _, err := w.st.Write(body); err != nil {
-			return err
+			return w.abort(err)
 		}
 	}
 	return nil
@@ -206,6 +244,12 @@ func (w *h2Response) finish() {
 		}
 	}
 	if w.ended {
+		return
+	}
+	if w.aborted != nil {
+		// Part of the response was not sent: ending the stream would
+		// make it look complete.
+		w.st.Reset(http2.ErrCodeCancel)
 		return
 	}
 	if bodyShort(w.status, w.declaredLength, w.written, w.isHEAD) {
@@ -235,6 +279,39 @@ func (w *h2Response) writeError(status int) {
 	w.ended = true
 }
 
+// ReadFrom is reached through ResponseController: it copies src into the
+// body. As on HTTP/1, a regular *os.File (or an *io.LimitedReader around
+// one) read before the head is sent gives the response its
+// Content-Length, so that the client knows the size; the bytes go
+// through DATA frames (HTTP/2 has no sendfile path).
+func (w *h2Response) ReadFrom(src io.Reader) (int64, error) {
+	w.checkLive()
+	if !w.wroteHeader && !w.header.Has("Content-Length") {
+		if size, ok := remainingFileSize(src); ok {
+			w.header.Set("Content-Length", string(appendInt(nil, size)))
+		}
+	}
+	return copyBuffered(writerOnly{w}, src)
+}
+
+// Reset implements Resetter, reached through ResponseController: it
+// discards the status, body and trailers written so far, keeping the
+// header fields, while the response is still all in w. Once the head was
+// handed to the stream (a Flush, or more body than w buffers) it fails
+// with ErrResponseSent: the connection's writer sends frames as soon as
+// it has them, so they may have left.
+func (w *h2Response) Reset() error {
+	w.checkLive()
+	if w.committed {
+		return ErrResponseSent
+	}
+	w.buf = w.buf[:0]
+	w.trailer.Reset()
+	w.status, w.declaredLength, w.written = 0, -1, 0
+	w.wroteHeader = false
+	return nil
+}
+
 // Trailer is reached through ResponseController.
 func (w *h2Response) Trailer() *Header {
 	w.checkLive()
@@ -255,6 +332,7 @@ func (w *h2Response) SetReadDeadline(t time.Time) error {
 // os.ErrDeadlineExceeded.
 func (w *h2Response) SetWriteDeadline(t time.Time) error {
 	w.checkLive()
+	w.ownDeadline = true
 	w.st.SetWriteDeadline(t)
 	return nil
 }

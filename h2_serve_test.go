@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -29,13 +30,20 @@ func newH2CClient(t testing.TB) *http.Client {
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
-// forEachEngineH2C runs fn for every engine with a server that serves h2c
-// and a client that speaks it.
-func forEachEngineH2C(t *testing.T, fn func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client)) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
-		fn(t, func(h Handler, configure ...func(*Server)) *testServer {
-			return start(h, append([]func(*Server){withH2C}, configure...)...)
-		}, newH2CClient(t))
+// forEachEngineH2C runs fn for every engine in modes h2 and h2c, with a
+// server that serves HTTP/2 and a client that speaks it (which trusts
+// the certificate of the server start makes, in mode h2).
+func forEachEngineH2C(t *testing.T, fn func(t *testing.T, start modeStart, c *http.Client)) {
+	forEachMode(t, h2Modes, func(t *testing.T, m testMode, start modeStart) {
+		pool := x509.NewCertPool()
+		c := (&modeServer{mode: m, cert: &testCert{pool: pool}}).client(t)
+		fn(t, func(h Handler, configure ...func(*Server)) *modeServer {
+			s := start(h, configure...)
+			if s.cert != nil {
+				pool.AddCert(s.cert.leaf)
+			}
+			return s
+		}, c)
 	})
 }
 
@@ -109,9 +117,9 @@ func h2Echo(w ResponseWriter, r *Request) {
 // and HEAD without body, Content-Length, trailers, Flush, large bodies,
 // Hijack refused, a panic answered 500 or a reset stream.
 func TestH2CRequestResponse(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
 		s := start(HandlerFunc(h2Echo), func(s *Server) { s.Name = "h2-test" })
-		base := "http://" + s.addr
+		base := s.url("")
 		for _, tt := range []struct {
 			name, method, path, body string
 			header                   map[string]string
@@ -253,7 +261,8 @@ func manyFields(n int) map[string]string {
 // same for every stream; a write deadline fails a Write the client's
 // flow-control window does not take.
 func TestH2CDeadlines(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
+		t.Parallel()
 		writeErr := make(chan error, 1)
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			switch r.Path {
@@ -277,7 +286,7 @@ func TestH2CDeadlines(t *testing.T) {
 		for _, path := range []string{"/read-deadline", "/read-timeout"} {
 			pr, pw := io.Pipe()
 			defer pw.Close()
-			req, _ := http.NewRequest("POST", "http://"+s.addr+path, pr)
+			req, _ := http.NewRequest("POST", s.url(path), pr)
 			resp, err := c.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -292,7 +301,7 @@ func TestH2CDeadlines(t *testing.T) {
 				t.Fatalf("%s: %q, want %q", path, b, want)
 			}
 		}
-		resp, err := c.Get("http://" + s.addr + "/write-deadline")
+		resp, err := c.Get(s.url("/write-deadline"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,7 +324,7 @@ func TestH2CDeadlines(t *testing.T) {
 // streamed body that grows beyond it fails the handler's Read and, if
 // the handler ignores that, is answered 413.
 func TestH2CBodyLimit(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
 		ran := make(chan string, 4)
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			_, err := io.ReadAll(r.Body)
@@ -330,7 +339,7 @@ func TestH2CBodyLimit(t *testing.T) {
 			{"streamed", io.MultiReader(strings.NewReader(strings.Repeat("x", 1001))), "true"},
 			{"within", strings.NewReader(strings.Repeat("x", 1000)), "false"},
 		} {
-			req, _ := http.NewRequest("POST", "http://"+s.addr+"/", tt.body)
+			req, _ := http.NewRequest("POST", s.url("/"), tt.body)
 			resp, err := c.Do(req)
 			if err != nil {
 				t.Fatalf("%s: %v", tt.name, err)
@@ -356,10 +365,10 @@ func TestH2CBodyLimit(t *testing.T) {
 // client with trailers reaches the handler, trailers in Request.Trailer
 // once the body is read; the server streams its answer while reading.
 func TestH2CRequestTrailersAndStreaming(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
 		s := start(HandlerFunc(h2Echo))
 		pr, pw := io.Pipe()
-		req, _ := http.NewRequest("PUT", "http://"+s.addr+"/echo", pr)
+		req, _ := http.NewRequest("PUT", s.url("/echo"), pr)
 		req.Trailer = http.Header{"X-Sum": nil}
 		go func() {
 			pw.Write([]byte("streamed "))
@@ -381,8 +390,11 @@ func TestH2CRequestTrailersAndStreaming(t *testing.T) {
 
 // TestH2CConcurrentStreams: many requests at once share one connection
 // (the client multiplexes), each answered with its own body.
+//
+// Not parallel: 200 streams at once is load enough (six such subtests
+// together timed out under -race on the shared 2-core machine).
 func TestH2CConcurrentStreams(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			sum := sha256.Sum256([]byte(r.Path))
 			w.Header().Set("X-Remote", r.RemoteAddr)
@@ -390,7 +402,21 @@ func TestH2CConcurrentStreams(t *testing.T) {
 				w.Write(sum[:])
 			}
 		}))
-		const n = 200
+		// One request first, so that the connection exists: over TLS
+		// net/http's client would dial (and shake hands) once per
+		// request that finds none.
+		if resp, err := c.Get(s.url("/warm")); err != nil {
+			t.Fatal(err)
+		} else {
+			resp.Body.Close()
+		}
+		n := 200
+		if s.mode.isTLS() {
+			// Over TLS 200 streams took 6-10 s under -race on the
+			// shared machine (0.2-0.5 s without): 100 still fill
+			// the connection's MaxConcurrentStreams.
+			n = 100
+		}
 		var wg sync.WaitGroup
 		errs := make(chan error, n)
 		remotes := make(chan string, n)
@@ -399,7 +425,7 @@ func TestH2CConcurrentStreams(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				path := fmt.Sprintf("/%d", i)
-				resp, err := c.Get("http://" + s.addr + path)
+				resp, err := c.Get(s.url(path))
 				if err != nil {
 					errs <- err
 					return
@@ -432,7 +458,7 @@ func TestH2CConcurrentStreams(t *testing.T) {
 // TestH2CContextCancelledOnClientCancel: when the client cancels a
 // request, its stream is reset and the handler's context is done.
 func TestH2CContextCancelledOnClientCancel(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
 		started := make(chan struct{})
 		cancelled := make(chan error, 1)
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
@@ -448,7 +474,7 @@ func TestH2CContextCancelledOnClientCancel(t *testing.T) {
 			}
 		}))
 		ctx, cancel := context.WithCancel(context.Background())
-		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+s.addr+"/", nil)
+		req, _ := http.NewRequestWithContext(ctx, "GET", s.url("/"), nil)
 		resp, err := c.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -466,7 +492,7 @@ func TestH2CContextCancelledOnClientCancel(t *testing.T) {
 // flight finishes and its response arrives whole, then the connection
 // closes and Shutdown returns.
 func TestH2CShutdownLetsStreamsFinish(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
 		started := make(chan struct{})
 		release := make(chan struct{})
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
@@ -477,14 +503,14 @@ func TestH2CShutdownLetsStreamsFinish(t *testing.T) {
 			w.WriteString("done " + r.Path)
 		}))
 		// Warm the connection, so that the slow request is a stream on it.
-		if resp, err := c.Get("http://" + s.addr + "/warm"); err != nil {
+		if resp, err := c.Get(s.url("/warm")); err != nil {
 			t.Fatal(err)
 		} else {
 			resp.Body.Close()
 		}
 		got := make(chan string, 1)
 		go func() {
-			resp, err := c.Get("http://" + s.addr + "/slow")
+			resp, err := c.Get(s.url("/slow"))
 			if err != nil {
 				got <- err.Error()
 				return
@@ -528,11 +554,11 @@ func TestH2COffByDefault(t *testing.T) {
 	}
 }
 
-// TestH2CExpectContinue: a client that sends "Expect: 100-continue" gets
-// 100 Continue when the handler reads the body, and no body is requested
-// when the handler answers without reading it.
-func TestH2CExpectContinue(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, _ *http.Client) {
+// TestExpectContinue100: in every mode, a client that sends "Expect:
+// 100-continue" gets 100 Continue when the handler reads the body, and no
+// body is requested when the handler answers without reading it.
+func TestExpectContinue100(t *testing.T) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			if r.Path == "/reject" {
 				Error(w, StatusRequestEntityTooLarge)
@@ -541,14 +567,10 @@ func TestH2CExpectContinue(t *testing.T) {
 			b, _ := io.ReadAll(r.Body)
 			w.Write(b)
 		}))
-		var p http.Protocols
-		p.SetUnencryptedHTTP2(true)
 		// A long wait: without the 100 the client would sit out the
 		// timeout and then send the body anyway.
-		tr := &http.Transport{Protocols: &p, ExpectContinueTimeout: time.Minute}
-		t.Cleanup(tr.CloseIdleConnections)
-		c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-		req, _ := http.NewRequest("POST", "http://"+s.addr+"/echo", strings.NewReader("payload"))
+		c := s.client(t, func(tr *http.Transport) { tr.ExpectContinueTimeout = time.Minute })
+		req, _ := http.NewRequest("POST", s.url("/echo"), strings.NewReader("payload"))
 		req.Header.Set("Expect", "100-continue")
 		began := time.Now()
 		resp, err := c.Do(req)
@@ -560,7 +582,7 @@ func TestH2CExpectContinue(t *testing.T) {
 		if string(b) != "payload" || time.Since(began) > 5*time.Second {
 			t.Fatalf("%q after %v", b, time.Since(began))
 		}
-		req, _ = http.NewRequest("POST", "http://"+s.addr+"/reject", strings.NewReader("payload"))
+		req, _ = http.NewRequest("POST", s.url("/reject"), strings.NewReader("payload"))
 		req.Header.Set("Expect", "100-continue")
 		resp, err = c.Do(req)
 		if err != nil {
@@ -576,7 +598,7 @@ func TestH2CExpectContinue(t *testing.T) {
 // TestH2CContextOnePerStream: every call of Request.Context in a handler
 // returns the same context, and another stream gets another one.
 func TestH2CContextOnePerStream(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
 		var mu sync.Mutex
 		seen := map[context.Context]bool{}
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
@@ -589,7 +611,7 @@ func TestH2CContextOnePerStream(t *testing.T) {
 			fmt.Fprint(w, same, fresh)
 		}))
 		for range 3 {
-			resp, err := c.Get("http://" + s.addr + "/")
+			resp, err := c.Get(s.url("/"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -606,7 +628,7 @@ func TestH2CContextOnePerStream(t *testing.T) {
 // handler waiting on its request context sees it cancelled, and the
 // connection counts while it lives and not after.
 func TestH2CCloseEndsStreams(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
 		started := make(chan struct{})
 		ended := make(chan error, 1)
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
@@ -621,7 +643,7 @@ func TestH2CCloseEndsStreams(t *testing.T) {
 			}
 		}))
 		go func() {
-			if resp, err := c.Get("http://" + s.addr + "/"); err == nil {
+			if resp, err := c.Get(s.url("/")); err == nil {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 			}
@@ -671,7 +693,7 @@ func TestH2CHoldsNoWorker(t *testing.T) {
 // 431 for too many fields, 413 for a declared body over the limit)
 // reaches Server.Rejected as on HTTP/1, with what was parsed of it.
 func TestH2CRejectedHook(t *testing.T) {
-	forEachEngineH2C(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer, c *http.Client) {
+	forEachEngineH2C(t, func(t *testing.T, start modeStart, c *http.Client) {
 		got := make(chan string, 4)
 		s := start(HandlerFunc(h2Echo), func(s *Server) {
 			s.Limits.MaxBodyBytes = 10
@@ -679,7 +701,7 @@ func TestH2CRejectedHook(t *testing.T) {
 				got <- fmt.Sprintf("%d %s %s %s", rr.Status, rr.Method, rr.Target, rr.Proto)
 			}
 		})
-		req, _ := http.NewRequest("GET", "http://"+s.addr+"/echo?x", nil)
+		req, _ := http.NewRequest("GET", s.url("/echo?x"), nil)
 		for k, v := range manyFields(101) {
 			req.Header.Set(k, v)
 		}
@@ -691,7 +713,7 @@ func TestH2CRejectedHook(t *testing.T) {
 		if g := receive(t, got); g != "431 GET /echo?x HTTP/2.0" {
 			t.Errorf("Rejected got %q", g)
 		}
-		resp, err = c.Post("http://"+s.addr+"/echo", "text/plain", strings.NewReader(strings.Repeat("x", 11)))
+		resp, err = c.Post(s.url("/echo"), "text/plain", strings.NewReader(strings.Repeat("x", 11)))
 		if err != nil {
 			t.Fatal(err)
 		}

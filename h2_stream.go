@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -56,6 +57,14 @@ func (hc *h2Conn) ServeStream(st *http2.Stream) {
 			err = &ProtocolError{Status: StatusRequestEntityTooLarge, Reason: "Content-Length exceeds the limit", Err: ErrBodyTooLarge}
 		}
 	}
+	if d := hc.srv.cfg.timeouts.Response; d > 0 && r.Protocol == "" {
+		// Timeouts.Response caps the response from the end of the
+		// request header, as on HTTP/1 (startWriteClock): a Write
+		// after it, or waiting past it for the client's windows,
+		// fails; a deadline the handler sets replaces it. Not a
+		// tunnel's, as not a hijacked conn's.
+		st.SetWriteDeadline(time.Now().Add(d))
+	}
 	if d := hc.srv.cfg.timeouts.Read; d > 0 && r.Protocol == "" {
 		// Timeouts.Read bounds reading the request, as on HTTP/1: a
 		// body Read still waiting at the deadline fails. Not a tunnel's
@@ -67,6 +76,9 @@ func (hc *h2Conn) ServeStream(st *http2.Stream) {
 		ex.res.writeError(StatusOf(err))
 	} else if hc.callHandler(ex) {
 		ex.res.finish()
+	}
+	if ex.res.onShutdownSet {
+		hc.shutdownHooks.forget(&ex.res)
 	}
 	ex.release()
 	if !raceEnabled {
@@ -105,6 +117,7 @@ func (hc *h2Conn) buildRequest(ex *h2Exchange, st *http2.Stream) error {
 	r.Trailer = &ex.trailer
 	r.ContentLength = st.ContentLength()
 	ex.body.init(st, r.Trailer, bodyLimit(r, hc.srv.cfg.limits.MaxBodyBytes), &ex.res)
+	ex.body.tunnel = r.Protocol != ""
 	r.Body = &ex.body
 	ex.cookie = ex.cookie[:0]
 	cookies := 0
@@ -214,6 +227,8 @@ type h2Body struct {
 	// expectContinue: the client waits for 100 Continue before it sends
 	// the body (RFC 9110 §10.1.1); the first Read sends it.
 	expectContinue bool
+	// tunnel: the stream is an extended CONNECT tunnel (RFC 8441).
+	tunnel bool
 }
 
 func (b *h2Body) init(st *http2.Stream, trailer *Header, limit int64, res *h2Response) {
@@ -250,6 +265,12 @@ func (b *h2Body) Read(p []byte) (int, error) {
 		for _, f := range b.st.Trailers() {
 			b.trailer.fields = append(b.trailer.fields, headerField{f.Name, f.Value})
 		}
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) && !b.tunnel {
+		// Timeouts.Read or the handler's read deadline: 408, as the
+		// HTTP/1 body reports it (bodyReadError). A tunnel's reads
+		// fail as a net.Conn's do.
+		err = &ProtocolError{Status: StatusRequestTimeout, Reason: "request body not received in time", Err: err}
 	}
 	if err != nil {
 		b.err = err

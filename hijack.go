@@ -12,6 +12,24 @@ import (
 // Protocols) and any queued bytes are sent first; bytes the client sent
 // after the request are available from the returned reader.
 func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, pending, err := w.takeOver()
+	if err != nil {
+		return nil, nil, err
+	}
+	var rd io.Reader = nc
+	if pending != nil {
+		br := bytesReader(pending)
+		rd = io.MultiReader(&br, nc)
+	}
+	rw := bufio.NewReadWriter(bufio.NewReader(rd), bufio.NewWriter(nc))
+	return nc, rw, nil
+}
+
+// takeOver is what Hijack and HijackEvents share: the header decided and
+// the bytes queued are sent, the connection is marked hijacked, its
+// deadlines cleared, and the bytes received after the request are
+// returned (a copy; nil when none).
+func (w *response) takeOver() (net.Conn, []byte, error) {
 	w.checkLive()
 	c := w.c
 	if c.state.Load() == stateHijacked {
@@ -28,15 +46,12 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, ErrServerClosed
 	}
 	c.nc.SetDeadline(time.Time{})
-	var rd io.Reader = c.nc
+	var pending []byte
 	if c.rpos < c.rend {
-		pending := append([]byte(nil), c.rbuf[c.rpos:c.rend]...)
+		pending = append([]byte(nil), c.rbuf[c.rpos:c.rend]...)
 		c.rpos = c.rend
-		br := bytesReader(pending)
-		rd = io.MultiReader(&br, c.nc)
 	}
-	rw := bufio.NewReadWriter(bufio.NewReader(rd), bufio.NewWriter(c.nc))
-	return c.nc, rw, nil
+	return c.nc, pending, nil
 }
 
 // bytesReader reads a byte slice once.

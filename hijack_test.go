@@ -11,9 +11,12 @@ import (
 // TestHijackedConcurrentWritesStayWhole: on every engine, two goroutines
 // writing to one hijacked connection each get their bytes out in one
 // piece (net.Conn serialises whole Writes), however the socket drains.
+// Mode h1 only: over TLS crypto/tls serialises whole Writes itself, and
+// HTTP/2 has no Hijack; 16 MiB over TLS on three engines would only add
+// time.
 func TestHijackedConcurrentWritesStayWhole(t *testing.T) {
 	const size = 8 << 20
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, []testMode{modeH1}, func(t *testing.T, m testMode, start modeStart) {
 		got := make(chan net.Conn, 1)
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			nc, _, err := NewResponseController(w).Hijack()
@@ -61,8 +64,9 @@ func TestHijackedConcurrentWritesStayWhole(t *testing.T) {
 // (the watch reads one byte once the body is consumed) hijacks while
 // bytes the client sent after the request arrive; whether the watch took
 // the first of them or not, the hijacked reader gets them all, in order.
+// HTTP/1.1 modes only: HTTP/2 has no Hijack.
 func TestHijackWhileClientWatchRuns(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
 		sent := make(chan struct{})
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			ctx := r.Context()

@@ -1,6 +1,10 @@
 package httpserver
 
-import "time"
+import (
+	"errors"
+	"os"
+	"time"
+)
 
 // Closing in stages (RFC 9112 §9.6): a server that closes a connection
 // the client may still be sending on must not close both directions at
@@ -9,11 +13,18 @@ import "time"
 // response the client has not read yet: with a small receive window, most
 // of it. So the server half-closes (its response, then FIN), reads and
 // discards what the client still sends until the client closes or a bound
-// passes, and only then closes.
+// passes, and only then closes. While the response is still in the
+// socket's send queue (a client reading slowly through a small window),
+// the bound is extended, up to lingerMaxWaits times: closing then, with a
+// request of the client's arriving after, would make the kernel reset the
+// connection and drop the response's unsent rest.
 
 const (
-	// lingerTimeout bounds how long a closing connection reads on.
+	// lingerTimeout bounds how long a closing connection reads on once
+	// its response has been acknowledged, and each extension while not.
 	lingerTimeout = 500 * time.Millisecond
+	// lingerMaxWaits bounds the extensions: at most 5 s in all.
+	lingerMaxWaits = 9
 	// lingerMaxBytes bounds how much it reads on (per read burst on the
 	// epoll engine).
 	lingerMaxBytes = 256 << 10
@@ -41,7 +52,23 @@ func (c *conn) lingeringClose() {
 		n, err := c.nc.Read(c.rbuf[:min(len(c.rbuf), left)])
 		left -= n
 		if err != nil {
+			if c.lingerLonger(err) {
+				c.nc.SetReadDeadline(time.Now().Add(lingerTimeout))
+				continue
+			}
 			return
 		}
 	}
+}
+
+// lingerLonger reports whether a lingering connection whose read ended
+// with err should read on for another lingerTimeout: the wait timed out,
+// the response is not all acknowledged yet, and the extensions are not
+// used up.
+func (c *conn) lingerLonger(err error) bool {
+	if !errors.Is(err, os.ErrDeadlineExceeded) || c.lingerWaits >= lingerMaxWaits || !hasUnsentOutput(c.nc) {
+		return false
+	}
+	c.lingerWaits++
+	return true
 }

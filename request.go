@@ -64,8 +64,8 @@ type Request struct {
 	// RemoteAddr is the network address of the client, "ip:port".
 	RemoteAddr string
 	// TLS is the state of the TLS connection the request arrived on, nil
-	// over plain TCP. It is shared by the requests of one connection: do
-	// not modify it.
+	// over plain TCP. Like the Request, it is valid until the handler
+	// returns: copy the struct to keep it. Do not modify it.
 	TLS *tls.ConnectionState
 	// Pattern is the route pattern that matched the request, set by a
 	// router; use it rather than Path as a metrics label.
@@ -129,6 +129,26 @@ func (r *Request) WithContext(ctx context.Context) *Request {
 	r2.query.pairs = append(pairs, r.query.pairs...)
 	r2.scratch = scratch
 	return r2
+}
+
+// ReuseSlot returns storage for middleware that would otherwise allocate
+// an object per request: the server keeps the slot with its per-request
+// storage, and what one request stored there is what a later request
+// served with the same storage finds, once the first one's handler has
+// returned (never two requests at once). Type-assert what you find:
+// other middleware may use the slot too. A copy made by WithContext
+// shares the slot of the request it copies. Like the rest of the Request,
+// the slot is not safe for concurrent use.
+//
+// It returns nil for a request the server did not make (one built by
+// hand, as in tests). In race-detector builds the server never reuses
+// its per-request storage, so the slot is empty at every request's start.
+func (r *Request) ReuseSlot() *any {
+	r.checkLive()
+	if r.ex == nil {
+		return nil
+	}
+	return &r.ex.reuse
 }
 
 // Query returns the parsed, percent-decoded query parameters. Parsing

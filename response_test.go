@@ -204,7 +204,7 @@ func TestReadFromFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			f, err := os.Open(path)
 			if err != nil {
@@ -220,7 +220,7 @@ func TestReadFromFile(t *testing.T) {
 			}
 		}))
 		for _, tc := range []struct{ path, want string }{{"/", content}, {"/offset", content[10:]}} {
-			resp, err := newClient(t).Get("http://" + s.addr + tc.path)
+			resp, err := s.client(t).Get(s.url(tc.path))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -239,7 +239,7 @@ func TestReadFromLimitedFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("0123456789abcdef"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			f, _ := os.Open(path)
 			defer f.Close()
@@ -250,9 +250,13 @@ func TestReadFromLimitedFile(t *testing.T) {
 				t.Errorf("ReadFrom = %d, %v; N left %d", n, err, lr.N)
 			}
 		}))
-		c, br := s.rawConn(t)
-		resp, body := roundTrip(t, c, br, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
-		if body != "23456" || resp.ContentLength != 5 {
+		resp, err := s.client(t).Get(s.url("/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != "23456" || resp.ContentLength != 5 {
 			t.Fatalf("body %q length %d", body, resp.ContentLength)
 		}
 	})

@@ -27,6 +27,9 @@ type response struct {
 	chunked      bool
 	continueSent bool
 	released     bool
+
+	evented       *eventedConn // taken over by HijackEvents: started when the handler returns
+	onShutdownSet bool         // the handler registered OnShutdown
 }
 
 // init prepares w for a new request, keeping its storage.

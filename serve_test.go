@@ -125,8 +125,12 @@ func expectClosed(t testing.TB, c net.Conn, br *bufio.Reader) {
 	}
 }
 
+// TestNetHTTPClientBasics: net/http's client in every mode: bodies both
+// ways (fixed and streamed), query, Server and Date fields, a flushed
+// stream (chunked on HTTP/1.1, DATA frames without a length on HTTP/2),
+// a large body, 404.
 func TestNetHTTPClientBasics(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			switch r.Path {
 			case "/echo":
@@ -145,8 +149,8 @@ func TestNetHTTPClientBasics(t *testing.T) {
 				Error(w, StatusNotFound)
 			}
 		}), func(s *Server) { s.Name = "httpserver-test" })
-		c := newClient(t)
-		base := "http://" + s.addr
+		c := s.client(t)
+		base := s.url("")
 
 		resp, err := c.Post(base+"/echo?a=1&a=2", "text/plain", strings.NewReader("hello"))
 		if err != nil {
@@ -166,8 +170,9 @@ func TestNetHTTPClientBasics(t *testing.T) {
 		}
 		b, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if string(b) != strings.Repeat("chunk\n", 3) || len(resp.TransferEncoding) != 1 || resp.TransferEncoding[0] != "chunked" {
-			t.Fatalf("stream: %q %v", b, resp.TransferEncoding)
+		chunked := len(resp.TransferEncoding) == 1 && resp.TransferEncoding[0] == "chunked"
+		if string(b) != strings.Repeat("chunk\n", 3) || resp.ContentLength != -1 || chunked == m.isH2() {
+			t.Fatalf("stream: %q cl=%d %v", b, resp.ContentLength, resp.TransferEncoding)
 		}
 
 		resp, err = c.Get(base + "/big")
@@ -209,13 +214,15 @@ func TestNetHTTPClientBasics(t *testing.T) {
 	})
 }
 
+// TestKeepAliveReusesConnection: successive requests share a connection
+// (keep-alive on HTTP/1.1, streams of one connection on HTTP/2).
 func TestKeepAliveReusesConnection(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString(r.RemoteAddr) }))
-		c := newClient(t)
+		c := s.client(t)
 		var first string
 		for i := 0; i < 5; i++ {
-			resp, err := c.Get("http://" + s.addr + "/")
+			resp, err := c.Get(s.url("/"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"net"
@@ -16,22 +15,19 @@ import (
 // is about to send: sent within the grace, the request is answered, with
 // "Connection: close". Closing it at once made clients fail requests they
 // had no reason to think unsafe (the upgrade test of the binary counted
-// them).
+// them). HTTP/1.1 modes only: on HTTP/2 the GOAWAY tells the client which
+// streams were processed, and one sent after it is not (RFC 9113 §6.8;
+// TestShutdownLetsDownloadFinish, TestGracefulShutdown).
 func TestShutdownAnswersRequestOnItsWay(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(h Handler, configure ...func(*Server)) *testServer) {
+	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		for _, tc := range []struct {
 			name   string
 			before int // requests answered on the connection before Shutdown
 		}{{"new connection", 0}, {"keep-alive connection", 1}} {
 			t.Run(tc.name, func(t *testing.T) {
 				s := start(HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString("ok") }))
-				c, err := net.DialTimeout("tcp", s.addr, 5*time.Second)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				br := bufio.NewReader(c)
+				c, br := s.rawConn(t)
 				roundTrip := func() *http.Response {
 					t.Helper()
 					if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n"); err != nil {
@@ -76,26 +72,21 @@ func TestShutdownAnswersRequestOnItsWay(t *testing.T) {
 	})
 }
 
-// TestShutdownClosesIdleAfterGrace: a connection that sends nothing is
-// closed once the grace is over, and Shutdown returns.
+// TestShutdownClosesIdleAfterGrace: a connection that sends nothing (in
+// mode h2, after the handshake chose HTTP/2) is closed once the grace is
+// over, and Shutdown returns.
 func TestShutdownClosesIdleAfterGrace(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(h Handler, configure ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString("ok") }))
-		c, err := net.DialTimeout("tcp", s.addr, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := s.dial(t)
 		awaitConns(t, s.Server, 1)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := s.Shutdown(ctx); err != nil {
 			t.Errorf("Shutdown: %v", err)
 		}
-		c.SetReadDeadline(time.Now().Add(10 * time.Second))
-		if n, err := c.Read(make([]byte, 1)); n != 0 || err != io.EOF {
-			t.Errorf("idle connection: read %d, %v; want EOF", n, err)
-		}
+		expectEOF(t, c) // on HTTP/2 after the server's SETTINGS and GOAWAY
 	})
 }
 

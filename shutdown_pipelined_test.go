@@ -23,6 +23,10 @@ import (
 // cleanly), but no response may be cut, and no connection reset. Closing
 // a socket with a request unread, or one still on the wire, makes Linux
 // answer with a reset that destroys what the client has not read yet.
+// Mode h1 only: 16 clients in three rounds per engine is the heaviest
+// socket test of the package; the close it checks is TCP's, and
+// TestCloseWithRequestOnTheWire and
+// TestShutdownIdleCloseWithRequestOnTheWire check it over TLS too.
 func TestShutdownCompletesPipelinedResponses(t *testing.T) {
 	const (
 		clients   = 16
@@ -132,7 +136,8 @@ func pipelineUntilClosed(addr, body string) (int, error) {
 // socket, the client must still read the whole response and then the
 // end of the connection, not a reset: the server half-closes and reads on
 // until the client closes or a bound passes (RFC 9112 §9.6), on every
-// engine.
+// engine, over TCP and TLS (HTTP/1.1 framing: HTTP/2 ends a connection
+// with GOAWAY, TestH2ShutdownGoAway).
 func TestCloseWithRequestOnTheWire(t *testing.T) {
 	big := strings.Repeat("y", 32<<10)
 	tests := []struct {
@@ -143,7 +148,8 @@ func TestCloseWithRequestOnTheWire(t *testing.T) {
 		{"handler closes", "GET /close HTTP/1.1\r\nHost: h\r\n\r\n", 200, len(big)},
 		{"bad request", "GET /bad HTTP/1.1\r\nHost: h\r\nBad Field: x\r\n\r\n", 400, -1},
 	}
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			w.Header().Set("Connection", "close")
 			w.WriteString(big)
@@ -151,15 +157,7 @@ func TestCloseWithRequestOnTheWire(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				for i := range 10 {
-					d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
-						rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-						return nil
-					}}
-					c, err := d.Dial("tcp", s.addr)
-					if err != nil {
-						t.Fatal(err)
-					}
-					c.SetDeadline(time.Now().Add(10 * time.Second))
+					c := s.dialWith(t, smallReceiveBuffer())
 					io.WriteString(c, tt.first)
 					br := bufio.NewReaderSize(c, 1024)
 					if _, err := br.Peek(1); err != nil { // the response has begun
@@ -191,21 +189,14 @@ func TestCloseWithRequestOnTheWire(t *testing.T) {
 // Shutdown's grace; a request the client sends just after must not make
 // the server's kernel reset the connection and destroy the unread rest of
 // the response: the server half-closes and reads on (RFC 9112 §9.6), on
-// every engine.
+// every engine, over TCP and TLS (HTTP/1.1 only: on HTTP/2 an idle
+// connection gets a GOAWAY, TestGracefulShutdown).
 func TestShutdownIdleCloseWithRequestOnTheWire(t *testing.T) {
 	big := strings.Repeat("z", 32<<10)
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) { w.WriteString(big) }))
-		d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
-			rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-			return nil
-		}}
-		c, err := d.Dial("tcp", s.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
+		c := s.dialWith(t, smallReceiveBuffer())
 		io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
 		br := bufio.NewReaderSize(c, 1024)
 		if _, err := br.Peek(1); err != nil {
@@ -244,6 +235,53 @@ func TestShutdownIdleCloseWithRequestOnTheWire(t *testing.T) {
 		c.Close()
 		if err := <-done; err != nil {
 			t.Errorf("Shutdown: %v", err)
+		}
+	})
+}
+
+// smallReceiveBuffer is a dialer whose connections have a 4 KiB receive
+// buffer, so that a response waits in the server's socket.
+func smallReceiveBuffer() *net.Dialer {
+	return &net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
+		rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		return nil
+	}}
+}
+
+// TestLingeringCloseWaitsForSlowReader: a client that reads slowly through
+// a small window is still receiving a response when the first linger
+// bound passes, and then sends a pipelined request. The server must still
+// be lingering (its send queue is not empty), discard the request and let
+// the whole response arrive, on every engine, over TCP and TLS: a closed socket would answer
+// the request with a reset that destroys the unsent rest.
+func TestLingeringCloseWaitsForSlowReader(t *testing.T) {
+	big := strings.Repeat("w", 32<<10)
+	forEachMode(t, h1Modes, func(t *testing.T, m testMode, start modeStart) {
+		t.Parallel()
+		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
+			w.Header().Set("Connection", "close")
+			w.WriteString(big)
+		}))
+		for i := range 2 {
+			c := s.dialWith(t, smallReceiveBuffer())
+			io.WriteString(c, "GET /close HTTP/1.1\r\nHost: h\r\n\r\n")
+			br := bufio.NewReaderSize(c, 1024)
+			if _, err := br.Peek(1); err != nil { // the response has begun
+				t.Fatal(err)
+			}
+			time.Sleep(lingerTimeout + 300*time.Millisecond) // the first bound passes
+			io.WriteString(c, "GET /next HTTP/1.1\r\nHost: h\r\n\r\n")
+			time.Sleep(50 * time.Millisecond)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				c.Close()
+				t.Fatalf("attempt %d: response head: %v", i, err)
+			}
+			got, err := io.Copy(io.Discard, resp.Body)
+			c.Close()
+			if err != nil || got != int64(len(big)) {
+				t.Fatalf("attempt %d: %d of %d body bytes, %v", i, got, len(big), err)
+			}
 		}
 	})
 }

@@ -15,6 +15,9 @@ import (
 // swept its connections every quarter timeout) shows up as late. The
 // machine may be loaded by other work: a case passes if one of three
 // attempts is on time (a coarse schedule makes every attempt late).
+// Mode h1 only: it measures the engines' timers, the same in every mode,
+// and takes seconds per engine; the timeouts themselves run in every mode
+// (TestHeaderTimeout, TestIdleTimeout).
 func TestTimeoutsFireOnTime(t *testing.T) {
 	const (
 		timeout = time.Second

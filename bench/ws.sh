@@ -166,14 +166,14 @@ if [ "$IDLE" = 1 ]; then
 		PIDS=("$pid")
 		wait_port 9398 "$pid"
 		line=$(bin/idleconns -ws -gc -addr 127.0.0.1:9398 -pid "$pid" -n "$IDLE_N") ||
-			line="conns=$IDLE_N base_kib=0 after_kib=0 per_conn_kib=failed after_gc_kib=0 per_conn_gc_kib=failed"
+			line="conns=$IDLE_N base_kib=0 after_kib=0 per_conn_kib=failed gc_kib=0 per_conn_gc_kib=failed"
 		kill -TERM "$pid"
 		wait "$pid" || true
 		PIDS=()
 		echo "$impl $line"
 		echo "$line" | awk -v s="$impl" -v l="$(cut -d' ' -f1 /proc/loadavg)" '{
 			for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, v["conns"], v["base_kib"], v["after_kib"], v["per_conn_kib"], v["after_gc_kib"], v["per_conn_gc_kib"], l }' >>$IDLEF
+			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, v["conns"], v["base_kib"], v["after_kib"], v["per_conn_kib"], v["gc_kib"], v["per_conn_gc_kib"], l }' >>$IDLEF
 		sleep 2 # let TIME_WAIT sockets of the closed connections drain a little
 	done
 fi

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -19,12 +18,9 @@ import (
 // Chromium: the page's own script opens /api/ws with the browser's
 // WebSocket (which offers permessage-deflate) and shows the echo; then a
 // script sends a large compressible text and a binary message and checks
-// their echoes. Skipped when chromium is not installed.
+// their echoes. Skipped when chromium is not installed, unless
+// HTTPSERVER_REQUIRE_BROWSER=1.
 func TestWebSocketInChromium(t *testing.T) {
-	browser, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium not installed")
-	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -35,13 +31,7 @@ func TestWebSocketInChromium(t *testing.T) {
 	defer func() { srv.Close(); <-done }()
 	base := "http://" + l.Addr().String()
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.Headless)...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	// The first action starts the browser, which lives as long as the
-	// context of that call: no timeout on it, a timeout on what follows.
+	ctx := newBrowser(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
 		t.Fatalf("navigate: %v", err)
 	}

@@ -35,9 +35,27 @@ func wsEngines() []httpserver.Engine {
 // startWS serves an echo built on the websocket package; a text message
 // "close-me" makes the server close with 4000 "bye".
 func startWS(tb testing.TB, eng httpserver.Engine, mode ws.CompressionMode) string {
+	return startWSAPI(tb, eng, mode, false)
+}
+
+// startWSAPI is startWS with the blocking API, or with the event API
+// (AcceptEvents) when events is set.
+func startWSAPI(tb testing.TB, eng httpserver.Engine, mode ws.CompressionMode, events bool) string {
 	tb.Helper()
+	opts := &ws.AcceptOptions{ReadLimit: interopLimit, Compression: mode, Subprotocols: []string{"echo"}}
+	echo := ws.EventHandler{OnMessage: func(c *ws.EventConn, typ ws.MessageType, msg []byte) {
+		if typ == ws.MessageText && string(msg) == "close-me" {
+			c.Close(4000, "bye")
+			return
+		}
+		c.Write(context.Background(), typ, msg)
+	}}
 	h := httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
-		c, err := ws.Accept(w, r, &ws.AcceptOptions{ReadLimit: interopLimit, Compression: mode, Subprotocols: []string{"echo"}})
+		if events {
+			ws.AcceptEvents(w, r, opts, echo)
+			return
+		}
+		c, err := ws.Accept(w, r, opts)
 		if err != nil {
 			return
 		}
@@ -101,52 +119,54 @@ var compressionModes = []struct {
 func TestWebSocketPackageWithGorilla(t *testing.T) {
 	for _, eng := range wsEngines() {
 		for _, cm := range compressionModes {
-			t.Run(string(eng)+"/"+cm.name, func(t *testing.T) {
-				url := startWS(t, eng, cm.mode)
-				d := websocket.Dialer{HandshakeTimeout: 5 * time.Second, EnableCompression: true, Subprotocols: []string{"other", "echo"}}
-				conn, res, err := d.Dial(url, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer conn.Close()
-				ext := res.Header.Get("Sec-WebSocket-Extensions")
-				if (cm.mode != ws.CompressionDisabled) != strings.HasPrefix(ext, "permessage-deflate") || conn.Subprotocol() != "echo" {
-					t.Fatalf("negotiated %q, subprotocol %q", ext, conn.Subprotocol())
-				}
-				conn.SetReadLimit(interopLimit)
-				conn.EnableWriteCompression(true)
-				conn.SetReadDeadline(time.Now().Add(60 * time.Second))
-				for i, msg := range interopMessages() {
-					typ := websocket.BinaryMessage
-					if i < 6 {
-						typ = websocket.TextMessage
+			for _, api := range []string{"blocking", "events"} {
+				t.Run(string(eng)+"/"+cm.name+"/"+api, func(t *testing.T) {
+					url := startWSAPI(t, eng, cm.mode, api == "events")
+					d := websocket.Dialer{HandshakeTimeout: 5 * time.Second, EnableCompression: true, Subprotocols: []string{"other", "echo"}}
+					conn, res, err := d.Dial(url, nil)
+					if err != nil {
+						t.Fatal(err)
 					}
-					if err := conn.WriteMessage(typ, msg); err != nil {
-						t.Fatalf("write %d: %v", i, err)
+					defer conn.Close()
+					ext := res.Header.Get("Sec-WebSocket-Extensions")
+					if (cm.mode != ws.CompressionDisabled) != strings.HasPrefix(ext, "permessage-deflate") || conn.Subprotocol() != "echo" {
+						t.Fatalf("negotiated %q, subprotocol %q", ext, conn.Subprotocol())
 					}
-					gt, got, err := conn.ReadMessage()
-					if err != nil || gt != typ || !bytes.Equal(got, msg) {
-						t.Fatalf("message %d (%d bytes): type %d, %d bytes, %v", i, len(msg), gt, len(got), err)
+					conn.SetReadLimit(interopLimit)
+					conn.EnableWriteCompression(true)
+					conn.SetReadDeadline(time.Now().Add(60 * time.Second))
+					for i, msg := range interopMessages() {
+						typ := websocket.BinaryMessage
+						if i < 6 {
+							typ = websocket.TextMessage
+						}
+						if err := conn.WriteMessage(typ, msg); err != nil {
+							t.Fatalf("write %d: %v", i, err)
+						}
+						gt, got, err := conn.ReadMessage()
+						if err != nil || gt != typ || !bytes.Equal(got, msg) {
+							t.Fatalf("message %d (%d bytes): type %d, %d bytes, %v", i, len(msg), gt, len(got), err)
+						}
 					}
-				}
-				// A ping from the client is answered with a pong.
-				pong := make(chan string, 1)
-				conn.SetPongHandler(func(s string) error { pong <- s; return nil })
-				conn.WriteControl(websocket.PingMessage, []byte("p1"), time.Now().Add(time.Second))
-				conn.WriteMessage(websocket.TextMessage, []byte("x"))
-				if _, got, err := conn.ReadMessage(); err != nil || string(got) != "x" {
-					t.Fatalf("after ping: %q %v", got, err)
-				}
-				if s := <-pong; s != "p1" {
-					t.Fatalf("pong %q", s)
-				}
-				// The server closes with a code and a reason.
-				conn.WriteMessage(websocket.TextMessage, []byte("close-me"))
-				_, _, err = conn.ReadMessage()
-				if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != 4000 || ce.Text != "bye" {
-					t.Fatalf("close: %v", err)
-				}
-			})
+					// A ping from the client is answered with a pong.
+					pong := make(chan string, 1)
+					conn.SetPongHandler(func(s string) error { pong <- s; return nil })
+					conn.WriteControl(websocket.PingMessage, []byte("p1"), time.Now().Add(time.Second))
+					conn.WriteMessage(websocket.TextMessage, []byte("x"))
+					if _, got, err := conn.ReadMessage(); err != nil || string(got) != "x" {
+						t.Fatalf("after ping: %q %v", got, err)
+					}
+					if s := <-pong; s != "p1" {
+						t.Fatalf("pong %q", s)
+					}
+					// The server closes with a code and a reason.
+					conn.WriteMessage(websocket.TextMessage, []byte("close-me"))
+					_, _, err = conn.ReadMessage()
+					if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != 4000 || ce.Text != "bye" {
+						t.Fatalf("close: %v", err)
+					}
+				})
+			}
 		}
 	}
 }

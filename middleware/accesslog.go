@@ -187,7 +187,7 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 		a.dropped.Add(1)
 		return
 	}
-	id := RequestIDFrom(r.Context())
+	id := requestID(r.Context()) // copied or encoded before the request ends
 	agent := r.Header.Get("User-Agent")
 	client := ""
 	if a.trusted != nil {
@@ -215,6 +215,16 @@ func (a *AccessLog) enqueue(r *httpserver.Request, rec *recorder, status int, st
 		a.addLine(&e)
 		return
 	}
+	a.enqueueCopy(r, rec, status, start, id, agent, client, target, referer)
+}
+
+// enqueueCopy queues a record for the caller's slog.Logger, its strings
+// copied into one allocation. A function of its own, so that the direct
+// path of enqueue, which every request of the default pipeline takes,
+// keeps a small stack frame.
+//
+//go:noinline
+func (a *AccessLog) enqueueCopy(r *httpserver.Request, rec *recorder, status int, start time.Time, id, agent, client, target, referer string) {
 	parts := [...]string{id, r.RemoteAddr, r.Method, r.Path, r.RawQuery, r.Proto, agent, r.Pattern, client, target, referer}
 	var n int
 	for _, p := range parts {

@@ -54,6 +54,11 @@ func TestNegotiateEncoding(t *testing.T) {
 		{[]string{"gzip;q=1.000"}, encGzip},
 		{[]string{"br", "deflate"}, encDeflate}, // several fields combine
 		{[]string{",,gzip,"}, encGzip},
+		// A coding listed twice takes its lowest q-value (fuzz finding).
+		{[]string{"gZip;q=0,gZip"}, encIdentity},
+		{[]string{"gzip", "gzip;q=0"}, encIdentity},
+		{[]string{"gzip;q=0.2, deflate;q=0.5, gzip"}, encDeflate},
+		{[]string{"*;q=0, *", "zstd;q=0.1"}, encZstd},
 	}
 	for _, tt := range tests {
 		r := httpservertest.NewRequest("GET", "/", nil)

@@ -24,14 +24,14 @@ func LoggerFrom(ctx context.Context, base *slog.Logger) *slog.Logger {
 	if ctx == nil {
 		return base
 	}
-	c, ok := ctx.Value(requestIDKey{}).(*idContext)
-	if !ok {
+	c := idContextOf(ctx)
+	if c == nil {
 		return base
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.logBase != base || c.logger == nil {
-		c.logBase, c.logger = base, base.With(slog.String(RequestIDKey, c.id()))
+		c.logBase, c.logger = base, base.With(slog.String(RequestIDKey, c.keptIDLocked()))
 	}
 	return c.logger
 }

@@ -30,7 +30,9 @@ var supportedEncodings = [...]encoding{encZstd, encGzip, encDeflate}
 // where an unlisted coding takes the q-value of "*" (or is unacceptable if
 // there is no "*"), "x-gzip" counts as "gzip" (RFC 9110 §8.4.1.3), q=0
 // means "not acceptable", and ties go to the server's preference. Elements
-// with a malformed q-value are ignored. It returns encIdentity when no
+// with a malformed q-value are ignored. A coding listed more than once
+// takes its lowest q-value: RFC 9110 §12.5.3 does not say which one
+// counts, so an exclusion anywhere ("gzip;q=0, gzip") is honoured. It returns encIdentity when no
 // coding is acceptable or the field is absent (identity is then sent even
 // if excluded: RFC 9110 §12.5.3 allows a response without coding).
 func negotiateEncoding(r *httpserver.Request, allowed func(encoding) bool) encoding {
@@ -41,7 +43,7 @@ func negotiateEncoding(r *httpserver.Request, allowed func(encoding) bool) encod
 	star := -1
 	found := accept.Elements(&r.Header, "Accept-Encoding", func(coding string, qv int) {
 		if coding == "*" {
-			star = qv
+			star = accept.Combine(star, qv)
 			return
 		}
 		if strings.EqualFold(coding, "x-gzip") {
@@ -49,7 +51,7 @@ func negotiateEncoding(r *httpserver.Request, allowed func(encoding) bool) encod
 		}
 		for i, e := range supportedEncodings {
 			if strings.EqualFold(coding, encodingNames[e]) {
-				q[i] = qv
+				q[i] = accept.Combine(q[i], qv)
 			}
 		}
 	})

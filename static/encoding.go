@@ -31,7 +31,8 @@ type codingWeights struct {
 }
 
 // parseAcceptEncoding reads every Accept-Encoding field of r (RFC 9110
-// §12.5.3). present is false when there is none: then the server sends the
+// §12.5.3); a coding listed twice takes its lower q-value (accept.Combine).
+// present is false when there is none: then the server sends the
 // identity representation, as most servers do.
 func parseAcceptEncoding(r *httpserver.Request) (w codingWeights, present bool) {
 	for i := range w.byCoding {
@@ -41,15 +42,15 @@ func parseAcceptEncoding(r *httpserver.Request) (w codingWeights, present bool) 
 	present = accept.Elements(&r.Header, "Accept-Encoding", func(coding string, q int) {
 		switch {
 		case coding == "*":
-			w.star = q
+			w.star = accept.Combine(w.star, q)
 		case strings.EqualFold(coding, "identity"):
-			w.identity = q
+			w.identity = accept.Combine(w.identity, q)
 		case strings.EqualFold(coding, "x-gzip"): // §8.4.1.3
-			w.byCoding[2] = max(w.byCoding[2], q)
+			w.byCoding[2] = accept.Combine(w.byCoding[2], q)
 		default:
 			for i, s := range siblings {
 				if strings.EqualFold(coding, s.coding) {
-					w.byCoding[i] = max(w.byCoding[i], q)
+					w.byCoding[i] = accept.Combine(w.byCoding[i], q)
 				}
 			}
 		}

@@ -29,6 +29,10 @@ func TestPrecompressedNegotiation(t *testing.T) {
 		{"/app.js", "gzip;q=1.001", "console.log('identity');\n", ""},
 		{"/app.js", "gzip ; Q=0.8 ; foo=bar", "GZ-BYTES", "gzip"},
 		{"/app.js", "deflate, compress", "console.log('identity');\n", ""},
+		// A coding listed twice takes its lower q-value.
+		{"/app.js", "gzip;q=0, gzip", "console.log('identity');\n", ""},
+		{"/app.js", "x-gzip, gzip;q=0", "console.log('identity');\n", ""},
+		{"/app.js", "br, zstd;q=0.5, br;q=0.1", "ZST-BYTES", "zstd"},
 		{"/style.css", "br, gzip", "GZCSS", "gzip"},
 		{"/style.css", "br", "body{}\n", ""},
 		{"/hello.txt", "gzip", "hello, world\n", ""},

@@ -89,12 +89,13 @@ func Accept(w httpserver.ResponseWriter, r *httpserver.Request, opts *AcceptOpti
 	if err != nil {
 		return nil, fmt.Errorf("websocket: taking over the connection: %w", err)
 	}
-	return join(newConn(nc, rw.Reader, cfg, subprotocol, dp), r)
+	return join(w, r, newConn(nc, rw.Reader, cfg, subprotocol, dp))
 }
 
 // join adds a new connection to its Group, or, when the Group is
-// shutting down, closes it with 1001.
-func join(c *Conn, r *httpserver.Request) (*Conn, error) {
+// shutting down, closes it with 1001. It also asks the server to call
+// goingAway on its graceful Shutdown.
+func join(w httpserver.ResponseWriter, r *httpserver.Request, c *Conn) (*Conn, error) {
 	if !c.cfg.group.add(c) {
 		// Shutdown started while the handshake was answered: say so
 		// the WebSocket way.
@@ -103,6 +104,9 @@ func join(c *Conn, r *httpserver.Request) (*Conn, error) {
 		c.CloseNow()
 		return nil, ErrShuttingDown
 	}
+	// The server's graceful Shutdown reaches the connection while the
+	// handler serves it, without a Group (events.go has the event API's).
+	httpserver.NewResponseController(w).OnShutdown(c.goingAway)
 	return c, nil
 }
 

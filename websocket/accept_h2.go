@@ -55,7 +55,7 @@ func acceptStream(w httpserver.ResponseWriter, r *httpserver.Request, cfg settin
 		return nil, fmt.Errorf("websocket: sending the 200: %w", err)
 	}
 	sc := newStreamConn(w, r)
-	return join(newConn(sc, bufio.NewReaderSize(sc, streamReadBuffer), cfg, subprotocol, dp), r)
+	return join(w, r, newConn(sc, bufio.NewReaderSize(sc, streamReadBuffer), cfg, subprotocol, dp))
 }
 
 // tunnelWriter is the HTTP/2 response writer's side of a tunnel, found

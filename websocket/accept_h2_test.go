@@ -238,6 +238,31 @@ func TestH2GroupShutdown(t *testing.T) {
 	})
 }
 
+// The server's graceful Shutdown reaches a WebSocket over HTTP/2 without
+// a Group: GOAWAY lets the stream run, the Conn gets 1001 and the close
+// handshake, the stream ends with END_STREAM and Shutdown returns.
+func TestH2ServerShutdownGoingAway(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
+		handlerDone := make(chan error, 1)
+		srv, addr := startEventsServer(t, eng, echoHandler(&AcceptOptions{Group: &Group{}}, handlerDone), withH2C)
+		c := dialH2(t, addr, nil)
+		c.send(txt("x"))
+		c.recvMessage()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		shut := make(chan error, 1)
+		go func() { shut <- srv.Shutdown(ctx) }()
+		c.expectClose(1001)
+		c.expectEnd("END_STREAM")
+		if err := <-shut; err != nil {
+			t.Fatalf("Shutdown: %v", err)
+		}
+		if err := <-handlerDone; CloseStatus(err) != 1001 {
+			t.Fatalf("handler ended with %v, want the 1001 close", err)
+		}
+	})
+}
+
 // A violation over HTTP/2 fails the connection with its close code, then
 // the stream ends in order (the close frame went out).
 func TestH2ProtocolErrorEndsStream(t *testing.T) {

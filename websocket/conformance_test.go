@@ -213,6 +213,7 @@ func TestConformanceCorpus(t *testing.T) {
 	handlers := map[string]func() httpserver.Handler{
 		"whole":  func() httpserver.Handler { return echoHandler(&AcceptOptions{ReadLimit: testLim}, nil) },
 		"stream": func() httpserver.Handler { return streamEchoHandler(&AcceptOptions{ReadLimit: testLim}) },
+		"events": func() httpserver.Handler { return eventsEchoHandler(&AcceptOptions{ReadLimit: testLim}, nil) },
 	}
 	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
 		for hname, mk := range handlers {

@@ -364,6 +364,15 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	}
 }
 
+// goingAway closes the connection with StatusGoingAway (1001), waiting
+// up to the CloseTimeout for the close handshake: the server's graceful
+// Shutdown calls it (see Accept).
+func (c *Conn) goingAway() {
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.closeTimeout)
+	defer cancel()
+	c.closeHandshake(ctx, StatusGoingAway, "server shutting down")
+}
+
 // readFull reads exactly len(p) bytes of the connection.
 func (c *Conn) readFull(p []byte) error {
 	_, err := io.ReadFull(c.br, p)

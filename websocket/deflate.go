@@ -175,31 +175,41 @@ var flateStates [flate.BestCompression]sync.Pool
 // connection's own with context takeover, a pooled one without (RFC 7692
 // §7.1.1.1).
 func (c *Conn) startDeflate() *flateState {
-	if !c.deflate.serverNoContextTakeover {
-		if c.fw == nil {
-			c.fw = &flateState{}
-			c.fw.w, _ = flate.NewWriter(c.fw, c.cfg.level)
+	return takeDeflater(&c.fw, c.deflate.serverNoContextTakeover, c.cfg.level)
+}
+
+// endDeflate releases a message's compressor.
+func (c *Conn) endDeflate(fs *flateState) { releaseDeflater(fs, c.fw, c.cfg.level) }
+
+// takeDeflater returns a compressor at level for one message: *own (made
+// on first use) with context takeover, a pooled one without. The
+// blocking and the event API share it.
+func takeDeflater(own **flateState, noContextTakeover bool, level int) *flateState {
+	if !noContextTakeover {
+		if *own == nil {
+			*own = &flateState{}
+			(*own).w, _ = flate.NewWriter(*own, level)
 		}
-		c.fw.out = c.fw.out[:0]
-		return c.fw
+		(*own).out = (*own).out[:0]
+		return *own
 	}
-	fs, _ := flateStates[c.cfg.level-1].Get().(*flateState)
+	fs, _ := flateStates[level-1].Get().(*flateState)
 	if fs == nil {
 		fs = &flateState{}
-		fs.w, _ = flate.NewWriter(fs, c.cfg.level)
+		fs.w, _ = flate.NewWriter(fs, level)
 	}
 	fs.out = fs.out[:0]
 	return fs
 }
 
-// endDeflate releases a message's compressor.
-func (c *Conn) endDeflate(fs *flateState) {
+// releaseDeflater ends a message's compressor: a pooled one goes back.
+func releaseDeflater(fs, own *flateState, level int) {
 	if len(fs.out) > frameSize+4 {
 		fs.out = nil
 	}
-	if fs == c.fw {
+	if fs == own {
 		return
 	}
 	fs.w.Reset(fs)
-	flateStates[c.cfg.level-1].Put(fs)
+	flateStates[level-1].Put(fs)
 }

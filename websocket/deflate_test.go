@@ -109,16 +109,19 @@ func TestCompressionCorpus(t *testing.T) {
 	const ext = "permessage-deflate; client_max_window_bits"
 	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
 		for _, mode := range []CompressionMode{CompressionNoContextTakeover, CompressionContextTakeover} {
-			addr := startServer(t, eng, echoHandler(&AcceptOptions{ReadLimit: testLim, Compression: mode, CompressionThreshold: 64}, nil))
-			t.Run(itoa(int(mode)), func(t *testing.T) {
-				for _, tc := range cases {
-					t.Run(tc.name, func(t *testing.T) {
-						// The server's answers are compressed: compare the
-						// inflated payloads.
-						runCompressedCase(t, addr, ext, tc)
-					})
-				}
-			})
+			opts := &AcceptOptions{ReadLimit: testLim, Compression: mode, CompressionThreshold: 64}
+			for api, h := range map[string]httpserver.Handler{"blocking": echoHandler(opts, nil), "events": eventsEchoHandler(opts, nil)} {
+				addr := startServer(t, eng, h)
+				t.Run(itoa(int(mode))+"/"+api, func(t *testing.T) {
+					for _, tc := range cases {
+						t.Run(tc.name, func(t *testing.T) {
+							// The server's answers are compressed: compare the
+							// inflated payloads.
+							runCompressedCase(t, addr, ext, tc)
+						})
+					}
+				})
+			}
 		}
 	})
 }

@@ -44,8 +44,18 @@
 // frame sent) ends the stream with END_STREAM, an abort ([Conn.CloseNow]
 // before any close frame) with RST_STREAM CANCEL.
 //
-// The server does not track hijacked connections; call
-// [Group.Shutdown] (of [DefaultGroup], or the Group given in
-// [AcceptOptions]) next to the server's Shutdown to send 1001 to every
-// open WebSocket and wait for the close handshakes.
+// The event API, [AcceptEvents], delivers each whole message to an
+// [EventHandler] instead: the handler returns after accepting, and the
+// server calls OnMessage on a goroutine of its own when a message has
+// arrived. On the epoll engine an idle [EventConn] holds no goroutine and
+// no buffer; elsewhere a goroutine per connection reads for it. Its
+// frames are parsed by the same code as the blocking API's, with the same
+// rules and close codes.
+//
+// The server's graceful Shutdown sends 1001 (going away) to every open
+// WebSocket and waits for the close handshake, within its context: a
+// [Conn] registers with [httpserver.ResponseController.OnShutdown] while
+// its handler serves it, an [EventConn] stays tracked by the server. A
+// [Group] ([DefaultGroup], or the one in [AcceptOptions]) still lets a
+// program shut down a set of connections itself.
 package websocket

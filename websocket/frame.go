@@ -37,14 +37,41 @@ type header struct {
 	length           int64
 }
 
-// readHeader reads and checks one frame header. The checks that need no
-// connection state are made here; the caller checks the rest (masking
-// direction, RSV1 meaning, continuation order).
+// readHeader reads and checks one frame header from br (the blocking
+// reader); see parseHeader.
 func readHeader(br *bufio.Reader) (header, error) {
-	var h header
-	var b [8]byte
-	if _, err := io.ReadFull(br, b[:2]); err != nil {
-		return h, err
+	want := 2
+	for range 4 { // the parts of a header: 2 bytes, extended length, key
+		b, err := br.Peek(want)
+		if err != nil {
+			if len(b) > 0 || want > 2 {
+				err = noEOF(err)
+			}
+			return header{}, err
+		}
+		h, size, more, err := parseHeader(b)
+		if err != nil {
+			return h, err
+		}
+		if size > 0 {
+			br.Discard(size)
+			return h, nil
+		}
+		want = more
+	}
+	return header{}, protocolErrorf("frame header did not parse") // unreachable: each step wants more
+}
+
+// parseHeader decodes and checks the frame header at the start of b; the
+// blocking reader (readHeader) and the event reader (events.go) share it.
+// It returns the header and its size; when b holds only part of the
+// header, size is 0 and want is how many bytes b must hold to go on. The
+// checks that need no connection state are made here, each as soon as
+// its bytes are there; the caller checks the rest (masking direction,
+// RSV1 meaning, continuation order: checkFrame).
+func parseHeader(b []byte) (h header, size, want int, err error) {
+	if len(b) < 2 {
+		return h, 0, 2, nil
 	}
 	h.fin = b[0]&0x80 != 0
 	h.rsv1 = b[0]&0x40 != 0
@@ -53,65 +80,101 @@ func readHeader(br *bufio.Reader) (header, error) {
 	h.op = opcode(b[0] & 0x0F)
 	h.masked = b[1]&0x80 != 0
 	n := int64(b[1] & 0x7F)
+	pos := 2
 	switch n {
 	case 126:
-		if _, err := io.ReadFull(br, b[:2]); err != nil {
-			return h, noEOF(err)
+		if len(b) < 4 {
+			return h, 0, 4, nil
 		}
-		n = int64(binary.BigEndian.Uint16(b[:2]))
+		n = int64(binary.BigEndian.Uint16(b[2:4]))
+		pos = 4
 		// RFC 6455 §5.2: "the minimal number of bytes MUST be used to
 		// encode the length".
 		if n < 126 {
-			return h, protocolErrorf("non-minimal 16-bit payload length %d", n)
+			return h, 0, 0, protocolErrorf("non-minimal 16-bit payload length %d", n)
 		}
 	case 127:
-		if _, err := io.ReadFull(br, b[:8]); err != nil {
-			return h, noEOF(err)
+		if len(b) < 10 {
+			return h, 0, 10, nil
 		}
-		u := binary.BigEndian.Uint64(b[:8])
+		u := binary.BigEndian.Uint64(b[2:10])
+		pos = 10
 		// RFC 6455 §5.2: "the most significant bit MUST be 0".
 		if u>>63 != 0 {
-			return h, protocolErrorf("payload length with the most significant bit set")
+			return h, 0, 0, protocolErrorf("payload length with the most significant bit set")
 		}
 		if u <= 0xFFFF {
-			return h, protocolErrorf("non-minimal 64-bit payload length %d", u)
+			return h, 0, 0, protocolErrorf("non-minimal 64-bit payload length %d", u)
 		}
 		n = int64(u)
 	}
 	h.length = n
 	if h.masked {
-		if _, err := io.ReadFull(br, h.key[:]); err != nil {
-			return h, noEOF(err)
+		if len(b) < pos+4 {
+			return h, 0, pos + 4, nil
 		}
+		copy(h.key[:], b[pos:pos+4])
+		pos += 4
 	}
 	switch h.op {
 	case opContinuation, opText, opBinary, opClose, opPing, opPong:
 	default:
 		// RFC 6455 §5.2: "If an unknown opcode is received, the receiving
 		// endpoint MUST _Fail the WebSocket Connection_."
-		return h, protocolErrorf("reserved opcode %#x", byte(h.op))
+		return h, 0, 0, protocolErrorf("reserved opcode %#x", byte(h.op))
 	}
 	// RFC 6455 §5.2: RSV2 and RSV3 "MUST be 0 unless an extension is
 	// negotiated that defines meanings"; no extension here does.
 	if h.rsv2 || h.rsv3 {
-		return h, protocolErrorf("reserved bits RSV2/RSV3 set")
+		return h, 0, 0, protocolErrorf("reserved bits RSV2/RSV3 set")
 	}
 	if h.op.isControl() {
 		// RFC 6455 §5.5: "All control frames MUST have a payload length
 		// of 125 bytes or less and MUST NOT be fragmented."
 		if h.length > maxControlPayload {
-			return h, protocolErrorf("control frame payload of %d bytes", h.length)
+			return h, 0, 0, protocolErrorf("control frame payload of %d bytes", h.length)
 		}
 		if !h.fin {
-			return h, protocolErrorf("fragmented control frame")
+			return h, 0, 0, protocolErrorf("fragmented control frame")
 		}
 		// RFC 7692 §6: RSV1 is the "Per-Message Compressed" bit and is
 		// set on the first frame of a data message only.
 		if h.rsv1 {
-			return h, protocolErrorf("RSV1 set on a control frame")
+			return h, 0, 0, protocolErrorf("RSV1 set on a control frame")
 		}
 	}
-	return h, nil
+	return h, pos, 0, nil
+}
+
+// checkFrame applies the rules on a frame header that depend on the
+// connection: whether a fragmented message is open (inMessage) and
+// whether permessage-deflate was negotiated. The blocking and the event
+// reader share it.
+func checkFrame(h header, inMessage, deflate bool) error {
+	// RFC 6455 §5.1: "The server MUST close the connection upon
+	// receiving a frame that is not masked" (status 1002, §7.4.1).
+	if !h.masked {
+		return protocolErrorf("unmasked frame from the client")
+	}
+	if h.op.isControl() {
+		return nil // allowed between fragments (RFC 6455 §5.4)
+	}
+	// RFC 7692 §6: RSV1 marks a compressed message, and only when
+	// permessage-deflate was negotiated; RFC 6455 §5.2 fails the
+	// connection on a reserved bit without a meaning.
+	if h.rsv1 && (!deflate || h.op == opContinuation) {
+		return protocolErrorf("RSV1 set without a compressed message starting")
+	}
+	// RFC 6455 §5.4: a continuation frame outside a fragmented message
+	// has nothing to continue, and the fragments of one message are not
+	// interleaved with another data message.
+	if h.op == opContinuation && !inMessage {
+		return protocolErrorf("continuation frame without a message to continue")
+	}
+	if h.op != opContinuation && inMessage {
+		return protocolErrorf("data frame of opcode %#x inside a fragmented message", byte(h.op))
+	}
+	return nil
 }
 
 // appendHeader appends the encoding of h to b.

@@ -48,7 +48,9 @@ type AcceptOptions struct {
 	// PingInterval, when positive, makes the connection send a ping
 	// every interval while open, and close the connection when nothing
 	// at all has been received for PingInterval+PongTimeout. Keep-alive
-	// needs a reader: pongs are seen by Read and Reader.
+	// needs a reader: pongs are seen by Read and Reader. On an EventConn
+	// (AcceptEvents) it closes the connection when a ping has had nothing
+	// received after it for PongTimeout.
 	PingInterval time.Duration
 	// PongTimeout is how much longer than PingInterval the peer may stay
 	// silent; PingInterval if zero.
@@ -58,7 +60,8 @@ type AcceptOptions struct {
 	CloseTimeout time.Duration
 
 	// Group receives the connection, for [Group.Shutdown]; nil means
-	// [DefaultGroup]. Set it to a Group of your own to shut down one
+	// [DefaultGroup]. AcceptEvents ignores it: the server's Shutdown
+	// reaches an EventConn directly. Set it to a Group of your own to shut down one
 	// server's WebSockets without the others'.
 	Group *Group
 }

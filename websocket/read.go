@@ -114,11 +114,6 @@ func (c *Conn) nextMessage() error {
 	if err != nil {
 		return err
 	}
-	// RFC 6455 §5.4: a continuation frame outside a fragmented message
-	// has nothing to continue.
-	if h.op == opContinuation {
-		return c.fail(protocolErrorf("continuation frame without a message to continue"))
-	}
 	rd := &c.rd
 	*rd = messageReader{c: c, ctx: rd.ctx, stop: rd.stop, active: true, typ: MessageType(h.op), gen: rd.gen + 1}
 	if err := rd.setFrame(h); err != nil {
@@ -132,7 +127,9 @@ func (c *Conn) nextMessage() error {
 }
 
 // nextDataFrame reads frames, handling control frames, up to the header
-// of the next data frame. Called with readMu held.
+// of the next data frame, checked against the message in progress (the
+// next one's first frame when c.rd is not active, a continuation when it
+// is). Called with readMu held.
 func (c *Conn) nextDataFrame() (header, error) {
 	for {
 		if c.readErr != nil {
@@ -143,22 +140,14 @@ func (c *Conn) nextDataFrame() (header, error) {
 			return h, c.fail(err)
 		}
 		c.lastRead.Store(time.Now().UnixNano())
-		// RFC 6455 §5.1: "The server MUST close the connection upon
-		// receiving a frame that is not masked" (status 1002, §7.4.1).
-		if !h.masked {
-			return h, c.fail(protocolErrorf("unmasked frame from the client"))
+		if err := checkFrame(h, c.rd.active, c.deflate != nil); err != nil {
+			return h, c.fail(err)
 		}
 		if h.op.isControl() {
 			if err := c.handleControl(h); err != nil {
 				return h, err
 			}
 			continue
-		}
-		// RFC 7692 §6: RSV1 marks a compressed message, and only when
-		// permessage-deflate was negotiated; RFC 6455 §5.2 fails the
-		// connection on a reserved bit without a meaning.
-		if h.rsv1 && (c.deflate == nil || h.op == opContinuation) {
-			return h, c.fail(protocolErrorf("RSV1 set without a compressed message starting"))
 		}
 		return h, nil
 	}
@@ -388,12 +377,10 @@ func (rd *messageReader) readRaw(p []byte) (int, error) {
 		}
 		h, err := c.nextDataFrame()
 		if err != nil {
-			return 0, err
-		}
-		// RFC 6455 §5.4: the fragments of one message are not
-		// interleaved with another data message.
-		if h.op != opContinuation {
-			return 0, c.fail(protocolErrorf("data frame of opcode %#x inside a fragmented message", byte(h.op)))
+			// The input ending between the fragments of a message cuts
+			// it: that is no io.EOF, which would end the message as if
+			// it were whole.
+			return 0, noEOF(err)
 		}
 		if err := rd.setFrame(h); err != nil {
 			return 0, err

@@ -82,3 +82,14 @@ func QValue(s string) (int, bool) {
 	}
 	return q, true
 }
+
+// Combine returns the weight of a value listed again: the lower of the
+// q-value seen before (-1 when none) and the one just read. RFC 9110
+// §12.5.3 does not say which of two listings counts, so an exclusion
+// anywhere ("gzip;q=0, gzip") is honoured.
+func Combine(seen, q int) int {
+	if seen < 0 || q < seen {
+		return q
+	}
+	return seen
+}

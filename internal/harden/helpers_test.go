@@ -30,15 +30,6 @@ const wait = 30 * time.Second
 // long reports whether the long forms run (HTTPSERVER_HARDEN=long).
 func long() bool { return os.Getenv("HTTPSERVER_HARDEN") == "long" }
 
-// knownGap skips a test of a known gap unless HTTPSERVER_KNOWN_GAPS=1:
-// such a test fails until the gap is fixed.
-func knownGap(t *testing.T, gap string) {
-	t.Helper()
-	if os.Getenv("HTTPSERVER_KNOWN_GAPS") != "1" {
-		t.Skip("known gap: " + gap + " (HTTPSERVER_KNOWN_GAPS=1 runs it)")
-	}
-}
-
 // size picks the short or the long form of a count.
 func size(short, longForm int) int {
 	if long() {
@@ -203,6 +194,12 @@ func procStatus(t *testing.T, pid int, field string) int64 {
 	}
 	t.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
+}
+
+// resetPeakRSS resets the peak resident set (VmHWM) of process pid to its
+// current resident set (Linux 4.0+).
+func resetPeakRSS(pid int) error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
 }
 
 // rssKiB returns the resident set of process pid in KiB.

@@ -3,6 +3,7 @@ package http2
 import (
 	"errors"
 	"net"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -224,8 +225,8 @@ func TestZeroWindowStallTimeout(t *testing.T) {
 	rc.expectReset(1, ErrCodeCancel)
 	select {
 	case err := <-writeErr:
-		if !errors.Is(err, ErrStreamReset) {
-			t.Fatalf("Write: %v", err)
+		if !errors.Is(err, ErrStreamReset) || !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("Write: %v, want a stream reset that is a timeout", err)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("handler still blocked")

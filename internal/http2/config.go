@@ -28,6 +28,13 @@ type Config struct {
 	Limits Limits
 	// Logger receives connection errors at debug level. Default: discard.
 	Logger *slog.Logger
+	// Rejected, when set, is called for each request the connection
+	// answers itself instead of passing it to the Handler, with the
+	// status it answers: 431 for a field list beyond
+	// Limits.MaxHeaderListSize (the stream's fields are then not
+	// available). It runs on the stream's handler goroutine, before the
+	// answer is sent.
+	Rejected func(s *Stream, status int)
 }
 
 // Limits are the abuse bounds of one connection. Zero means the default

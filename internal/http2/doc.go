@@ -57,7 +57,11 @@
 // SETTINGS_MAX_FRAME_SIZE within both send windows. Being the only writer,
 // it is the only user of the HPACK encoder, so field blocks are encoded in
 // the order they are sent. Handlers copy data into a per-stream buffer of
-// [Limits].StreamWriteBuffer octets and block while it is full.
+// [Limits].StreamWriteBuffer octets and block while it is full; a Write of
+// 16 KiB or more that both windows take whole is framed from the
+// handler's own slice instead, and returns once it is. Before writing a
+// batch under 16 KiB while handlers run, the writer lets them run once
+// and gathers again, so that one write carries many small responses.
 //
 // # Limits
 //

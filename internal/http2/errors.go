@@ -3,6 +3,7 @@ package http2
 import (
 	"errors"
 	"fmt"
+	"os"
 )
 
 // ErrCode is an HTTP/2 error code (RFC 9113 §7), carried by RST_STREAM and
@@ -76,6 +77,12 @@ var (
 	// ErrStreamReset is returned by Stream reads and writes after the peer
 	// (or the server) reset the stream.
 	ErrStreamReset = errors.New("httpserver: http2 stream reset")
+	// ErrWriteStalled is returned by Stream reads and writes after the
+	// server reset the stream because its handler waited more than
+	// Config.WriteTimeout for the peer to open a flow-control window. It
+	// wraps ErrStreamReset and os.ErrDeadlineExceeded: it is a timeout,
+	// as a stalled write on a net.Conn is.
+	ErrWriteStalled = fmt.Errorf("%w: no flow-control window for the response: %w", ErrStreamReset, os.ErrDeadlineExceeded)
 	// ErrConnClosed is returned by Stream reads and writes after the
 	// connection ended.
 	ErrConnClosed = errors.New("httpserver: http2 connection closed")

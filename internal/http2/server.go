@@ -272,6 +272,7 @@ func (c *ServerConn) resetStalledLocked() {
 	for id, s := range c.streams {
 		if !s.stalledSince.IsZero() && now.Sub(s.stalledSince) > c.cfg.WriteTimeout {
 			c.cfg.Logger.Debug("http2 stream stalled on flow control", "stream", id)
+			s.abortLocked(ErrWriteStalled) // the handler sees a timeout, not a reset by the client
 			c.resetStreamLocked(id, ErrCodeCancel, false)
 		}
 	}

@@ -338,7 +338,12 @@ func (c *ServerConn) onFieldBlock(block []byte) error {
 	if tooLarge {
 		// RFC 9113 §10.5.1: the field block was decoded to keep the
 		// table in sync; the request is answered 431.
-		h = HandlerFunc(func(s *Stream) { s.WriteHeaders(431, nil, true) })
+		h = HandlerFunc(func(s *Stream) {
+			if f := c.cfg.Rejected; f != nil {
+				f(s, 431)
+			}
+			s.WriteHeaders(431, nil, true)
+		})
 	} else {
 		rc, reason := validateRequestFields(s.req.fields, c.connectProto)
 		if reason != "" {

@@ -88,6 +88,7 @@ type Stream struct {
 	finalSent   bool // a final (non-1xx) status was queued
 	out         []byte
 	outOff      int
+	lent        bool // out is the slice of a Write in progress (lendLocked)
 	endPending  bool // END_STREAM to send once out is drained
 	endQueued   bool // the handler ended the response
 	sentEnd     bool // END_STREAM written
@@ -281,8 +282,18 @@ func (s *Stream) Write(p []byte) (int, error) {
 		s.hdrStatus, s.hdrPending, s.hdrEnd, s.hdrTrailers, s.finalSent = 200, true, false, false, true
 		c.readyLocked(s)
 	}
-	limit := c.cfg.Limits.StreamWriteBuffer
 	written := 0
+	if len(p) >= lendMin && s.outOff == len(s.out) &&
+		int64(len(p)) <= min(s.sendWin.avail(), c.sendConn.avail()) {
+		n, err := s.lendLocked(p)
+		if err != nil || n == len(p) {
+			return n, err
+		}
+		// The windows closed before the writer took it all: the rest
+		// is buffered like any write.
+		p, written = p[n:], n
+	}
+	limit := c.cfg.Limits.StreamWriteBuffer
 	for len(p) > 0 {
 		if s.resetErr != nil {
 			return written, s.resetErr
@@ -310,6 +321,45 @@ func (s *Stream) Write(p []byte) (int, error) {
 		c.readyLocked(s)
 	}
 	return written, nil
+}
+
+// lendMin is the Write from which the stream lends the caller's slice to
+// the writer instead of copying it (lendLocked).
+const lendMin = 16 << 10
+
+// lendLocked sends p, which the peer's windows took whole when Write
+// began, without copying it into the stream's buffer: the writer frames
+// DATA straight from p (copying it into its batch), and lendLocked waits
+// until it has, so that p is not used after Write returns. A large body
+// so costs one copy instead of two. When a window closes first (another
+// stream took the connection's; the writer then wakes this one, see
+// canWriteLocked), it returns how much was framed and the caller buffers
+// the rest. The stream's own buffer is empty (the caller checked), and is
+// put back when p is done with.
+func (s *Stream) lendLocked(p []byte) (int, error) {
+	own := s.out[:0]
+	s.out, s.outOff, s.lent = p, 0, true
+	s.c.readyLocked(s)
+	var err error
+	for s.outOff < len(s.out) {
+		if s.resetErr != nil {
+			err = s.resetErr
+			break
+		}
+		if pastDeadline(s.writeDeadline) {
+			err = os.ErrDeadlineExceeded
+			break
+		}
+		if s.sendWin.avail() == 0 || s.c.sendConn.avail() == 0 {
+			break
+		}
+		s.cond.Wait()
+	}
+	// After a reset (resetLocked cleared out) what was sent is not known:
+	// n is 0 then, with the reset's error.
+	n := s.outOff
+	s.out, s.outOff, s.lent = own, 0, false
+	return n, err
 }
 
 // SetReadDeadline sets when a Read waiting for request body fails with

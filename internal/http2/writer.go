@@ -1,6 +1,7 @@
 package http2
 
 import (
+	"runtime"
 	"strconv"
 	"time"
 
@@ -14,11 +15,19 @@ const closeLinger = time.Second
 // writeBatch is how many octets the writer gathers before one write.
 const writeBatch = 64 << 10
 
+// yieldBelow is the batch below which the writer lets running handlers
+// queue more before it writes: a batch of small frames costs a write
+// (over TLS a record and a system call) each; at a frame of 16 KiB that
+// cost is shared by enough bytes.
+const yieldBelow = 16 << 10
+
 // writeLoop is the connection's only writer. Under c.mu it gathers frames
 // into its own buffer: all queued control frames first, then one frame at
 // a time from the streams that can make progress, in round-robin order,
-// within the peer's windows and SETTINGS_MAX_FRAME_SIZE; then it writes
-// the batch without the lock. It is the only user of the HPACK encoder, so
+// within the peer's windows and SETTINGS_MAX_FRAME_SIZE; a small batch
+// (under yieldBelow) while handlers run waits for them once
+// (runtime.Gosched) and gathers again; then it writes the batch without
+// the lock. It is the only user of the HPACK encoder, so
 // field blocks are encoded in the order they are sent (RFC 9113 §4.3).
 func (c *ServerConn) writeLoop() {
 	defer close(c.writerDone)
@@ -28,12 +37,8 @@ func (c *ServerConn) writeLoop() {
 	var buf []byte
 	var fields []hpack.HeaderField
 	var status [3]byte
-	c.mu.Lock()
-	for {
-		if c.closed {
-			break
-		}
-		buf = append(buf[:0], c.ctrl...)
+	gather := func(buf []byte) []byte {
+		buf = append(buf, c.ctrl...)
 		c.ctrl, c.ctrlCount = c.ctrl[:0], 0
 		if c.peerTableNew {
 			enc.SetMaxDynamicTableSize(c.peerTable)
@@ -48,12 +53,34 @@ func (c *ServerConn) writeLoop() {
 				buf, fields = c.writeStreamFrameLocked(s, buf, enc, fields, &status)
 			}
 		}
+		return buf
+	}
+	c.mu.Lock()
+	for {
+		if c.closed {
+			break
+		}
+		buf = gather(buf[:0])
 		if len(buf) == 0 {
 			if c.fatal || c.shutdown && len(c.streams) == 0 && c.handlers == 0 {
 				break
 			}
 			c.wake.Wait()
 			continue
+		}
+		if len(buf) < yieldBelow && c.handlers > 0 {
+			// Handlers still running are about to queue more: the rest
+			// of a response (its DATA, its END_STREAM) or the next one.
+			// Let them run once, then gather again, so that one write
+			// (one TLS record, one system call) carries more of them;
+			// without this a small response cost most of a write.
+			c.mu.Unlock()
+			runtime.Gosched()
+			c.mu.Lock()
+			if c.closed {
+				break
+			}
+			buf = gather(buf)
 		}
 		c.mu.Unlock()
 		c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
@@ -125,10 +152,15 @@ func (c *ServerConn) canWriteLocked(s *Stream) writeReadiness {
 		return writeNow
 	}
 	if pending > 0 {
-		if s.sendWin.avail() == 0 {
-			return writeNothing // WINDOW_UPDATE on the stream requeues it
-		}
-		if c.sendConn.avail() == 0 {
+		if s.sendWin.avail() == 0 || c.sendConn.avail() == 0 {
+			if s.lent {
+				// The handler's Write waits for its slice to be
+				// framed: it buffers the rest instead (lendLocked).
+				s.cond.Broadcast()
+			}
+			if s.sendWin.avail() == 0 {
+				return writeNothing // WINDOW_UPDATE on the stream requeues it
+			}
 			return writeBlocked
 		}
 		return writeNow
@@ -174,7 +206,7 @@ func (c *ServerConn) writeStreamFrameLocked(s *Stream, buf []byte, enc *hpack.En
 		end := int(n) == pending && s.endPending && !s.hdrPending
 		buf = AppendData(buf, s.id, end, s.out[s.outOff:s.outOff+int(n)])
 		s.outOff += int(n)
-		if s.outOff == len(s.out) {
+		if s.outOff == len(s.out) && !s.lent {
 			s.out, s.outOff = s.out[:0], 0
 		}
 		s.sendWin.take(n)

@@ -6,6 +6,10 @@
 // beside it, and the load average during the runs.
 //
 //	go run ./cmd/benchreport -dir results -svg ../docs/benchmarks.svg
+//	go run ./cmd/benchreport -dir results -svg ../docs/benchmarks.svg -h2
+//
+// With h2.tsv in the directory (bench/h2.sh) it also reports the HTTP/2
+// runs and adds their panels to the chart; -h2 prints only that report.
 package main
 
 import (
@@ -41,6 +45,7 @@ var scenarios = []string{"plaintext-c64", "plaintext-c256", "pipelined16-c256", 
 func main() {
 	dir := flag.String("dir", "results", "directory with raw.tsv, idle.tsv and machine.txt")
 	svg := flag.String("svg", "", "write the chart here")
+	onlyH2 := flag.Bool("h2", false, "print only the HTTP/2 report (h2.tsv, bench/h2.sh); the chart still has every panel")
 	flag.Parse()
 
 	runs, err := readRuns(filepath.Join(*dir, "raw.tsv"))
@@ -48,6 +53,15 @@ func main() {
 		log.Fatal(err)
 	}
 	sums := summarize(runs)
+	h2runs, err := readH2(*dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if *onlyH2 {
+		printH2(h2runs, *dir)
+		writeChart(*svg, sums, h2runs, wsPanels(*dir))
+		return
+	}
 	if b, err := os.ReadFile(filepath.Join(*dir, "machine.txt")); err == nil {
 		fmt.Println("```")
 		fmt.Print(string(b))
@@ -60,11 +74,18 @@ func main() {
 		printScenario(sc, sums)
 	}
 	printIdle(*dir)
+	printH2(h2runs, *dir)
 	printWebSocket(*dir)
-	if *svg != "" {
-		if err := os.WriteFile(*svg, chart(append(httpPanels(sums), wsPanels(*dir)...)), 0o644); err != nil {
-			log.Fatal(err)
-		}
+	writeChart(*svg, sums, h2runs, wsPanels(*dir))
+}
+
+// writeChart writes the chart to path, unless path is empty.
+func writeChart(path string, sums map[string]map[string]summary, h2runs []h2Run, ws []panel) {
+	if path == "" {
+		return
+	}
+	if err := os.WriteFile(path, chart(sums, h2runs, ws), 0o644); err != nil {
+		log.Fatal(err)
 	}
 }
 
@@ -308,8 +329,9 @@ func httpPanels(sums map[string]map[string]summary) []panel {
 	return ps
 }
 
-// chart draws the panels, each scaled to its own largest value.
-func chart(panels []panel) []byte {
+// chart draws the HTTP panels, then the HTTP/2 panels (h2Panels), then
+// the WebSocket panels (ws), each scaled to its own largest value.
+func chart(sums map[string]map[string]summary, h2runs []h2Run, ws []panel) []byte {
 	const (
 		width   = 760
 		labelW  = 170
@@ -324,25 +346,30 @@ func chart(panels []panel) []byte {
 	var b strings.Builder
 	y := 10
 	var body strings.Builder
-	for _, p := range panels {
-		top := 0.0
-		for _, r := range p.bars {
-			top = max(top, r.value)
-		}
-		fmt.Fprintf(&body, `<text x="10" y="%d" font-weight="bold">%s</text>`+"\n", y+16, html.EscapeString(p.title))
-		y += titleH
-		for _, r := range p.bars {
-			w := 0
-			if top > 0 {
-				w = int(r.value / top * float64(width-labelW-90))
+	drawPanels := func(panels []panel) {
+		for _, p := range panels {
+			top := 0.0
+			for _, r := range p.bars {
+				top = max(top, r.value)
 			}
-			fmt.Fprintf(&body, `<text x="10" y="%d">%s</text>`, y+12, r.server)
-			fmt.Fprintf(&body, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, labelW, y, w, barH, colors[r.server])
-			fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`+"\n", labelW+w+6, y+12, p.format(r.value))
-			y += barH + gap
+			fmt.Fprintf(&body, `<text x="10" y="%d" font-weight="bold">%s</text>`+"\n", y+16, html.EscapeString(p.title))
+			y += titleH
+			for _, r := range p.bars {
+				w := 0
+				if top > 0 {
+					w = int(r.value / top * float64(width-labelW-90))
+				}
+				fmt.Fprintf(&body, `<text x="10" y="%d">%s</text>`, y+12, r.server)
+				fmt.Fprintf(&body, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, labelW, y, w, barH, colors[r.server])
+				fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`+"\n", labelW+w+6, y+12, p.format(r.value))
+				y += barH + gap
+			}
+			y += panelGp
 		}
-		y += panelGp
 	}
+	drawPanels(httpPanels(sums))
+	y = h2Panels(&body, y, h2runs)
+	drawPanels(ws)
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, y)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	b.WriteString(body.String())

@@ -28,8 +28,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,7 +49,7 @@ func main() {
 	impl := flag.String("impl", "httpserver-goroutine", "httpserver-goroutine, httpserver-pool, httpserver-epoll, nethttp or fasthttp")
 	addr := flag.String("addr", "127.0.0.1:9000", "listen address (loopback)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until SIGTERM")
-	memprofile := flag.String("memprofile", "", "write a heap profile here at SIGTERM, before shutting down")
+	memprofile := flag.String("memprofile", "", "write a heap profile here at SIGUSR1 (after its GC) or else at SIGTERM, before shutting down")
 	useTLS := flag.Bool("tls", false, "serve HTTPS (HTTP/1.1) with an in-memory self-signed certificate (httpserver-* and nethttp)")
 	flag.Parse()
 	if *memprofile != "" {
@@ -89,17 +91,40 @@ func main() {
 		shutdown = serveOwn(ln, engine, tlsConfig)
 	}
 	fmt.Fprintf(os.Stderr, "benchserver: %s on %s (pid %d)\n", *impl, ln.Addr(), os.Getpid())
-	<-stop
-	if *memprofile != "" {
-		f, err := os.Create(*memprofile)
-		if err != nil {
-			log.Fatal(err)
+	// SIGUSR1 (idleconns -gc): a garbage collection and the free memory
+	// returned to the OS, so that the resident size is the live state's,
+	// then, with -memprofile, the heap profile of that state.
+	var profiled atomic.Bool
+	gcNow := make(chan os.Signal, 1)
+	signal.Notify(gcNow, syscall.SIGUSR1)
+	go func() {
+		for range gcNow {
+			debug.FreeOSMemory() // runs a GC first
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			fmt.Fprintf(os.Stderr, "benchserver: after GC: heap_alloc_kib=%d heap_inuse_kib=%d stack_inuse_kib=%d sys_kib=%d\n",
+				m.HeapAlloc>>10, m.HeapInuse>>10, m.StackInuse>>10, m.Sys>>10)
+			if *memprofile != "" {
+				writeHeapProfile(*memprofile)
+				profiled.Store(true)
+			}
 		}
+	}()
+	<-stop
+	if *memprofile != "" && !profiled.Load() {
 		runtime.GC()
-		pprof.WriteHeapProfile(f)
-		f.Close()
+		writeHeapProfile(*memprofile)
 	}
 	shutdown()
+}
+
+func writeHeapProfile(name string) {
+	f, err := os.Create(name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	pprof.WriteHeapProfile(f)
+	f.Close()
 }
 
 func serveOwn(ln net.Listener, engine httpserver.Engine, tlsConfig *tls.Config) func() {

@@ -2,15 +2,16 @@
 // server: it opens N connections to it from source addresses spread over
 // 127.0.0.2-127.0.0.251, sends one request on each and checks the answer,
 // then reports the server's resident memory per connection above its
-// baseline (read from /proc/PID/status before and after).
+// baseline (read from /proc/PID/status before and after). With -gc it
+// then sends the server SIGUSR1, on which benchserver collects garbage and
+// returns free memory to the OS, and reports the resident memory again:
+// what the connections hold once the garbage of their handshakes and
+// requests is gone.
 //
-//	idleconns -addr 127.0.0.1:9001 -pid 1234 -n 10000
+//	idleconns -addr 127.0.0.1:9001 -pid 1234 -n 10000 [-gc]
 //
-// With -ws each connection is a WebSocket instead (an opening handshake
-// on /ws, then nothing); with -gc the program then sends the server
-// SIGUSR1 (bench/cmd/wsbenchserver answers with a garbage collection and
-// debug.FreeOSMemory), waits for the settle time again and reports the
-// resident memory after it too (after_gc_kib, per_conn_gc_kib).
+// With -ws each connection is a WebSocket instead: an opening handshake on
+// /ws (bench/cmd/wsbenchserver, which also answers SIGUSR1), then nothing.
 //
 // Everything is bounded: N connections, each with a 10 s deadline, and a
 // 120 s limit overall.
@@ -43,7 +44,7 @@ func main() {
 	useTLS := flag.Bool("tls", false, "connect with TLS (HTTP/1.1 by ALPN; the certificate is not verified)")
 	classic := flag.Bool("tls-classic", false, "with -tls, offer only the X25519 key exchange (a small ClientHello, as clients without ML-KEM send)")
 	ws := flag.Bool("ws", false, "open WebSockets on /ws instead of HTTP keep-alive connections")
-	gc := flag.Bool("gc", false, "after the reading, send the server SIGUSR1 (a forced GC) and read again")
+	gc := flag.Bool("gc", false, "then send the server SIGUSR1 (benchserver: GC and free memory returned) and report its RSS again")
 	flag.Parse()
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
@@ -91,16 +92,15 @@ func main() {
 	time.Sleep(*settle)
 	after := rssKiB(*pid)
 	perConn := float64(after-base) / float64(*n)
-	fmt.Printf("conns=%d base_kib=%d after_kib=%d per_conn_kib=%.2f", *n, base, after, perConn)
+	line := fmt.Sprintf("conns=%d base_kib=%d after_kib=%d per_conn_kib=%.2f", *n, base, after, perConn)
 	if *gc {
 		if err := syscall.Kill(*pid, syscall.SIGUSR1); err != nil {
 			log.Fatalf("idleconns: %v", err)
 		}
-		time.Sleep(*settle)
-		afterGC := rssKiB(*pid)
-		fmt.Printf(" after_gc_kib=%d per_conn_gc_kib=%.2f", afterGC, float64(afterGC-base)/float64(*n))
+		afterGC := rssAfterGC(*pid, after)
+		line += fmt.Sprintf(" gc_kib=%d per_conn_gc_kib=%.2f", afterGC, float64(afterGC-base)/float64(*n))
 	}
-	fmt.Println()
+	fmt.Println(line)
 	for _, c := range conns {
 		c.Close()
 	}
@@ -199,6 +199,22 @@ func dialWebSocket(addr string, i int, tc *tls.Config) (net.Conn, error) {
 	}
 	c.Close()
 	return nil, fmt.Errorf("too many header lines")
+}
+
+// rssAfterGC waits, at most 20 s, for the server's RSS to fall below
+// what it was before SIGUSR1 and then hold still for a second (the GC
+// runs, then the memory goes back to the OS at once), and returns it.
+func rssAfterGC(pid, before int) int {
+	last := rssKiB(pid)
+	for range 40 {
+		time.Sleep(500 * time.Millisecond)
+		now := rssKiB(pid)
+		if now < before && now == last {
+			return now
+		}
+		last = now
+	}
+	return last
 }
 
 // rssKiB reads VmRSS of a process.

@@ -1,0 +1,188 @@
+// Command wsidle measures what an idle WebSocket costs a server: it
+// opens N WebSockets to it from source addresses spread over
+// 127.0.0.2-127.0.0.251 (optionally offering permessage-deflate), sends
+// one message on each and checks the echo, then reports the server's
+// resident memory per connection above its baseline (VmRSS from
+// /proc/PID/status before and after), then again after asking the
+// server to collect its garbage (SIGUSR1; see wsserver).
+//
+//	wsidle -addr 127.0.0.1:9301 -pid 1234 -n 10000 [-deflate]
+//
+// Everything is bounded: N connections, each with a 10 s deadline, and a
+// 180 s limit overall.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"crypto/rand"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:9301", "server address (loopback only)")
+	path := flag.String("path", "/ws", "WebSocket path")
+	pid := flag.Int("pid", 0, "server process id, for its RSS")
+	n := flag.Int("n", 10000, "connections to open")
+	deflate := flag.Bool("deflate", false, "offer permessage-deflate and send the message compressed")
+	settle := flag.Duration("settle", 3*time.Second, "wait before reading the RSS")
+	flag.Parse()
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil || !net.ParseIP(host).IsLoopback() {
+		log.Fatalf("wsidle: %q is not a loopback address", *addr)
+	}
+	time.AfterFunc(180*time.Second, func() { log.Fatal("wsidle: gave up after 180s") })
+
+	msg := []byte(strings.Repeat("an idle WebSocket says hello ", 8)) // 232 bytes
+	base := rssKiB(*pid)
+	conns := make([]net.Conn, *n)
+	var failed, compressed atomic.Int64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64)
+	for i := range *n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, negotiated, err := dialAndEcho(*addr, *path, i, *deflate, msg)
+			if err != nil {
+				if failed.Add(1) <= 3 {
+					log.Printf("wsidle: connection %d: %v", i, err)
+				}
+				return
+			}
+			if negotiated {
+				compressed.Add(1)
+			}
+			conns[i] = c
+		}()
+	}
+	wg.Wait()
+	if f := failed.Load(); f > 0 {
+		log.Fatalf("wsidle: %d of %d connections failed", f, *n)
+	}
+	if *deflate && compressed.Load() != int64(*n) {
+		log.Fatalf("wsidle: permessage-deflate negotiated on %d of %d connections", compressed.Load(), *n)
+	}
+	runtime.GC()
+	time.Sleep(*settle)
+	after := rssKiB(*pid)
+	perConn := float64(after-base) * 1024 / float64(*n)
+	// The server's garbage and pools collected, as its periodic GC and
+	// scavenger would in time (wsserver handles SIGUSR1 so).
+	syscall.Kill(*pid, syscall.SIGUSR1)
+	time.Sleep(*settle)
+	gced := rssKiB(*pid)
+	perConnGC := float64(gced-base) * 1024 / float64(*n)
+	fmt.Printf("conns=%d deflate=%v base_kib=%d after_kib=%d per_conn_bytes=%.0f after_gc_kib=%d per_conn_bytes_gc=%.0f\n", *n, *deflate, base, after, perConn, gced, perConnGC)
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// dialAndEcho opens WebSocket i from 127.0.0.(2+i%250), sends msg
+// (compressed when permessage-deflate was negotiated) and checks that a
+// message of the same type comes back.
+func dialAndEcho(addr, path string, i int, deflate bool, msg []byte) (net.Conn, bool, error) {
+	d := net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%250))}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		return nil, false, err
+	}
+	fail := func(err error) (net.Conn, bool, error) { c.Close(); return nil, false, err }
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	req := "GET " + path + " HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	if deflate {
+		req += "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+	}
+	if _, err := io.WriteString(c, req+"\r\n"); err != nil {
+		return fail(err)
+	}
+	br := bufio.NewReaderSize(c, 512)
+	status, err := br.ReadString('\n')
+	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 101") {
+		return fail(fmt.Errorf("status %q: %v", status, err))
+	}
+	negotiated := false
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return fail(err)
+		}
+		if line == "\r\n" {
+			break
+		}
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "Sec-WebSocket-Extensions") {
+			negotiated = strings.Contains(v, "permessage-deflate")
+		}
+	}
+	payload, b0 := msg, byte(0x81)
+	if negotiated {
+		var buf bytes.Buffer
+		fw, _ := flate.NewWriter(&buf, flate.BestSpeed)
+		fw.Write(msg)
+		fw.Flush()
+		payload, b0 = buf.Bytes()[:buf.Len()-4], 0xC1 // RSV1: compressed (RFC 7692)
+	}
+	var key [4]byte
+	rand.Read(key[:])
+	frame := []byte{b0, 0x80 | byte(len(payload))}
+	if len(payload) >= 126 {
+		frame = binary.BigEndian.AppendUint16([]byte{b0, 0x80 | 126}, uint16(len(payload)))
+	}
+	frame = append(frame, key[:]...)
+	for j, b := range payload {
+		frame = append(frame, b^key[j%4])
+	}
+	if _, err := c.Write(frame); err != nil {
+		return fail(err)
+	}
+	var h [4]byte
+	if _, err := io.ReadFull(br, h[:2]); err != nil || h[0]&0x0F != 0x1 {
+		return fail(fmt.Errorf("echo header % x: %v", h[:2], err))
+	}
+	size := int(h[1] & 0x7F)
+	if size == 126 {
+		if _, err := io.ReadFull(br, h[2:4]); err != nil {
+			return fail(err)
+		}
+		size = int(binary.BigEndian.Uint16(h[2:4]))
+	}
+	if _, err := io.CopyN(io.Discard, br, int64(size)); err != nil {
+		return fail(err)
+	}
+	c.SetDeadline(time.Time{})
+	return c, negotiated, nil
+}
+
+// rssKiB reads VmRSS of a process.
+func rssKiB(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		log.Fatalf("wsidle: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kib, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return kib
+		}
+	}
+	log.Fatal("wsidle: no VmRSS")
+	return 0
+}
