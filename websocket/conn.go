@@ -91,6 +91,11 @@ type Conn struct {
 	pingMu  sync.Mutex
 	pingSeq uint64
 	pings   map[string]chan struct{}
+
+	// Context watches of reads and writes (watch.go).
+	rw, ww     ctxWatch
+	watchMu    sync.Mutex
+	watchEnded bool // CloseNow dropped the watches; guarded by watchMu
 }
 
 // newConn wraps a hijacked connection.
@@ -163,6 +168,7 @@ func (c *Conn) CloseNow() error {
 		err = c.nc.Close()
 		close(c.closed)
 		c.cfg.group.remove(c)
+		c.endWatches()
 	})
 	return err
 }

@@ -92,7 +92,7 @@ func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 		return 0, nil, c.readErr
 	}
 	rd.ctx = ctx
-	stop := c.watch(ctx)
+	stop := c.watchRead(ctx)
 	rd.stop = stop
 	if err := c.nextMessage(); err != nil {
 		stop()

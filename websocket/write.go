@@ -241,7 +241,7 @@ func (c *Conn) writeFrame(ctx context.Context, h header, payload []byte) error {
 		return err
 	}
 	defer c.writeFrameMu.unlock()
-	stop := c.watch(ctx)
+	stop := c.watchWrite(ctx)
 	defer stop()
 	c.wbuf = appendHeader(c.wbuf[:0], h)
 	var err error

@@ -59,7 +59,7 @@ func main() {
 	}
 	if *onlyH2 {
 		printH2(h2runs, *dir)
-		writeChart(*svg, sums, h2runs)
+		writeChart(*svg, sums, h2runs, wsPanels(*dir))
 		return
 	}
 	if b, err := os.ReadFile(filepath.Join(*dir, "machine.txt")); err == nil {
@@ -75,15 +75,16 @@ func main() {
 	}
 	printIdle(*dir)
 	printH2(h2runs, *dir)
-	writeChart(*svg, sums, h2runs)
+	printWebSocket(*dir)
+	writeChart(*svg, sums, h2runs, wsPanels(*dir))
 }
 
 // writeChart writes the chart to path, unless path is empty.
-func writeChart(path string, sums map[string]map[string]summary, h2runs []h2Run) {
+func writeChart(path string, sums map[string]map[string]summary, h2runs []h2Run, ws []panel) {
 	if path == "" {
 		return
 	}
-	if err := os.WriteFile(path, chart(sums, h2runs), 0o644); err != nil {
+	if err := os.WriteFile(path, chart(sums, h2runs, ws), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -295,9 +296,42 @@ func printIdle(dir string) {
 	fmt.Println()
 }
 
-// chart draws one panel of horizontal bars (median requests per server
-// CPU-second) per scenario, then the HTTP/2 panels (h2Panels).
-func chart(sums map[string]map[string]summary, h2runs []h2Run) []byte {
+// panel is one titled group of horizontal bars in the chart.
+type panel struct {
+	title  string
+	bars   []bar
+	format func(float64) string
+}
+
+// bar is one server's value in a panel.
+type bar struct {
+	server string
+	value  float64
+}
+
+// httpPanels are the panels of the HTTP benchmark: median requests per
+// server CPU-second per scenario.
+func httpPanels(sums map[string]map[string]summary) []panel {
+	var ps []panel
+	for _, sc := range scenarios {
+		m := sums[sc]
+		if len(m) == 0 {
+			continue
+		}
+		p := panel{title: sc + " — requests per server CPU-second (median)", format: kilo}
+		for _, s := range servers {
+			if r, ok := m[s]; ok {
+				p.bars = append(p.bars, bar{s, r.perCPU})
+			}
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// chart draws the HTTP panels, then the HTTP/2 panels (h2Panels), then
+// the WebSocket panels (ws), each scaled to its own largest value.
+func chart(sums map[string]map[string]summary, h2runs []h2Run, ws []panel) []byte {
 	const (
 		width   = 760
 		labelW  = 170
@@ -307,38 +341,35 @@ func chart(sums map[string]map[string]summary, h2runs []h2Run) []byte {
 		panelGp = 14
 	)
 	colors := map[string]string{"httpserver-goroutine": "#1f77b4", "httpserver-pool": "#6baed6",
-		"httpserver-epoll": "#08306b", "nethttp": "#999999", "fasthttp": "#d62728"}
+		"httpserver-epoll": "#08306b", "nethttp": "#999999", "fasthttp": "#d62728",
+		"httpserver-epoll-events": "#2ca02c", "gorilla": "#999999", "coder": "#ff7f0e", "nbio": "#d62728"}
 	var b strings.Builder
 	y := 10
 	var body strings.Builder
-	for _, sc := range scenarios {
-		m := sums[sc]
-		if len(m) == 0 {
-			continue
-		}
-		top := 0.0
-		for _, s := range servers {
-			top = max(top, m[s].perCPU)
-		}
-		fmt.Fprintf(&body, `<text x="10" y="%d" font-weight="bold">%s — requests per server CPU-second (median)</text>`+"\n", y+16, html.EscapeString(sc))
-		y += titleH
-		for _, s := range servers {
-			r, ok := m[s]
-			if !ok {
-				continue
+	drawPanels := func(panels []panel) {
+		for _, p := range panels {
+			top := 0.0
+			for _, r := range p.bars {
+				top = max(top, r.value)
 			}
-			w := 0
-			if top > 0 {
-				w = int(r.perCPU / top * float64(width-labelW-90))
+			fmt.Fprintf(&body, `<text x="10" y="%d" font-weight="bold">%s</text>`+"\n", y+16, html.EscapeString(p.title))
+			y += titleH
+			for _, r := range p.bars {
+				w := 0
+				if top > 0 {
+					w = int(r.value / top * float64(width-labelW-90))
+				}
+				fmt.Fprintf(&body, `<text x="10" y="%d">%s</text>`, y+12, r.server)
+				fmt.Fprintf(&body, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, labelW, y, w, barH, colors[r.server])
+				fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`+"\n", labelW+w+6, y+12, p.format(r.value))
+				y += barH + gap
 			}
-			fmt.Fprintf(&body, `<text x="10" y="%d">%s</text>`, y+12, s)
-			fmt.Fprintf(&body, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, labelW, y, w, barH, colors[s])
-			fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`+"\n", labelW+w+6, y+12, kilo(r.perCPU))
-			y += barH + gap
+			y += panelGp
 		}
-		y += panelGp
 	}
+	drawPanels(httpPanels(sums))
 	y = h2Panels(&body, y, h2runs)
+	drawPanels(ws)
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, y)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	b.WriteString(body.String())

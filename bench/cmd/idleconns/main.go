@@ -10,6 +10,9 @@
 //
 //	idleconns -addr 127.0.0.1:9001 -pid 1234 -n 10000 [-gc]
 //
+// With -ws each connection is a WebSocket instead: an opening handshake on
+// /ws (bench/cmd/wsbenchserver, which also answers SIGUSR1), then nothing.
+//
 // Everything is bounded: N connections, each with a 10 s deadline, and a
 // 120 s limit overall.
 package main
@@ -40,6 +43,7 @@ func main() {
 	settle := flag.Duration("settle", 2*time.Second, "wait before reading the RSS")
 	useTLS := flag.Bool("tls", false, "connect with TLS (HTTP/1.1 by ALPN; the certificate is not verified)")
 	classic := flag.Bool("tls-classic", false, "with -tls, offer only the X25519 key exchange (a small ClientHello, as clients without ML-KEM send)")
+	ws := flag.Bool("ws", false, "open WebSockets on /ws instead of HTTP keep-alive connections")
 	gc := flag.Bool("gc", false, "then send the server SIGUSR1 (benchserver: GC and free memory returned) and report its RSS again")
 	flag.Parse()
 	host, _, err := net.SplitHostPort(*addr)
@@ -66,7 +70,11 @@ func main() {
 					tc.CurvePreferences = []tls.CurveID{tls.X25519}
 				}
 			}
-			c, err := dialAndAsk(*addr, i, tc)
+			dial := dialAndAsk
+			if *ws {
+				dial = dialWebSocket
+			}
+			c, err := dial(*addr, i, tc)
 			if err != nil {
 				if failed.Add(1) <= 3 {
 					log.Printf("idleconns: connection %d: %v", i, err)
@@ -144,6 +152,53 @@ func dialAndAsk(addr string, i int, tc *tls.Config) (net.Conn, error) {
 	}
 	c.SetDeadline(time.Time{})
 	return c, nil
+}
+
+// dialWebSocket opens connection i from 127.0.0.(2+i%250) and completes a
+// WebSocket opening handshake on /ws (RFC 6455 §4.1) without offering
+// permessage-deflate. tc must be nil.
+func dialWebSocket(addr string, i int, tc *tls.Config) (net.Conn, error) {
+	if tc != nil {
+		return nil, fmt.Errorf("-ws with -tls is not supported")
+	}
+	d := net.Dialer{
+		Timeout:   10 * time.Second,
+		LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%250))},
+	}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	req := "GET /ws HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	if _, err := io.WriteString(c, req); err != nil {
+		c.Close()
+		return nil, err
+	}
+	br := bufio.NewReaderSize(c, 512)
+	status, err := br.ReadString('\n')
+	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 101") {
+		c.Close()
+		return nil, fmt.Errorf("status %q: %v", status, err)
+	}
+	for range 100 {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		if line == "\r\n" {
+			if br.Buffered() > 0 {
+				c.Close()
+				return nil, fmt.Errorf("%d unexpected bytes after the handshake", br.Buffered())
+			}
+			c.SetDeadline(time.Time{})
+			return c, nil
+		}
+	}
+	c.Close()
+	return nil, fmt.Errorf("too many header lines")
 }
 
 // rssAfterGC waits, at most 20 s, for the server's RSS to fall below

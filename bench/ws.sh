@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# WebSocket benchmark: this project's websocket package on each engine
+# (blocking API; the event-driven API on epoll when this build has it),
+# gorilla/websocket and coder/websocket on net/http, and nbio's nbhttp
+# WebSocket, in the same run. Then the idle-WebSocket test and the report
+# (medians, ratios, chart panels) for docs/benchmarks.md.
+#
+#   bench/ws.sh                      # 3 rounds x 5 s per run
+#   ROUNDS=5 DURATION=10s bench/ws.sh
+#   IDLE=0 bench/ws.sh               # skip the idle test
+#   IDLE_N=10000 bench/ws.sh         # WebSockets held in the idle test
+#   PROFILE=1 bench/ws.sh            # also CPU profiles of the 1 KiB echo
+#   BUILD=0 bench/ws.sh              # use the binaries already in bench/bin
+#   NOTE="..." bench/ws.sh           # a line for ws_machine.txt (what was built)
+#   CLIENT_PROCS=2 bench/ws.sh       # GOMAXPROCS of the load client (default 1,
+#                                    # as wrk -t1 in run.sh: the server keeps
+#                                    # about one of the 2 cores)
+#
+# Echo: 256 connections, each sending a binary message (1 KiB, then
+# 64 KiB) as soon as the echo of the previous one has arrived
+# (bench/cmd/wsload, frames written by hand, the same client for every
+# server). Permessage-deflate is off on every server. The headline is
+# messages per server CPU-second (utime+stime from /proc/PID/stat before
+# and after each run), msg/s and p99 round trip beside it.
+#
+# Idle: IDLE_N WebSockets opened from 127.0.0.2-127.0.0.251 by
+# bench/cmd/idleconns -ws in its own process, then the server's RSS above
+# its baseline per connection after a 2 s settle, and again after a forced
+# GC (SIGUSR1: runtime/debug.FreeOSMemory in bench/cmd/wsbenchserver).
+# All traffic stays on 127.0.0.0/8. Results go to bench/results/ws_*.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5s}
+IDLE=${IDLE:-1}
+IDLE_N=${IDLE_N:-10000}
+PROFILE=${PROFILE:-0}
+CLIENT_PROCS=${CLIENT_PROCS:-1}
+# httpserver-epoll-events is the event-driven API (AcceptEvents): built in
+# with -tags wsevents when ../websocket has it; otherwise wsbenchserver
+# exits with status 3 for it, and it is skipped.
+ALL_IMPLS=(httpserver-goroutine httpserver-pool httpserver-epoll httpserver-epoll-events gorilla coder nbio)
+# scenario name, connections, message size
+SCENARIOS=("ws-echo-1k-c256 256 1024" "ws-echo-64k-c256 256 65536")
+
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+mkdir -p results bin
+BUILD=${BUILD:-1}
+if [ "$BUILD" = 1 ]; then
+	TAGS=()
+	if grep -q '^func AcceptEvents' ../websocket/*.go; then TAGS=(-tags wsevents); fi
+	go build "${TAGS[@]}" -o bin/ ./cmd/wsbenchserver ./cmd/wsload ./cmd/idleconns
+fi
+OUT=results
+RAW=$OUT/ws_raw.tsv
+IDLEF=$OUT/ws_idle.tsv
+TICK=$(getconf CLK_TCK)
+mod_version() { go list -m -f '{{.Version}}' "$1"; }
+{
+	echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
+	echo "kernel: $(uname -r)"
+	echo "go: $(go version | cut -d' ' -f3-)"
+	echo "gorilla/websocket: $(mod_version github.com/gorilla/websocket), coder/websocket: $(mod_version github.com/coder/websocket), nbio: $(mod_version github.com/lesismal/nbio)"
+	echo "runs: $ROUNDS rounds x $DURATION, 256 connections, load client GOMAXPROCS=$CLIENT_PROCS, permessage-deflate off"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	if [ -n "${NOTE:-}" ]; then echo "note: $NOTE"; fi
+} >$OUT/ws_machine.txt
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# wait_port PORT PID: 0 once the port accepts, 3 if the server exited
+# with status 3 (not in this build), 1 otherwise.
+wait_port() {
+	for _ in $(seq 200); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+		if ! kill -0 "$2" 2>/dev/null; then
+			local rc=0
+			wait "$2" || rc=$?
+			[ "$rc" = 3 ] && return 3
+			echo "ws.sh: server on port $1 exited with status $rc" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "ws.sh: port $1 did not open" >&2
+	return 1
+}
+
+# Start every server once; they idle while the others are measured.
+declare -A PID_OF PORT_OF
+IMPLS=()
+for i in "${!ALL_IMPLS[@]}"; do
+	impl=${ALL_IMPLS[$i]}
+	port=$((9400 + i))
+	bin/wsbenchserver -impl "$impl" -addr "127.0.0.1:$port" 2>/dev/null &
+	pid=$!
+	rc=0
+	wait_port "$port" "$pid" || rc=$?
+	if [ "$rc" = 3 ]; then
+		echo "ws.sh: $impl is not in this build; skipped" | tee -a $OUT/ws_machine.txt
+		continue
+	fi
+	[ "$rc" = 0 ] || exit 1
+	PID_OF[$impl]=$pid
+	PORT_OF[$impl]=$port
+	PIDS+=("$pid")
+	IMPLS+=("$impl")
+done
+for impl in "${IMPLS[@]}"; do # warm-up
+	GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr "127.0.0.1:${PORT_OF[$impl]}" -c 256 -size 1024 -d 1s >/dev/null
+done
+
+echo -e "round\tscenario\tserver\tmsg_per_s\tp50_us\tp99_us\trss_kib\tcpu_s\terrors\tmessages\tload1" >$RAW
+for round in $(seq "$ROUNDS"); do
+	for sc in "${SCENARIOS[@]}"; do
+		read -r name conns size <<<"$sc"
+		# Rotate the order every round so no server always goes first.
+		for k in "${!IMPLS[@]}"; do
+			impl=${IMPLS[$(((k + round) % ${#IMPLS[@]}))]}
+			pid=${PID_OF[$impl]}
+			c0=$(cpu_ticks "$pid")
+			res=$(GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr "127.0.0.1:${PORT_OF[$impl]}" -c "$conns" -size "$size" -d "$DURATION" |
+				awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
+			c1=$(cpu_ticks "$pid")
+			read -r msgs dur_us errs p50 p99 <<<"$res"
+			mps=$(awk -v r="$msgs" -v d="$dur_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
+			cpu=$(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN {printf "%.2f", (b - a) / t}')
+			rss=$(rss_kib "$pid")
+			load=$(cut -d' ' -f1 /proc/loadavg)
+			echo -e "$round\t$name\t$impl\t$mps\t$p50\t$p99\t$rss\t$cpu\t$errs\t$msgs\t$load" | tee -a $RAW
+		done
+	done
+done
+cleanup
+PIDS=()
+
+if [ "$PROFILE" = 1 ]; then
+	# A CPU profile of each server under the 1 KiB echo
+	# (results/ws-<server>-echo1k.top.txt).
+	for impl in "${IMPLS[@]}"; do
+		bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9399 -cpuprofile "$OUT/ws-$impl-echo1k.pprof" 2>/dev/null &
+		pid=$!
+		PIDS=("$pid")
+		wait_port 9399 "$pid"
+		GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr 127.0.0.1:9399 -c 256 -size 1024 -d "$DURATION" >/dev/null
+		kill -TERM "$pid"
+		wait "$pid" || true
+		go tool pprof -top -nodecount=40 bin/wsbenchserver "$OUT/ws-$impl-echo1k.pprof" >"$OUT/ws-$impl-echo1k.top.txt" 2>/dev/null
+		echo "profile: $OUT/ws-$impl-echo1k.top.txt"
+	done
+	PIDS=()
+fi
+
+if [ "$IDLE" = 1 ]; then
+	echo -e "server\tconns\tbase_kib\tafter_kib\tper_conn_kib\tafter_gc_kib\tper_conn_gc_kib\tload1" >$IDLEF
+	for impl in "${IMPLS[@]}"; do
+		bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9398 2>/dev/null &
+		pid=$!
+		PIDS=("$pid")
+		wait_port 9398 "$pid"
+		line=$(bin/idleconns -ws -gc -addr 127.0.0.1:9398 -pid "$pid" -n "$IDLE_N") ||
+			line="conns=$IDLE_N base_kib=0 after_kib=0 per_conn_kib=failed gc_kib=0 per_conn_gc_kib=failed"
+		kill -TERM "$pid"
+		wait "$pid" || true
+		PIDS=()
+		echo "$impl $line"
+		echo "$line" | awk -v s="$impl" -v l="$(cut -d' ' -f1 /proc/loadavg)" '{
+			for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, v["conns"], v["base_kib"], v["after_kib"], v["per_conn_kib"], v["gc_kib"], v["per_conn_gc_kib"], l }' >>$IDLEF
+		sleep 2 # let TIME_WAIT sockets of the closed connections drain a little
+	done
+fi
+
+go run ./cmd/benchreport -dir $OUT -svg ../docs/benchmarks.svg | tee $OUT/report.md
