@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -483,6 +484,11 @@ func (c *EventConn) payload(chunk []byte, whole bool) {
 		pt.whole = chunk
 		return
 	}
+	// The frame announced its length (within the read limit, checked by
+	// startFrame): make room for all of it at once, not by append's
+	// doubling, which copied a 64 KiB message several times over and
+	// left a buffer too large to pool.
+	pt.buf = slices.Grow(pt.buf, len(chunk)+int(c.remaining))
 	pt.buf = append(pt.buf, chunk...)
 }
 
