@@ -51,8 +51,9 @@ type partialHead struct {
 // heads arriving in a few pieces (as a large head may) make no garbage.
 var partialHeadPool = sync.Pool{New: func() any { return new(partialHead) }}
 
-// maxPooledPartial is the largest partialHead.b kept in the pool: one a
-// trickler takes from it is all the memory its head then holds.
+// maxPooledPartial is the largest partialHead.b kept in the pool, so that
+// a trickler given a pooled one holds no more than this until its head
+// outgrows it.
 const maxPooledPartial = 256
 
 // borrowBuffers gives an evented connection its connIO: buffers and
@@ -81,14 +82,16 @@ func (c *conn) keepPartialHead() {
 	p := c.partial
 	if p == nil {
 		p = partialHeadPool.Get().(*partialHead)
-		p.b = p.b[:0]
 		c.partial = p
 	}
 	buffered := c.rbuf[c.rpos:c.rend]
 	if c.rpos != 0 || len(p.b) > len(buffered) {
-		p.b = p.b[:0] // never so from borrowBuffers; copy all to be safe
+		// Not what borrowBuffers left (it copies p.b to rbuf[0:]): keep
+		// all of buffered, the scanner's offsets count from its start.
+		p.b = p.b[:0]
 	}
-	// buffered begins with p.b, which borrowBuffers copied in.
+	// buffered begins with p.b, which borrowBuffers copied in: append
+	// only what was read since.
 	p.b = append(p.b, buffered[len(p.b):]...)
 	p.scanner = c.scanner
 	c.putConnIO()
