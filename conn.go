@@ -36,23 +36,27 @@ const (
 // Fields are ordered so that the struct fits a 96-byte allocation: it is
 // all an idle evented connection costs, with its fdConn.
 type conn struct {
-	srv         *Server
-	nc          net.Conn
-	remoteAddr  string
-	state       atomic.Int32
-	evented     bool
-	lingering   bool   // half-closed, reading on before the close (evented)
-	lingerWaits uint8  // lingerTimeout extensions used (lingering_close.go)
-	served      uint32 // requests served, saturating
+	srv        *Server
+	nc         net.Conn
+	remoteAddr string
+	state      atomic.Int32
+	served     uint32 // requests served, saturating
 
 	ctxMu sync.Mutex
 	cctx  *connContext // created on first use; guarded by ctxMu
 
 	*connIO
 
+	// partial is the part of a request head that an evented connection
+	// parked with instead of its connIO (see keepPartialHead).
+	partial *partialHead
+
 	idleUntil atomic.Int64 // unix ns when a parked connection times out; 0: never
 
-	tlsReady bool // the TLS handshake is done; false over plain TCP
+	evented     bool
+	lingering   bool  // half-closed, reading on before the close (evented)
+	lingerWaits uint8 // lingerTimeout extensions used (lingering_close.go)
+	tlsReady    bool  // the TLS handshake is done; false over plain TCP
 }
 
 // connContext is the connection's context, made when a handler first

@@ -37,16 +37,90 @@ type eventSource interface {
 	idleDeadlineSet(until int64)
 }
 
+// partialHead is what an evented connection parked in the middle of a
+// request head keeps instead of its connIO: the bytes of the head that
+// have arrived and how far the head scanner got through them. A client
+// trickling a head so holds a slice the size of its bytes, not a read
+// and a write buffer.
+type partialHead struct {
+	b       []byte
+	scanner headScanner
+}
+
+// partialHeadPool holds partialHeads, with their bytes when small, so that
+// heads arriving in a few pieces (as a large head may) make no garbage.
+var partialHeadPool = sync.Pool{New: func() any { return new(partialHead) }}
+
+// maxPooledPartial is the largest partialHead.b kept in the pool, so that
+// a trickler given a pooled one holds no more than this until its head
+// outgrows it.
+const maxPooledPartial = 256
+
 // borrowBuffers gives an evented connection its connIO: buffers and
-// exchange.
+// exchange, and the bytes and scanner state of the partial head it
+// parked with, if any (see keepPartialHead).
 func (c *conn) borrowBuffers() {
 	if c.connIO == nil {
 		c.connIO = connIOPool.Get().(*connIO)
 	}
+	if p := c.partial; p != nil && c.rend == 0 {
+		// The connIO is a fresh one (rpos 0), and a partial head fits
+		// it: the event loop hands a full buffer to a worker instead.
+		c.rend = copy(c.rbuf, p.b)
+		c.scanner = p.scanner
+	}
 }
 
-// releaseBuffers returns the connIO to the pool; nothing may be buffered.
+// keepPartialHead parks the unread bytes of an evented connection, a
+// partial request head, in c.partial, with the scanner's progress
+// through them, and returns the connIO to the pool. borrowBuffers puts
+// them back when more bytes arrive. The partialHead stays with the
+// connection until the head is complete, so that a head trickled a byte
+// at a time costs one append of the new bytes per event (the slice grows
+// geometrically), not an allocation.
+func (c *conn) keepPartialHead() {
+	p := c.partial
+	if p == nil {
+		p = partialHeadPool.Get().(*partialHead)
+		c.partial = p
+	}
+	buffered := c.rbuf[c.rpos:c.rend]
+	if c.rpos != 0 || len(p.b) > len(buffered) {
+		// Not what borrowBuffers left (it copies p.b to rbuf[0:]): keep
+		// all of buffered, the scanner's offsets count from its start.
+		p.b = p.b[:0]
+	}
+	// buffered begins with p.b, which borrowBuffers copied in: append
+	// only what was read since.
+	p.b = append(p.b, buffered[len(p.b):]...)
+	p.scanner = c.scanner
+	c.putConnIO()
+}
+
+// dropPartialHead forgets the partial head a connection parked with
+// (complete now, or to be answered or closed).
+func (c *conn) dropPartialHead() {
+	p := c.partial
+	if p == nil {
+		return
+	}
+	c.partial = nil
+	if cap(p.b) > maxPooledPartial {
+		p.b = nil
+	}
+	p.b, p.scanner = p.b[:0], headScanner{}
+	partialHeadPool.Put(p)
+}
+
+// releaseBuffers returns the connIO to the pool and forgets any partial
+// head; nothing may be buffered.
 func (c *conn) releaseBuffers() {
+	c.dropPartialHead()
+	c.putConnIO()
+}
+
+// putConnIO returns the connIO to the pool.
+func (c *conn) putConnIO() {
 	io := c.connIO
 	if io == nil {
 		return

@@ -265,7 +265,9 @@ func (l *eventLoop) handle(f *fdConn, events uint32) {
 // readClaimed reads the input of a connection just claimed from parked.
 // With a complete head (or an error, or a full buffer) it hands the
 // connection to a worker; with a partial head, or nothing, it parks it
-// again and reports true; on end of input it closes it.
+// again and reports true, holding no connIO (a partial head is kept in
+// a slice of its size: see keepPartialHead); on end of input it closes
+// it.
 func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 	if c.lingering {
 		// Discarded unread: the raw socket serves, TLS or not.
@@ -278,6 +280,7 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 	f := c.nc.(*fdConn)
 	c.borrowBuffers()
 	if c.rend == len(c.rbuf) {
+		c.dropPartialHead()
 		l.dispatch(c) // the head outgrew the buffer; the worker grows it
 		return false
 	}
@@ -295,24 +298,27 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 		m, serr := c.scanner.scan(c.rbuf[c.rpos:c.rend], &c.srv.cfg.limits)
 		if m > 0 || serr != nil || c.rend == len(c.rbuf) {
 			c.scanner.reset()
+			c.dropPartialHead()
 			l.dispatch(c)
 			return false
 		}
-		// A partial head: wait for the rest, keeping the buffer, until
+		// A partial head: wait for the rest, keeping its bytes, until
 		// ReadHeader from its first byte. (A whole head goes to a worker
 		// at once and needs no deadline here: the clock is read only for
 		// a head that arrives in pieces.)
 		if first {
 			c.setIdleDeadline(time.Now(), c.srv.cfg.timeouts.ReadHeader)
 		}
-	case err == unix.EAGAIN:
-		if c.rend == 0 {
-			c.releaseBuffers()
-		}
+	case err == unix.EAGAIN: // nothing more yet (a spurious wake-up)
 	default: // the client closed or the socket failed
 		c.state.Store(stateClosed)
 		c.closeParkedAndForget()
 		return false
+	}
+	if c.rend > c.rpos {
+		c.keepPartialHead()
+	} else {
+		c.releaseBuffers()
 	}
 	if !c.state.CompareAndSwap(stateActive, stateIdle) {
 		// Server.Close closed it meanwhile and left it to its owner.
@@ -418,7 +424,8 @@ func (l *eventLoop) sweep(now time.Time) (next int64) {
 			}
 			continue
 		}
-		if c.connIO != nil && c.rend > 0 { // a partial head is buffered
+		if c.partial != nil { // a partial head is kept
+			c.dropPartialHead()
 			l.answerTimeout(c)
 			continue
 		}
