@@ -44,6 +44,9 @@ type epollEngine struct {
 	live  atomic.Int64 // registered descriptors
 
 	stopped atomic.Bool
+	// runners serve the input of connections taken over with
+	// HijackEvents (evented_runners_linux.go).
+	runners eventRunners
 }
 
 // eventLoop is one epoll instance and the goroutine waiting on it. The
@@ -670,4 +673,5 @@ func (e *epollEngine) stop() {
 		l.wake()
 	}
 	e.pool.stop()
+	e.runners.close()
 }

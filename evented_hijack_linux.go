@@ -14,7 +14,8 @@ import (
 // EPOLLONESHOT would: the first readiness (or close) takes it out of the
 // slot and starts one goroutine (serveInput), which reads the socket dry
 // and parks the waiter again. So one goroutine at most serves the
-// connection at a time, and none while it waits.
+// connection at a time, and none while it waits (the goroutines are the
+// engine's eventRunners, kept between bursts).
 type eventedInput struct {
 	f      *fdConn
 	waiter fdWaiter // hook: this connection
@@ -34,7 +35,7 @@ func (ec *eventedConn) startEvented() bool {
 	}
 	ec.f = f
 	ec.waiter.hook = ec
-	go ec.serveInput()
+	f.loop.e.runners.start(ec)
 	return true
 }
 
@@ -46,7 +47,7 @@ func (ec *eventedConn) readable() {
 	if ec.f.rw == &ec.waiter {
 		ec.f.rw = nil
 	}
-	go ec.serveInput()
+	ec.f.loop.e.runners.start(ec)
 }
 
 // serveInput delivers the pending bytes and what the socket holds to
