@@ -98,7 +98,7 @@ declare -A PID_OF PORT_OF
 IMPLS=()
 for i in "${!ALL_IMPLS[@]}"; do
 	impl=${ALL_IMPLS[$i]}
-	port=$((9400 + i))
+	port=$((29400 + i)) # apart from run.sh's ports, so both can run at once
 	bin/wsbenchserver -impl "$impl" -addr "127.0.0.1:$port" 2>/dev/null &
 	pid=$!
 	rc=0
