@@ -56,40 +56,55 @@ func Accept(w httpserver.ResponseWriter, r *httpserver.Request, opts *AcceptOpti
 		// and the stream is the connection (accept_h2.go).
 		return acceptStream(w, r, cfg)
 	}
-	key, err := checkHandshake(w, r)
+	// Checked before the 101 goes out: a writer that cannot hand over
+	// its connection (a buffering middleware without Unwrap) would
+	// otherwise send 101 and stay HTTP.
+	subprotocol, dp, err := answerUpgrade(w, r, &cfg, canHijack(w), "be hijacked")
 	if err != nil {
 		return nil, err
 	}
-	if !canHijack(w) {
-		// Checked before the 101 goes out: a writer that cannot hand
-		// over its connection (a buffering middleware without Unwrap,
-		// HTTP/2) would otherwise send 101 and stay HTTP.
-		httpserver.Error(w, httpserver.StatusInternalServerError)
-		return nil, fmt.Errorf("websocket: the response writer cannot be hijacked: %w", httpserver.ErrNotSupported)
-	}
-	if !originAllowed(r, &cfg) {
-		httpserver.Error(w, httpserver.StatusForbidden)
-		return nil, fmt.Errorf("%w: %q", ErrOriginRefused, r.Header.Get("Origin"))
-	}
-	h := w.Header()
-	h.Set("Upgrade", "websocket")
-	h.Set("Connection", "Upgrade")
-	h.Set("Sec-WebSocket-Accept", acceptKey(key))
-	subprotocol := chooseSubprotocol(r, cfg.subprotocols)
-	if subprotocol != "" {
-		h.Set("Sec-WebSocket-Protocol", subprotocol)
-	}
-	var dp *deflateParams
-	if p, ext, ok := negotiateDeflate(r.Header.Values("Sec-WebSocket-Extensions"), cfg.compression); ok {
-		dp = &p
-		h.Set("Sec-WebSocket-Extensions", ext)
-	}
-	w.WriteHeader(httpserver.StatusSwitchingProtocols)
 	nc, rw, err := httpserver.NewResponseController(w).Hijack()
 	if err != nil {
 		return nil, fmt.Errorf("websocket: taking over the connection: %w", err)
 	}
 	return join(w, r, newConn(nc, rw.Reader, cfg, subprotocol, dp))
+}
+
+// answerUpgrade checks an HTTP/1.1 opening handshake and answers it. It
+// refuses (and returns an error) a handshake that is not valid, a writer
+// that cannot hand over its connection (canTakeOver false: 500, the
+// error wrapping httpserver.ErrNotSupported and saying it cannot how),
+// and an origin not allowed (403). Otherwise it writes the 101 with its
+// fields (RFC 6455 §4.2.2): the accept key, the subprotocol and the
+// permessage-deflate parameters chosen, which it returns; the caller
+// then takes the connection over.
+func answerUpgrade(w httpserver.ResponseWriter, r *httpserver.Request, cfg *settings, canTakeOver bool, how string) (subprotocol string, dp *deflateParams, err error) {
+	key, err := checkHandshake(w, r)
+	if err != nil {
+		return "", nil, err
+	}
+	if !canTakeOver {
+		httpserver.Error(w, httpserver.StatusInternalServerError)
+		return "", nil, fmt.Errorf("websocket: the response writer cannot %s: %w", how, httpserver.ErrNotSupported)
+	}
+	if !originAllowed(r, cfg) {
+		httpserver.Error(w, httpserver.StatusForbidden)
+		return "", nil, fmt.Errorf("%w: %q", ErrOriginRefused, r.Header.Get("Origin"))
+	}
+	h := w.Header()
+	h.Set("Upgrade", "websocket")
+	h.Set("Connection", "Upgrade")
+	h.Set("Sec-WebSocket-Accept", acceptKey(key))
+	subprotocol = chooseSubprotocol(r, cfg.subprotocols)
+	if subprotocol != "" {
+		h.Set("Sec-WebSocket-Protocol", subprotocol)
+	}
+	if p, ext, ok := negotiateDeflate(r.Header.Values("Sec-WebSocket-Extensions"), cfg.compression); ok {
+		dp = &p
+		h.Set("Sec-WebSocket-Extensions", ext)
+	}
+	w.WriteHeader(httpserver.StatusSwitchingProtocols)
+	return subprotocol, dp, nil
 }
 
 // join adds a new connection to its Group, or, when the Group is

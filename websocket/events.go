@@ -166,38 +166,19 @@ func AcceptEvents(w httpserver.ResponseWriter, r *httpserver.Request, opts *Acce
 		return nil, errors.New("websocket: AcceptEvents needs an OnMessage")
 	}
 	cfg := opts.withDefaults()
-	key, err := checkHandshake(w, r)
+	subprotocol, dp, err := answerUpgrade(w, r, &cfg, canHijackEvents(w), "hand over its connection as events")
 	if err != nil {
 		return nil, err
 	}
-	if !canHijackEvents(w) {
-		httpserver.Error(w, httpserver.StatusInternalServerError)
-		return nil, fmt.Errorf("websocket: the response writer cannot hand over its connection as events: %w", httpserver.ErrNotSupported)
-	}
-	if !originAllowed(r, &cfg) {
-		httpserver.Error(w, httpserver.StatusForbidden)
-		return nil, fmt.Errorf("%w: %q", ErrOriginRefused, r.Header.Get("Origin"))
-	}
-	hd := w.Header()
-	hd.Set("Upgrade", "websocket")
-	hd.Set("Connection", "Upgrade")
-	hd.Set("Sec-WebSocket-Accept", acceptKey(key))
 	c := &EventConn{
 		h:            h,
-		subprotocol:  chooseSubprotocol(r, cfg.subprotocols),
+		subprotocol:  subprotocol,
+		deflate:      dp,
 		level:        int8(cfg.level),
 		threshold:    int32(min(cfg.threshold, 1<<30)),
 		closeTimeout: cfg.closeTimeout,
 	}
 	c.readLimit.Store(cfg.readLimit)
-	if c.subprotocol != "" {
-		hd.Set("Sec-WebSocket-Protocol", c.subprotocol)
-	}
-	if p, ext, ok := negotiateDeflate(r.Header.Values("Sec-WebSocket-Extensions"), cfg.compression); ok {
-		c.deflate = &p
-		hd.Set("Sec-WebSocket-Extensions", ext)
-	}
-	w.WriteHeader(httpserver.StatusSwitchingProtocols)
 	nc, err := httpserver.NewResponseController(w).HijackEvents((*eventInput)(c))
 	if err != nil {
 		return nil, fmt.Errorf("websocket: taking over the connection: %w", err)
