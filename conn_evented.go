@@ -35,6 +35,9 @@ type eventSource interface {
 	// idleDeadlineSet tells the event loop of the connection's new idle
 	// deadline (unix ns), so that it sweeps no later.
 	idleDeadlineSet(until int64)
+	// waitCount counts the socket's waits for readiness (reads and
+	// writes), so that a clock reading can be known to be still recent.
+	waitCount() uint32
 }
 
 // borrowBuffers gives an evented connection its connIO: buffers and
@@ -120,7 +123,7 @@ func (c *conn) serveEvented() {
 // loop, after which this goroutine must not touch it.
 func (c *conn) park() {
 	c.releaseBuffers()
-	c.setIdleDeadline(time.Now(), c.idleTimeout())
+	c.setIdleDeadline(c.idleFrom(), c.idleTimeout())
 	if !c.state.CompareAndSwap(stateActive, stateIdle) {
 		// Server.Close closed it meanwhile and left it to its owner.
 		c.closeAndForget()

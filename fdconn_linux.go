@@ -51,7 +51,8 @@ type fdConn struct {
 	// another's. Close and the deadline setters do not take them.
 	rmu, wmu sync.Mutex
 
-	rdl, wdl atomic.Int64 // deadlines, unix ns; 0: none
+	rdl, wdl atomic.Int64  // deadlines, unix ns; 0: none
+	waits    atomic.Uint32 // waits for readiness begun (waitCount)
 }
 
 // fdWaiter is how a goroutine waits for readiness; pooled so that waiting
@@ -156,11 +157,25 @@ func (f *fdConn) Write(p []byte) (int, error) {
 	return f.write(p)
 }
 
+// writeProgress implements progressWriter: Write without the check of
+// the deadline before the first attempt, so that a write the socket takes
+// reads no clock; the deadline still bounds each wait for room.
+func (f *fdConn) writeProgress(p []byte) (int, error) {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	return f.writeAll(p)
+}
+
 // write writes all of p, waiting for room as needed; f.wmu is held.
 func (f *fdConn) write(p []byte) (int, error) {
 	if deadlinePassed(&f.wdl) {
 		return 0, os.ErrDeadlineExceeded
 	}
+	return f.writeAll(p)
+}
+
+// writeAll is write after its deadline check; f.wmu is held.
+func (f *fdConn) writeAll(p []byte) (int, error) {
 	written := 0
 	for written < len(p) {
 		f.mu.Lock()
@@ -230,6 +245,7 @@ func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 			return os.ErrDeadlineExceeded
 		}
 	}
+	f.waits.Add(1)
 	w := waiterPool.Get().(*fdWaiter)
 	*slot = w
 	var err error
@@ -340,6 +356,9 @@ func (f *fdConn) armRead() {
 		}
 	}
 }
+
+// waitCount implements eventSource.
+func (f *fdConn) waitCount() uint32 { return f.waits.Load() }
 
 // idleDeadlineSet implements eventSource.
 func (f *fdConn) idleDeadlineSet(until int64) { f.loop.sweepBy(until) }
