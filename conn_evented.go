@@ -122,8 +122,9 @@ func (c *conn) serveEvented() {
 // park hands an idle connection with nothing buffered back to the event
 // loop, after which this goroutine must not touch it.
 func (c *conn) park() {
+	from := c.idleFrom()
 	c.releaseBuffers()
-	c.setIdleDeadline(c.idleFrom(), c.idleTimeout())
+	c.setIdleDeadline(from, c.idleTimeout())
 	if !c.state.CompareAndSwap(stateActive, stateIdle) {
 		// Server.Close closed it meanwhile and left it to its owner.
 		c.closeAndForget()
