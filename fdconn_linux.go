@@ -43,7 +43,8 @@ type fdConn struct {
 	sending bool
 
 	mu     sync.Mutex
-	rw, ww *fdWaiter // goroutines waiting to read or write; guarded by mu
+	waits  atomic.Uint32 // waits for readiness begun (waitCount); in mu's padding
+	rw, ww *fdWaiter     // goroutines waiting to read or write; guarded by mu
 
 	// rmu and wmu serialise whole Read and whole Write/ReadFrom calls, as
 	// net.Conn promises to goroutines sharing a (hijacked) connection: one
@@ -51,8 +52,7 @@ type fdConn struct {
 	// another's. Close and the deadline setters do not take them.
 	rmu, wmu sync.Mutex
 
-	rdl, wdl atomic.Int64  // deadlines, unix ns; 0: none
-	waits    atomic.Uint32 // waits for readiness begun (waitCount)
+	rdl, wdl atomic.Int64 // deadlines, unix ns; 0: none
 }
 
 // fdWaiter is how a goroutine waits for readiness; pooled so that waiting
