@@ -204,10 +204,11 @@ func (f *fdConn) writeAll(p []byte) (int, error) {
 // deadlinePassed reports whether the deadline dl (unix ns, 0: none) has
 // passed. Read and Write check it before trying the socket: like a
 // net.Conn, they fail at once with os.ErrDeadlineExceeded when called past
-// their deadline, even with data or room there. A write that made
-// progress and then waited past its deadline returns the bytes written
-// with the timeout, which the write progress timeout relies on (see
-// writeSocket).
+// their deadline, even with data or room there (the server's own writes
+// go through writeProgress instead, which checks it only before waiting).
+// A write that made progress and then waited past its deadline returns
+// the bytes written with the timeout, which the write progress timeout
+// relies on (see writeSocket).
 func deadlinePassed(dl *atomic.Int64) bool {
 	d := dl.Load()
 	return d != 0 && time.Now().UnixNano() >= d
