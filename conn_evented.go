@@ -35,6 +35,9 @@ type eventSource interface {
 	// idleDeadlineSet tells the event loop of the connection's new idle
 	// deadline (unix ns), so that it sweeps no later.
 	idleDeadlineSet(until int64)
+	// waitCount counts the socket's waits for readiness (reads and
+	// writes), so that a clock reading can be known to be still recent.
+	waitCount() uint32
 }
 
 // partialHead is what an evented connection parked in the middle of a
@@ -193,8 +196,9 @@ func (c *conn) serveEvented() {
 // park hands an idle connection with nothing buffered back to the event
 // loop, after which this goroutine must not touch it.
 func (c *conn) park() {
+	from := c.idleFrom()
 	c.releaseBuffers()
-	c.setIdleDeadline(time.Now(), c.idleTimeout())
+	c.setIdleDeadline(from, c.idleTimeout())
 	if !c.state.CompareAndSwap(stateActive, stateIdle) {
 		// Server.Close closed it meanwhile and left it to its owner.
 		c.closeAndForget()

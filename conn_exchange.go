@@ -41,6 +41,7 @@ func (c *conn) serveExchange() {
 	}
 	c.respStart, c.respOut = len(c.wbuf), false
 	ok := c.callHandler(&ex.res, &ex.req)
+	c.handlerReturned()
 	if ex.res.onShutdownSet {
 		c.forgetOnShutdown()
 	}

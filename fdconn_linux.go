@@ -43,7 +43,8 @@ type fdConn struct {
 	sending bool
 
 	mu     sync.Mutex
-	rw, ww *fdWaiter // goroutines waiting to read or write; guarded by mu
+	waits  atomic.Uint32 // waits for readiness begun (waitCount); in mu's padding
+	rw, ww *fdWaiter     // goroutines waiting to read or write; guarded by mu
 
 	// rmu and wmu serialise whole Read and whole Write/ReadFrom calls, as
 	// net.Conn promises to goroutines sharing a (hijacked) connection: one
@@ -156,11 +157,25 @@ func (f *fdConn) Write(p []byte) (int, error) {
 	return f.write(p)
 }
 
+// writeProgress implements progressWriter: Write without the check of
+// the deadline before the first attempt, so that a write the socket takes
+// reads no clock; the deadline still bounds each wait for room.
+func (f *fdConn) writeProgress(p []byte) (int, error) {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	return f.writeAll(p)
+}
+
 // write writes all of p, waiting for room as needed; f.wmu is held.
 func (f *fdConn) write(p []byte) (int, error) {
 	if deadlinePassed(&f.wdl) {
 		return 0, os.ErrDeadlineExceeded
 	}
+	return f.writeAll(p)
+}
+
+// writeAll is write after its deadline check; f.wmu is held.
+func (f *fdConn) writeAll(p []byte) (int, error) {
 	written := 0
 	for written < len(p) {
 		f.mu.Lock()
@@ -189,10 +204,11 @@ func (f *fdConn) write(p []byte) (int, error) {
 // deadlinePassed reports whether the deadline dl (unix ns, 0: none) has
 // passed. Read and Write check it before trying the socket: like a
 // net.Conn, they fail at once with os.ErrDeadlineExceeded when called past
-// their deadline, even with data or room there. A write that made
-// progress and then waited past its deadline returns the bytes written
-// with the timeout, which the write progress timeout relies on (see
-// writeSocket).
+// their deadline, even with data or room there (the server's own writes
+// go through writeProgress instead, which checks it only before waiting).
+// A write that made progress and then waited past its deadline returns
+// the bytes written with the timeout, which the write progress timeout
+// relies on (see writeSocket).
 func deadlinePassed(dl *atomic.Int64) bool {
 	d := dl.Load()
 	return d != 0 && time.Now().UnixNano() >= d
@@ -230,6 +246,7 @@ func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 			return os.ErrDeadlineExceeded
 		}
 	}
+	f.waits.Add(1)
 	w := waiterPool.Get().(*fdWaiter)
 	*slot = w
 	var err error
@@ -340,6 +357,9 @@ func (f *fdConn) armRead() {
 		}
 	}
 }
+
+// waitCount implements eventSource.
+func (f *fdConn) waitCount() uint32 { return f.waits.Load() }
 
 // idleDeadlineSet implements eventSource.
 func (f *fdConn) idleDeadlineSet(until int64) { f.loop.sweepBy(until) }

@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/rawsock/httpserver/internal/syntax"
 )
@@ -57,7 +56,7 @@ func (w *response) commit(final bool) {
 	b := appendStatusLine(c.wbuf, status)
 	b, seen := appendResponseFields(b, h, skip)
 	if seen&seenDate == 0 {
-		b = appendDate(b, time.Now())
+		b = appendDate(b, c.responseNow())
 	}
 	if seen&seenServer == 0 && c.srv.cfg.name != "" {
 		b = append(b, "Server: "...)

@@ -73,6 +73,66 @@ type writeClock struct {
 	// own: the handler set its own write deadline, possibly from another
 	// goroutine to unblock a write, as a net.Conn deadline allows.
 	own atomic.Bool
+	// now is the clock read once when the handler returned (see
+	// handlerReturned); zero while the handler runs and after the
+	// connection parked.
+	now time.Time
+	// waits is the evented socket's wait count when now was read.
+	waits uint32
+}
+
+// One clock read per request. After the handler returns, the rest of the
+// exchange reads the clock once (handlerReturned) and shares the reading:
+//
+//   - the Date header of a response committed by finish (responseNow);
+//   - the write deadline armed before the response's first socket write
+//     (armPendingWriteDeadline). A reading made older by what came in
+//     between (discarding an unread body) only makes that deadline
+//     early, and a write timeout without progress gets a fresh full
+//     period from a new reading (keepWriting), so the write timeout
+//     still means a full period without progress;
+//   - an evented connection's idle deadline at park (idleFrom), only if
+//     the socket did not wait since the reading: what runs in between
+//     without waiting (the flush, the next pipelined head) takes
+//     microseconds, so the idle timeout is not shortened noticeably.
+//
+// A head committed while the handler runs (a flush, a large body) reads
+// the clock for its own Date.
+
+// handlerReturned reads the clock for the rest of the exchange.
+func (c *conn) handlerReturned() {
+	wc := &c.wclock
+	wc.now = time.Now()
+	if c.evented {
+		if es, ok := c.socket().(eventSource); ok {
+			wc.waits = es.waitCount()
+		}
+	}
+}
+
+// responseNow is the clock for the response being committed: the reading
+// of handlerReturned once the handler returned, else a fresh one.
+func (c *conn) responseNow() time.Time {
+	if now := c.wclock.now; !now.IsZero() {
+		return now
+	}
+	return time.Now()
+}
+
+// idleFrom is when a parked evented connection's idle time starts: the
+// reading of handlerReturned if the socket did not wait since, else a
+// fresh one. The reading is used up: a later park reads the clock.
+func (c *conn) idleFrom() time.Time {
+	wc := &c.wclock
+	now := wc.now
+	wc.now = time.Time{}
+	if now.IsZero() {
+		return time.Now()
+	}
+	if es, ok := c.socket().(eventSource); !ok || es.waitCount() != wc.waits {
+		return time.Now()
+	}
+	return now
 }
 
 // startWriteClock starts the write clock for the response to the request
@@ -83,6 +143,7 @@ type writeClock struct {
 func (c *conn) startWriteClock() {
 	wc := &c.wclock
 	wc.cap, wc.sent, wc.status = time.Time{}, -int64(len(c.wbuf)), 0
+	wc.now = time.Time{}
 	if wc.own.Load() {
 		wc.own.Store(false)
 		wc.dl.known = false // the handler's deadline is still on the socket
@@ -107,7 +168,7 @@ func (c *conn) armPendingWriteDeadline() {
 	if wc.own.Load() {
 		return
 	}
-	now := time.Now()
+	now := c.responseNow()
 	if w := c.srv.cfg.timeouts.Write; wc.dl.covers(deadlineAfter(now, w), w) {
 		return
 	}
@@ -116,7 +177,7 @@ func (c *conn) armPendingWriteDeadline() {
 
 // reset readies the clock for another connection.
 func (wc *writeClock) reset() {
-	wc.cap, wc.sent, wc.status = time.Time{}, 0, 0
+	wc.cap, wc.sent, wc.status, wc.now = time.Time{}, 0, 0, time.Time{}
 	wc.own.Store(false)
 	wc.dl.known, wc.armPending = false, false
 }
@@ -159,14 +220,14 @@ func (c *conn) writeSocket(p []byte) (int, error) {
 	if c.wclock.armPending {
 		c.armPendingWriteDeadline()
 	}
-	n, err := c.nc.Write(p)
+	n, err := c.writeProgress(p)
 	c.wclock.sent += int64(n)
 	if err == nil {
 		return n, nil
 	}
 	done, fresh := n, false
 	for c.keepWriting(n > 0, &fresh, err) {
-		n, err = c.nc.Write(p[done:])
+		n, err = c.writeProgress(p[done:])
 		done += n
 		c.wclock.sent += int64(n)
 		if err == nil {
@@ -174,6 +235,26 @@ func (c *conn) writeSocket(p []byte) (int, error) {
 		}
 	}
 	return done, c.abortResponse(err)
+}
+
+// progressWriter is a socket that can apply a write deadline to waiting
+// only (fdConn): it writes what the socket takes even past the deadline,
+// and times out only when it would wait for room past it. That is all the
+// server's own write deadline needs, the write timeout being about
+// progress, and it spares a clock read before every write.
+type progressWriter interface {
+	writeProgress(p []byte) (int, error)
+}
+
+// writeProgress writes p to a plain socket: under the server's own write
+// deadline with progressWriter's rule where the socket has it, else (the
+// handler's deadline, which fails a write at once once it passed, as on
+// any net.Conn) with Write.
+func (c *conn) writeProgress(p []byte) (int, error) {
+	if pw, ok := c.nc.(progressWriter); ok && !c.wclock.own.Load() {
+		return pw.writeProgress(p)
+	}
+	return c.nc.Write(p)
 }
 
 // tlsWriteChunk is how much of a response a TLS connection writes under
