@@ -63,10 +63,11 @@ func main() {
 	}
 }
 
-// shutdown drains the server and the room's WebSockets together within
-// grace: the server does not track hijacked connections, and over HTTP/2
-// its Shutdown waits for the WebSocket streams, which the room's close
-// handshakes end.
+// shutdown drains the server and the room together within grace. The
+// server's Shutdown alone would send 1001 to every WebSocket (Accept
+// registers with ResponseController.OnShutdown, over HTTP/1.1 and
+// HTTP/2); the room's Shutdown also stops the broadcasts and tells the
+// members why.
 func shutdown(srv *httpserver.Server, rm *room.Room, grace time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()

@@ -41,8 +41,9 @@ func main() {
 		stop()
 		grace, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		// The server does not track hijacked connections: close the
-		// WebSockets (1001, going away) while the server drains.
+		// The server's Shutdown sends 1001 (going away) to the
+		// WebSockets Accept made; the Group closes the same ones from
+		// the program's side, so that it can also stop without the server.
 		wsDone := make(chan error, 1)
 		go func() { wsDone <- sockets.Shutdown(grace) }()
 		drained <- errors.Join(srv.Shutdown(grace), <-wsDone)
