@@ -205,6 +205,13 @@ type PoolOptions struct {
 	// and its queue are full, leaving new connections in the kernel's
 	// listen backlog, instead of answering them 503 with Retry-After.
 	BlockWhenFull bool
+	// AlwaysHandOff makes EngineEpoll hand every request to a worker.
+	// By default an event loop that finds a complete request head serves
+	// it itself, saving the hand-off, and passes its role to a new
+	// goroutine as soon as the handler waits on the connection or has
+	// run for about a millisecond, so that the loop's other connections
+	// wait no longer than that (docs/architecture.md).
+	AlwaysHandOff bool
 }
 
 // DefaultPoolQueueSize and DefaultPoolIdleTimeout are the defaults of

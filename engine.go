@@ -24,8 +24,11 @@ const (
 	EnginePool Engine = "pool"
 	// EngineEpoll (Linux only) multiplexes non-blocking sockets with epoll
 	// in one event loop per CPU. An idle keep-alive connection holds no
-	// goroutine and no buffers; the loops find complete request heads and
-	// hand them to the worker pool, where handlers run.
+	// goroutine and no buffers. A loop that finds a complete request head
+	// runs the handler itself and hands its role of loop to a new
+	// goroutine as soon as the handler waits on the connection or runs
+	// for about a millisecond; [PoolOptions.AlwaysHandOff] makes it hand
+	// every request to the worker pool instead.
 	EngineEpoll Engine = "epoll"
 )
 

@@ -44,6 +44,11 @@ type epollEngine struct {
 	live  atomic.Int64 // registered descriptors
 
 	stopped atomic.Bool
+	// inPlace: loops serve requests themselves (serveInPlace); watch
+	// hands on those held too long, handOns counts the hand-ons.
+	inPlace bool
+	watch   inPlaceWatch
+	handOns atomic.Int64
 	// runners serve the input of connections taken over with
 	// HijackEvents (evented_runners_linux.go).
 	runners eventRunners
@@ -74,6 +79,8 @@ type eventLoop struct {
 	// a grain of its deadline, at the cost of one atomic load per park
 	// and no timer per connection.
 	nextSweep atomic.Int64
+
+	ip inPlace // serving in place (engine_epoll_inplace_linux.go)
 }
 
 // Sweep schedule of the event loops: timeouts are rounded up to a grain,
@@ -94,7 +101,8 @@ func newEpollEngine(s *Server) (connEngine, error) {
 	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil && rl.Cur > 0 {
 		size = int(min(rl.Cur, maxTableFDs))
 	}
-	e := &epollEngine{s: s, table: make([]atomic.Pointer[fdConn], size)}
+	e := &epollEngine{s: s, table: make([]atomic.Pointer[fdConn], size), inPlace: !s.cfg.pool.AlwaysHandOff}
+	e.watch.e = e
 	for range runtime.GOMAXPROCS(0) {
 		l, err := newEventLoop(e)
 		if err != nil {
@@ -107,7 +115,8 @@ func newEpollEngine(s *Server) (connEngine, error) {
 	}
 	e.pool = newWorkerPool(s.cfg.pool, (*conn).serveEvented)
 	for _, l := range e.loops {
-		go l.run()
+		l.scheduleSweep(time.Now().Add(maxSweepWait).UnixNano())
+		go l.run(0)
 	}
 	return e, nil
 }
@@ -162,25 +171,32 @@ func (l *eventLoop) wake() {
 	unix.Write(l.wakefd, one[:])
 }
 
-// run waits for events until the engine stops and no descriptor is left.
-func (l *eventLoop) run() {
-	defer l.close()
+// run waits for events and handles them until the engine stops and no
+// descriptor is left, or until a serve in place hands the loop on to
+// another goroutine (see serveInPlace). from is the first of the events
+// found by the last poll still to be handled: 0 for a new loop (which
+// has found none), more for a goroutine the loop was handed on to.
+func (l *eventLoop) run(from int) {
 	e := l.e
-	l.scheduleSweep(time.Now().Add(maxSweepWait).UnixNano())
 	for {
-		l.n, l.err = 0, nil
-		// poll runs epoll_wait without blocking; when it finds nothing
-		// the goroutine parks until the runtime poller sees the epoll
-		// descriptor readable, or the sweep deadline.
-		if err := l.rc.Read(l.poll); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-			e.s.cfg.logger.Error("httpserver: event loop ends", "err", err)
-			return
+		if from >= l.n {
+			l.n, l.err = 0, nil
+			// poll runs epoll_wait without blocking; when it finds
+			// nothing the goroutine parks until the runtime poller sees
+			// the epoll descriptor readable, or the sweep deadline.
+			if err := l.rc.Read(l.poll); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				e.s.cfg.logger.Error("httpserver: event loop ends", "err", err)
+				l.close()
+				return
+			}
+			if l.err != nil && l.err != unix.EINTR && l.err != unix.EAGAIN {
+				e.s.cfg.logger.Error("httpserver: epoll_wait failed; event loop ends", "err", l.err)
+				l.close()
+				return
+			}
+			from = 0
 		}
-		if l.err != nil && l.err != unix.EINTR && l.err != unix.EAGAIN {
-			e.s.cfg.logger.Error("httpserver: epoll_wait failed; event loop ends", "err", l.err)
-			return
-		}
-		for i := range l.n {
+		for i := from; i < l.n; i++ {
 			ev := &l.events[i]
 			fd := int(ev.Fd)
 			if fd == l.wakefd {
@@ -192,9 +208,13 @@ func (l *eventLoop) run() {
 			if f == nil || f.gen != uint32(ev.Pad) {
 				continue // a stale event of a closed descriptor
 			}
-			l.handle(f, ev.Events)
+			if !l.handle(f, ev.Events, i) {
+				return // handed on: another goroutine runs the loop now
+			}
 		}
+		from = l.n
 		if e.stopped.Load() && e.live.Load() == 0 {
+			l.close()
 			return
 		}
 		if now := time.Now(); now.UnixNano() >= l.nextSweep.Load() {
@@ -254,38 +274,57 @@ func roundUpToGrain(ns int64) int64 {
 	return (ns + g - 1) / g * g
 }
 
-// handle deals with readiness of f: it wakes a goroutine waiting on the
-// socket or, for a parked connection, reads the new request.
-func (l *eventLoop) handle(f *fdConn, events uint32) {
+// handle deals with readiness of f, the event at index at: it wakes a
+// goroutine waiting on the socket or, for a parked connection, reads the
+// new request and serves it, in place or on a worker. It reports false
+// when the calling goroutine is no longer the loop's owner (see
+// serveInPlace).
+func (l *eventLoop) handle(f *fdConn, events uint32, at int) (owner bool) {
 	if !f.ready(events) || !f.claim() {
-		return
+		return true
 	}
-	if l.readClaimed(f.c) {
+	switch l.readClaimed(f.c, true) {
+	case claimParked:
 		f.armRead()
+	case claimServeHere:
+		return l.serveInPlace(f.c, at)
 	}
+	return true
 }
+
+// claimOutcome is what readClaimed did with a connection.
+type claimOutcome uint8
+
+const (
+	claimParked    claimOutcome = iota // parked again, waiting for more input
+	claimDone                          // handed to a worker, or closed
+	claimServeHere                     // to be served in place by the caller
+)
 
 // readClaimed reads the input of a connection just claimed from parked.
 // With a complete head (or an error, or a full buffer) it hands the
-// connection to a worker; with a partial head, or nothing, it parks it
-// again and reports true, holding no connIO (a partial head is kept in
-// a slice of its size: see keepPartialHead); on end of input it closes
-// it.
-func (l *eventLoop) readClaimed(c *conn) (parked bool) {
+// connection to a worker or, when mayServe (the caller is the loop's
+// owner) and the engine serves in place with a worker to spare, reports
+// claimServeHere; with a partial head, or nothing, it parks it again and
+// reports claimParked, holding no connIO (a partial head is kept in a
+// slice of its size: see keepPartialHead); on end of input it closes it.
+func (l *eventLoop) readClaimed(c *conn, mayServe bool) claimOutcome {
 	if c.lingering {
 		// Discarded unread: the raw socket serves, TLS or not.
-		return l.discardLingering(c)
+		if l.discardLingering(c) {
+			return claimParked
+		}
+		return claimDone
 	}
 	if c.isTLS() {
 		l.dispatchTLS(c) // decrypting is a worker's job
-		return false
+		return claimDone
 	}
 	f := c.nc.(*fdConn)
 	c.borrowBuffers()
 	if c.rend == len(c.rbuf) {
 		c.dropPartialHead()
-		l.dispatch(c) // the head outgrew the buffer; the worker grows it
-		return false
+		return l.dispatch(c, mayServe) // the head outgrew the buffer; the server grows it
 	}
 	n, err := f.readNow(c.rbuf[c.rend:])
 	switch {
@@ -302,8 +341,7 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 		if m > 0 || serr != nil || c.rend == len(c.rbuf) {
 			c.scanner.reset()
 			c.dropPartialHead()
-			l.dispatch(c)
-			return false
+			return l.dispatch(c, mayServe)
 		}
 		// A partial head: wait for the rest, keeping its bytes, until
 		// ReadHeader from its first byte. (A whole head goes to a worker
@@ -316,7 +354,7 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 	default: // the client closed or the socket failed
 		c.state.Store(stateClosed)
 		c.closeParkedAndForget()
-		return false
+		return claimDone
 	}
 	if c.rend > c.rpos {
 		c.keepPartialHead()
@@ -326,9 +364,9 @@ func (l *eventLoop) readClaimed(c *conn) (parked bool) {
 	if !c.state.CompareAndSwap(stateActive, stateIdle) {
 		// Server.Close closed it meanwhile and left it to its owner.
 		c.closeParkedAndForget()
-		return false
+		return claimDone
 	}
-	return true
+	return claimParked
 }
 
 // discardPool holds the buffers that lingering connections read into and
@@ -365,11 +403,17 @@ func (l *eventLoop) discardLingering(c *conn) (parked bool) {
 	return false
 }
 
-// dispatch hands a connection with a request to a worker; with the pool
-// and queue full, it answers 503 and closes.
-func (l *eventLoop) dispatch(c *conn) {
-	if l.e.pool.submit(c) {
-		return
+// dispatch reports claimServeHere for a connection with a request when
+// mayServe and the engine serves in place, reserving a worker of the pool
+// for the serve; else it hands the connection to a worker, or, with the
+// pool and queue full, answers 503 and closes it.
+func (l *eventLoop) dispatch(c *conn, mayServe bool) claimOutcome {
+	p := l.e.pool
+	if mayServe && l.e.inPlace && !l.ip.paused.Load() && p.reserveWorker() {
+		return claimServeHere
+	}
+	if p.submit(c) {
+		return claimDone
 	}
 	l.e.s.rejected.Add(1)
 	l.e.s.reportOverCapacity(c.remoteAddr)
@@ -382,6 +426,7 @@ func (l *eventLoop) dispatch(c *conn) {
 	f.mu.Unlock()
 	c.state.Store(stateClosed)
 	c.closeParkedAndForget()
+	return claimDone
 }
 
 // sweep closes this loop's parked connections whose idle time ran out,

@@ -159,6 +159,16 @@ func (p *workerPool) submitWait(c *conn) bool {
 	}
 }
 
+// releaseReserved gives back a worker reserved for a serve in place (see
+// eventLoop.serveInPlace); should connections have been queued while it
+// ran, a worker is started for them if the bound allows.
+func (p *workerPool) releaseReserved() {
+	p.workers.Add(-1)
+	if len(p.queue) > 0 && p.reserveWorker() {
+		go p.worker(nil)
+	}
+}
+
 // reserveWorker counts one more worker if the bound allows.
 func (p *workerPool) reserveWorker() bool {
 	for {

@@ -246,6 +246,7 @@ func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 			return os.ErrDeadlineExceeded
 		}
 	}
+	f.handOnBeforeWait()
 	f.waits.Add(1)
 	w := waiterPool.Get().(*fdWaiter)
 	*slot = w
@@ -352,7 +353,7 @@ func (f *fdConn) armRead() {
 		f.rpend = false
 		ok := pend && f.c.state.CompareAndSwap(stateIdle, stateActive)
 		f.mu.Unlock()
-		if !ok || !f.loop.readClaimed(f.c) {
+		if !ok || f.loop.readClaimed(f.c, false) != claimParked {
 			return
 		}
 	}
