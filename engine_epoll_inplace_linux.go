@@ -72,14 +72,27 @@ type inPlace struct {
 	lastCaught uint64        // the serve caught last
 }
 
-// serveInPlace serves c, a connection just claimed and read with a
-// complete request head (or an error to answer), on the loop's goroutine;
-// at is the index of its event. It reports whether the goroutine is still
-// the loop's owner afterwards; if not, the loop was handed on meanwhile
-// and the caller must return without touching the loop. The caller
-// reserved a worker of the pool for the serve.
-func (l *eventLoop) serveInPlace(c *conn, at int) (owner bool) {
-	f := c.nc.(*fdConn)
+// mayServeInPlace reports whether the loop may serve a connection
+// itself now, and if so reserves a worker of the pool for the serve.
+func (l *eventLoop) mayServeInPlace() bool {
+	return l.e.inPlace && !l.ip.paused.Load() && l.e.pool.reserveWorker()
+}
+
+// inPlaceServer is what a loop serves in place: a connection claimed and
+// read with a complete request head, or an error to answer
+// (conn.serveEvented), or the input of a connection taken over with
+// HijackEvents (eventedConn.serveInput).
+type inPlaceServer interface{ serveFromLoop() }
+
+func (c *conn) serveFromLoop()         { c.serveEvented() }
+func (ec *eventedConn) serveFromLoop() { ec.serveInput() }
+
+// serveInPlace serves s, on f, on the loop's goroutine; at is the index
+// of its event. It reports whether the goroutine is still the loop's
+// owner afterwards; if not, the loop was handed on meanwhile and the
+// caller must return without touching the loop. The caller reserved a
+// worker of the pool for the serve (mayServeInPlace).
+func (l *eventLoop) serveInPlace(f *fdConn, at int, s inPlaceServer) (owner bool) {
 	l.ip.seq++
 	seq := l.ip.seq
 	l.ip.cursor = at
@@ -88,7 +101,7 @@ func (l *eventLoop) serveInPlace(c *conn, at int) (owner bool) {
 	l.e.watch.serving()
 	p := l.e.pool
 	p.busy.Add(1)
-	c.serveEvented()
+	s.serveFromLoop()
 	p.busy.Add(-1)
 	p.releaseReserved()
 	if !l.ip.serving.CompareAndSwap(seq, 0) {

@@ -315,3 +315,69 @@ func TestEpollInPlacePausesAfterCatch(t *testing.T) {
 		t.Error("no hand-on counted")
 	}
 }
+
+// placeEvents echoes what it receives and counts the OnData calls made on
+// an event loop's goroutine.
+type placeEvents struct {
+	*echoEvents
+	calls, inPlace atomic.Int64
+}
+
+func (e *placeEvents) OnData(p []byte) {
+	e.calls.Add(1)
+	if servedInPlace() {
+		e.inPlace.Add(1)
+	}
+	e.echoEvents.OnData(p)
+}
+
+// TestEpollServesEventsInPlace: the input of a connection taken over with
+// HijackEvents reaches OnData on the event loop's goroutine, unless
+// PoolOptions.AlwaysHandOff (then on a runner).
+func TestEpollServesEventsInPlace(t *testing.T) {
+	needEpoll(t)
+	for _, tc := range []struct {
+		name      string
+		handOff   bool
+		wantPlace bool
+	}{
+		{"default", false, true},
+		{"AlwaysHandOff", true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := make(chan *echoEvents, 1)
+			var pe *placeEvents
+			mk := func() (EventHandler, *echoEvents) {
+				e := newEchoEvents()
+				pe = &placeEvents{echoEvents: e}
+				return pe, e
+			}
+			s := startServer(t, eventsHandler(t, mk, got), withEngine(EngineEpoll),
+				func(s *Server) { s.Pool.AlwaysHandOff = tc.handOff })
+			c, br := s.rawConn(t)
+			io.WriteString(c, upgradeRequest)
+			readUpgrade(t, br)
+			<-got
+			buf := make([]byte, 64)
+			if _, err := io.ReadFull(br, buf[:len("early")]); err != nil {
+				t.Fatal(err)
+			}
+			const messages = 10
+			for i := range messages {
+				msg := strings.Repeat(string(rune('a'+i)), 10)
+				io.WriteString(c, msg)
+				if _, err := io.ReadFull(br, buf[:len(msg)]); err != nil || string(buf[:len(msg)]) != msg {
+					t.Fatalf("echo %d: %q, %v", i, buf[:len(msg)], err)
+				}
+			}
+			// The early bytes reach OnData from the handler's goroutine.
+			in, calls := pe.inPlace.Load(), pe.calls.Load()
+			if tc.wantPlace && in < messages {
+				t.Errorf("%d of %d OnData calls in place, want the %d messages at least", in, calls, messages)
+			}
+			if !tc.wantPlace && in != 0 {
+				t.Errorf("%d OnData calls in place with AlwaysHandOff", in)
+			}
+		})
+	}
+}

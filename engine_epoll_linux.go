@@ -280,14 +280,22 @@ func roundUpToGrain(ns int64) int64 {
 // when the calling goroutine is no longer the loop's owner (see
 // serveInPlace).
 func (l *eventLoop) handle(f *fdConn, events uint32, at int) (owner bool) {
-	if !f.ready(events) || !f.claim() {
+	input, ec := f.ready(events)
+	if ec != nil {
+		if l.mayServeInPlace() {
+			return l.serveInPlace(f, at, ec)
+		}
+		l.e.runners.start(ec)
+		return true
+	}
+	if !input || !f.claim() {
 		return true
 	}
 	switch l.readClaimed(f.c, true) {
 	case claimParked:
 		f.armRead()
 	case claimServeHere:
-		return l.serveInPlace(f.c, at)
+		return l.serveInPlace(f, at, f.c)
 	}
 	return true
 }
@@ -408,11 +416,10 @@ func (l *eventLoop) discardLingering(c *conn) (parked bool) {
 // for the serve; else it hands the connection to a worker, or, with the
 // pool and queue full, answers 503 and closes it.
 func (l *eventLoop) dispatch(c *conn, mayServe bool) claimOutcome {
-	p := l.e.pool
-	if mayServe && l.e.inPlace && !l.ip.paused.Load() && p.reserveWorker() {
+	if mayServe && l.mayServeInPlace() {
 		return claimServeHere
 	}
-	if p.submit(c) {
+	if l.e.pool.submit(c) {
 		return claimDone
 	}
 	l.e.s.rejected.Add(1)

@@ -295,8 +295,10 @@ func (f *fdConn) wait(slot **fdWaiter, deadline *atomic.Int64) error {
 
 // ready is called by the loop with the events reported for f. It wakes
 // the goroutines waiting for them and reports whether input arrived that
-// no goroutine was waiting for: a new request, if the connection is parked.
-func (f *fdConn) ready(events uint32) (input bool) {
+// no goroutine was waiting for: a new request, if the connection is
+// parked. Input for a connection taken over with HijackEvents, parked
+// between events, is returned as events instead: the loop serves it.
+func (f *fdConn) ready(events uint32) (input bool, hooked *eventedConn) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if events&(unix.EPOLLRDHUP|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
@@ -306,11 +308,15 @@ func (f *fdConn) ready(events uint32) (input bool) {
 		f.rpend = true
 	}
 	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
-		if f.rw != nil {
+		switch {
+		case f.rw == nil:
+			input = true
+		case f.rw.hook != nil:
+			hooked = f.rw.hook
+			f.rw = nil
+		default:
 			f.rw.wake()
 			f.rw = nil
-		} else {
-			input = true
 		}
 	}
 	if events&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) != 0 {
@@ -321,7 +327,7 @@ func (f *fdConn) ready(events uint32) (input bool) {
 			f.wpend = true
 		}
 	}
-	return input
+	return input, hooked
 }
 
 // claim takes a parked connection for reading its new input; when the

@@ -12,6 +12,8 @@
 #   PROFILE=1 bench/ws.sh            # also CPU profiles of the 1 KiB echo
 #   BUILD=0 bench/ws.sh              # use the binaries already in bench/bin
 #   NOTE="..." bench/ws.sh           # a line for ws_machine.txt (what was built)
+#   IMPLS_ONLY="gorilla httpserver-epoll-events" bench/ws.sh   # a subset of servers
+#   SCENARIOS_ONLY=ws-echo-1k-c256 bench/ws.sh                # a subset of scenarios
 #   CLIENT_PROCS=2 bench/ws.sh       # GOMAXPROCS of the load client (default 1,
 #                                    # as wrk -t1 in run.sh: the server keeps
 #                                    # about one of the 2 cores)
@@ -98,6 +100,7 @@ declare -A PID_OF PORT_OF
 IMPLS=()
 for i in "${!ALL_IMPLS[@]}"; do
 	impl=${ALL_IMPLS[$i]}
+	if [ -n "${IMPLS_ONLY:-}" ] && [[ " $IMPLS_ONLY " != *" $impl "* ]]; then continue; fi
 	port=$((29400 + i)) # apart from run.sh's ports, so both can run at once
 	bin/wsbenchserver -impl "$impl" -addr "127.0.0.1:$port" 2>/dev/null &
 	pid=$!
@@ -121,6 +124,7 @@ echo -e "round\tscenario\tserver\tmsg_per_s\tp50_us\tp99_us\trss_kib\tcpu_s\terr
 for round in $(seq "$ROUNDS"); do
 	for sc in "${SCENARIOS[@]}"; do
 		read -r name conns size <<<"$sc"
+		if [ -n "${SCENARIOS_ONLY:-}" ] && [[ " $SCENARIOS_ONLY " != *" $name "* ]]; then continue; fi
 		# Rotate the order every round so no server always goes first.
 		for k in "${!IMPLS[@]}"; do
 			impl=${IMPLS[$(((k + round) % ${#IMPLS[@]}))]}
