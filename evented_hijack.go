@@ -12,12 +12,12 @@ import (
 // Read, the server reads the connection and calls the handler with what
 // arrived.
 //
-// The calls are made on a goroutine of the server's, never on an event
-// loop, and one at a time: OnData is never called concurrently with
-// itself or with OnClose, and each call happens after the previous one
-// returned. They may write to the connection (and block doing so) and
-// close it. A call holds a goroutine until it returns; between calls, on
-// the epoll engine, the connection holds none (see HijackEvents).
+// The calls are made on a goroutine of the server's, one at a time:
+// OnData is never called concurrently with itself or with OnClose, and
+// each call happens after the previous one returned. They may write to
+// the connection (and block doing so) and close it. A call holds a
+// goroutine until it returns; between calls, on the epoll engine, the
+// connection holds none (see HijackEvents).
 type EventHandler interface {
 	// OnData is called with bytes received, in order. p is the
 	// server's buffer, valid only during the call: copy what you keep
@@ -61,10 +61,15 @@ type EventHijacker interface {
 // connection itself). Events begin once the handler returns.
 //
 // On the epoll engine a connection over plain TCP is read by the event
-// loop's machinery: when bytes arrive, a goroutine is started that reads
-// them into a pooled buffer, calls OnData and, once the socket is
-// drained, registers the connection again and ends. Between events the
-// connection holds no goroutine and no read buffer. On the goroutine
+// loop's machinery: when bytes arrive, the event loop reads them into a
+// pooled buffer and calls OnData itself, on its own goroutine, until the
+// socket is drained, then registers the connection again. A call that
+// waits (for room in a socket, a lock, a channel) or runs for more than
+// about a millisecond hands the loop's role to a new goroutine, so that
+// the loop's other connections wait no longer than that (see
+// [PoolOptions.AlwaysHandOff], with which the calls are made on other
+// goroutines of the server's instead). Between events the connection
+// holds no goroutine and no read buffer. On the goroutine
 // and pool engines, over TLS and on listeners the epoll engine does not
 // poll, a goroutine per connection runs a blocking read loop calling the
 // same methods, so handler code is the same everywhere.

@@ -12,10 +12,12 @@ import (
 // with HijackEvents: the connection's fdConn and the waiter it parks in
 // the fdConn's read slot between events. The waiter works one-shot, as
 // EPOLLONESHOT would: the first readiness (or close) takes it out of the
-// slot and starts one goroutine (serveInput), which reads the socket dry
-// and parks the waiter again. So one goroutine at most serves the
-// connection at a time, and none while it waits (the goroutines are the
-// engine's eventRunners, kept between bursts).
+// slot and has serveInput run once, which reads the socket dry and parks
+// the waiter again: on the event loop itself when the loop found the
+// input and may serve in place (eventLoop.handle), else on one of the
+// engine's eventRunners, goroutines kept between bursts. So one
+// goroutine at most serves the connection at a time, and none while it
+// waits.
 type eventedInput struct {
 	f      *fdConn
 	waiter fdWaiter // hook: this connection
