@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -59,5 +60,40 @@ func TestIdleFromSharesTheReading(t *testing.T) {
 				t.Errorf("a second idleFrom is %v after the reading, want a fresh one", again.Sub(reading))
 			}
 		})
+	}
+}
+
+// TestHandlerReturnedTakesTheLoopReading: a request served in place on an
+// event loop takes the loop's clock reading when its handler returns,
+// while the serve still holds the loop; once the serve was handed on
+// (the loop's serving counter moved) it reads the clock itself.
+func TestHandlerReturnedTakesTheLoopReading(t *testing.T) {
+	loopNow := time.Now().Add(-time.Hour) // recognisable: no fresh reading is this old
+	for _, tt := range []struct {
+		name     string
+		serving  uint64 // the loop's counter when the handler returns
+		wantLoop bool
+	}{
+		{"serve still holds the loop", 7, true},
+		{"serve handed on", 0, false},
+		{"loop serving another", 8, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var serving atomic.Uint64
+			serving.Store(tt.serving)
+			c := &conn{srv: new(Server), nc: &waitCountingSocket{}, evented: true, connIO: new(connIO)}
+			c.wclock.loop = loopReading{serving: &serving, seq: 7, now: loopNow}
+			c.startWriteClock()
+			c.handlerReturned()
+			if got := c.wclock.now.Equal(loopNow); got != tt.wantLoop {
+				t.Errorf("took the loop's reading: %v, want %v (now %v)", got, tt.wantLoop, c.wclock.now)
+			}
+		})
+	}
+	// Without a loop reading (every other engine), the clock is read.
+	c := &conn{srv: new(Server), nc: &waitCountingSocket{}, evented: true, connIO: new(connIO)}
+	c.handlerReturned()
+	if time.Since(c.wclock.now) > time.Minute {
+		t.Errorf("reading %v without a loop", c.wclock.now)
 	}
 }

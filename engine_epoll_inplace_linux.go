@@ -68,6 +68,14 @@ type inPlace struct {
 	seq       uint64                 // last sequence number used
 	cursor    int                    // index in events of the event being served
 
+	// The clock reading shared with the requests served in place (see
+	// loopReading): taken at the first serve after a poll, and again
+	// after a tick of the watcher (tick counts them).
+	tick    atomic.Uint64
+	now     time.Time
+	nowTick uint64
+	nowOld  bool // a poll since now was read
+
 	pause      time.Duration // the last pause; 0 after an isolated catch
 	lastCaught uint64        // the serve caught last
 }
@@ -96,6 +104,12 @@ func (l *eventLoop) serveInPlace(f *fdConn, at int, s inPlaceServer) (owner bool
 	l.ip.seq++
 	seq := l.ip.seq
 	l.ip.cursor = at
+	if c, ok := s.(*conn); ok {
+		if t := l.ip.tick.Load(); l.ip.nowOld || t != l.ip.nowTick {
+			l.ip.now, l.ip.nowTick, l.ip.nowOld = time.Now(), t, false
+		}
+		c.wclock.loop = loopReading{serving: &l.ip.serving, seq: seq, now: l.ip.now}
+	}
 	l.ip.servingOn.Store(f)
 	l.ip.serving.Store(seq)
 	l.e.watch.serving()
@@ -165,6 +179,7 @@ func (w *inPlaceWatch) run() {
 		time.Sleep(inPlaceTick)
 		busy := false
 		for i, l := range loops {
+			l.ip.tick.Add(1)
 			seq := l.ip.serving.Load()
 			if seq != 0 {
 				busy = true

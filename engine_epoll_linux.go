@@ -194,7 +194,7 @@ func (l *eventLoop) run(from int) {
 				l.close()
 				return
 			}
-			from = 0
+			from, l.ip.nowOld = 0, true
 		}
 		for i := from; i < l.n; i++ {
 			ev := &l.events[i]

@@ -79,6 +79,22 @@ type writeClock struct {
 	now time.Time
 	// waits is the evented socket's wait count when now was read.
 	waits uint32
+	// loop is the reading of an event loop serving the connection in
+	// place, which handlerReturned takes instead of reading the clock.
+	loop loopReading
+}
+
+// loopReading is a clock reading that an event loop serving a connection
+// in place (EngineEpoll) shares with it: one reading per batch of
+// events, renewed once per tick of the loop's watcher (see
+// engine_epoll_inplace_linux.go), so a few microseconds to about a
+// millisecond old. It is valid while the serve still holds the loop
+// (serving still counts seq): a serve handed on for waiting or running
+// long reads the clock again.
+type loopReading struct {
+	serving *atomic.Uint64
+	seq     uint64
+	now     time.Time
 }
 
 // One clock read per request. After the handler returns, the rest of the
@@ -102,7 +118,11 @@ type writeClock struct {
 // handlerReturned reads the clock for the rest of the exchange.
 func (c *conn) handlerReturned() {
 	wc := &c.wclock
-	wc.now = time.Now()
+	if lr := &wc.loop; lr.seq != 0 && lr.serving.Load() == lr.seq {
+		wc.now = lr.now
+	} else {
+		wc.now = time.Now()
+	}
 	if c.evented {
 		if es, ok := c.socket().(eventSource); ok {
 			wc.waits = es.waitCount()
@@ -178,6 +198,7 @@ func (c *conn) armPendingWriteDeadline() {
 // reset readies the clock for another connection.
 func (wc *writeClock) reset() {
 	wc.cap, wc.sent, wc.status, wc.now = time.Time{}, 0, 0, time.Time{}
+	wc.loop = loopReading{}
 	wc.own.Store(false)
 	wc.dl.known, wc.armPending = false, false
 }
