@@ -57,6 +57,8 @@ type conn struct {
 	lingering   bool  // half-closed, reading on before the close (evented)
 	lingerWaits uint8 // lingerTimeout extensions used (lingering_close.go)
 	tlsReady    bool  // the TLS handshake is done; false over plain TCP
+
+	connSetSlot // in the Server's set; guarded by srv.mu
 }
 
 // connContext is the connection's context, made when a handler first
