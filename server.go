@@ -233,7 +233,7 @@ func (s *Server) rejectOverCapacity(nc net.Conn) {
 	s.rejected.Add(1)
 	if s.Rejected != nil {
 		if a := nc.RemoteAddr(); a != nil {
-			s.reportOverCapacity(a.String())
+			s.reportOverCapacity(peerOf(a))
 		}
 	}
 	go writeOverCapacity(nc, s.cfg.timeouts.Write)
