@@ -36,7 +36,7 @@ func peerOf(a net.Addr) peerAddr {
 	if a == nil {
 		return peerAddr{}
 	}
-	if ta, ok := a.(*net.TCPAddr); ok && ta.Zone == "" && 0 <= ta.Port && ta.Port <= 0xffff {
+	if ta, ok := a.(*net.TCPAddr); ok && ta != nil && ta.Zone == "" && 0 <= ta.Port && ta.Port <= 0xffff {
 		// net.IP formats an IPv4-mapped address as IPv4, as To4 finds it.
 		if ip4 := ta.IP.To4(); ip4 != nil {
 			return peerV4Of([4]byte(ip4), uint16(ta.Port))

@@ -22,6 +22,7 @@ func TestPeerAddr(t *testing.T) {
 		{"IPv6 with zone", &net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 99, Zone: "lo"}, false},
 		{"IPv4 with zone", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 99, Zone: "lo"}, false},
 		{"Unix", &net.UnixAddr{Name: "/run/x.sock", Net: "unix"}, false},
+		{"nil TCPAddr", (*net.TCPAddr)(nil), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
