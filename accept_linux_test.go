@@ -45,13 +45,13 @@ func TestPeerString(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rsa := rawSockaddr(netip.MustParseAddrPort(tt.addr), tt.scope)
-		if got := peerString(&rsa); got != tt.want {
+		if got := peerOfSockaddr(&rsa).String(); got != tt.want {
 			t.Errorf("peerString(%s, scope %d) = %q, want %q", tt.addr, tt.scope, got, tt.want)
 		}
 	}
 	var unknown unix.RawSockaddrAny
 	unknown.Addr.Family = unix.AF_UNIX
-	if got := peerString(&unknown); got != "" {
+	if got := peerOfSockaddr(&unknown).String(); got != "" {
 		t.Errorf("AF_UNIX: %q, want empty", got)
 	}
 }

@@ -38,7 +38,7 @@ const (
 type conn struct {
 	srv        *Server
 	nc         net.Conn
-	remoteAddr string
+	remoteAddr peerAddr // see remoteString
 	state      atomic.Int32
 	served     uint32 // requests served, saturating
 
@@ -57,6 +57,8 @@ type conn struct {
 	lingering   bool  // half-closed, reading on before the close (evented)
 	lingerWaits uint8 // lingerTimeout extensions used (lingering_close.go)
 	tlsReady    bool  // the TLS handshake is done; false over plain TCP
+
+	connSetSlot // in the Server's set; guarded by srv.mu
 }
 
 // connContext is the connection's context, made when a handler first
@@ -101,6 +103,8 @@ type connIO struct {
 	// lent holds what a goroutine- or pool-engine connection lends while
 	// it waits for its next request (see lendIdleBuffers).
 	lent *connBuffers
+
+	peer peerCache // the connection's address for requests (remoteString)
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -113,9 +117,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 			ex:   new(h1Exchange),
 		},
 	}
-	if a := nc.RemoteAddr(); a != nil {
-		c.remoteAddr = a.String()
-	}
+	c.remoteAddr = peerOf(nc.RemoteAddr())
 	return c
 }
 
@@ -256,7 +258,7 @@ func (c *conn) readRequest() bool {
 		c.reject(&ProtocolError{Status: StatusRequestEntityTooLarge, Reason: "Content-Length exceeds the limit", Err: ErrBodyTooLarge})
 		return false
 	}
-	r.RemoteAddr = c.remoteAddr
+	r.RemoteAddr = c.remoteString()
 	r.TLS = c.tlsStateFor(ex)
 	r.src = c
 	r.Trailer = &ex.trailer

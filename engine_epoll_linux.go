@@ -546,10 +546,7 @@ func (l *eventLoop) forget(f *fdConn) {
 // generic loop (listeners that are not TCP listeners): a TCP socket is
 // taken out of the runtime's poller and registered with a loop.
 func (e *epollEngine) handle(nc net.Conn) {
-	var raddr string
-	if a := nc.RemoteAddr(); a != nil {
-		raddr = a.String()
-	}
+	raddr := peerOf(nc.RemoteAddr())
 	fd, ok := e.adopt(nc)
 	if !ok {
 		goroutineEngine{e.s}.handle(nc)
@@ -599,7 +596,7 @@ func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
 	}
 	var (
 		nfd   int
-		raddr string
+		raddr peerAddr
 		aerr  error
 	)
 	accept := func(fd uintptr) bool {
@@ -647,7 +644,7 @@ func (e *epollEngine) acceptLoop(l net.Listener) (bool, error) {
 
 // register parks a new connection's descriptor on a loop until its first
 // request (or, with tlsConfig, its TLS handshake).
-func (e *epollEngine) register(fd int, raddr string, tlsConfig *tls.Config) {
+func (e *epollEngine) register(fd int, raddr peerAddr, tlsConfig *tls.Config) {
 	f := &fdConn{fd: fd, gen: e.gen.Add(1)}
 	f.loop = e.loops[int(e.next.Add(1))%len(e.loops)]
 	c := &conn{srv: e.s, nc: f, evented: true, remoteAddr: raddr}

@@ -167,7 +167,7 @@ func TestPoolWorkersExpire(t *testing.T) {
 func parkedConns(s *Server) (parked, total int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for tc := range s.conns {
+	s.conns.each(func(tc trackedConn) bool {
 		c := tc.(*conn)
 		total++
 		if c.evented && c.state.CompareAndSwap(stateIdle, stateActive) {
@@ -176,7 +176,8 @@ func parkedConns(s *Server) (parked, total int) {
 			}
 			c.state.Store(stateIdle)
 		}
-	}
+		return false
+	})
 	return parked, total
 }
 

@@ -119,6 +119,7 @@ type eventedConn struct {
 	notified atomic.Bool // OnShutdown was called
 
 	eventedInput // the epoll engine's part (evented_hijack_linux.go)
+	connSetSlot  // in the Server's set; guarded by srv.mu
 }
 
 // start begins delivering events; called when the handler that took the

@@ -102,6 +102,7 @@ type h2Conn struct {
 	tls        *tls.ConnectionState
 	// shutdownHooks tell running handlers of Shutdown (h2_shutdown_notify.go).
 	shutdownHooks h2ShutdownHooks
+	connSetSlot   // in the Server's set; guarded by srv.mu
 }
 
 // rejectedByHTTP2 reports a request internal/http2 answered itself (431

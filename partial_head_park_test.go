@@ -20,14 +20,11 @@ var partialHeadEcho = HandlerFunc(func(w ResponseWriter, r *Request) {
 func onlyConn(s *Server) *conn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.conns) != 1 {
+	if s.conns.len() != 1 {
 		return nil
 	}
-	for tc := range s.conns {
-		c, _ := tc.(*conn)
-		return c
-	}
-	return nil
+	c, _ := s.conns.at(0).(*conn)
+	return c
 }
 
 // parkedWith waits until the one epoll connection of s is parked with a

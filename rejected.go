@@ -34,7 +34,12 @@ func (c *conn) reportRejected(status int, err error, parsed bool) {
 	if f == nil {
 		return
 	}
-	rr := RejectedRequest{Time: time.Now(), RemoteAddr: c.remoteAddr, Status: status, Err: err}
+	rr := RejectedRequest{Time: time.Now(), Status: status, Err: err}
+	if c.connIO != nil {
+		rr.RemoteAddr = c.remoteString()
+	} else {
+		rr.RemoteAddr = c.remoteAddr.String()
+	}
 	if parsed && c.connIO != nil {
 		r := &c.ex.req
 		rr.Method, rr.Target, rr.Proto = r.Method, r.Target, r.Proto
@@ -44,8 +49,8 @@ func (c *conn) reportRejected(status int, err error, parsed bool) {
 
 // reportOverCapacity tells Server.Rejected, if set, about a connection
 // answered 503 because the server had no room for it.
-func (s *Server) reportOverCapacity(remoteAddr string) {
+func (s *Server) reportOverCapacity(remoteAddr peerAddr) {
 	if f := s.Rejected; f != nil {
-		f(&RejectedRequest{Time: time.Now(), RemoteAddr: remoteAddr, Status: StatusServiceUnavailable})
+		f(&RejectedRequest{Time: time.Now(), RemoteAddr: remoteAddr.String(), Status: StatusServiceUnavailable})
 	}
 }

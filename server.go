@@ -51,7 +51,7 @@ type Server struct {
 	mu         sync.Mutex
 	listeners  map[*net.Listener]struct{}
 	closers    map[io.Closer]struct{} // closed with the listeners
-	conns      map[trackedConn]struct{}
+	conns      connSet                // guarded by mu
 	inShutdown atomic.Bool
 	closing    bool         // Close was called or Shutdown ended: no connection is taken; guarded by mu
 	accepting  atomic.Int32 // Serve calls still running
@@ -123,7 +123,6 @@ func (s *Server) init() {
 		}
 		s.listeners = make(map[*net.Listener]struct{})
 		s.closers = make(map[io.Closer]struct{})
-		s.conns = make(map[trackedConn]struct{})
 		s.doneCh = make(chan struct{})
 	})
 }
@@ -234,7 +233,7 @@ func (s *Server) rejectOverCapacity(nc net.Conn) {
 	s.rejected.Add(1)
 	if s.Rejected != nil {
 		if a := nc.RemoteAddr(); a != nil {
-			s.reportOverCapacity(a.String())
+			s.reportOverCapacity(peerOf(a))
 		}
 	}
 	go writeOverCapacity(nc, s.cfg.timeouts.Write)

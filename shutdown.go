@@ -27,6 +27,9 @@ type trackedConn interface {
 	// closeNow closes the connection whatever it is doing (Close, or
 	// Shutdown past its deadline).
 	closeNow() (serverForgets bool)
+	// setSlot returns the connection's position in the Server's set
+	// (an embedded connSetSlot).
+	setSlot() *int32
 }
 
 // trackConn adds c to the connections the server tracks, or forgets it.
@@ -40,10 +43,9 @@ func (s *Server) trackConn(c trackedConn, add bool) bool {
 		if s.closing {
 			return false
 		}
-		s.conns[c] = struct{}{}
+		s.conns.add(c)
 		s.connCount.Add(1)
-	} else if _, ok := s.conns[c]; ok {
-		delete(s.conns, c)
+	} else if s.conns.remove(c) {
 		s.connCount.Add(-1)
 	}
 	return true
@@ -126,23 +128,25 @@ func (s *Server) closeListeners() {
 func (s *Server) shutdownConns(elapsed time.Duration) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c := range s.conns {
+	s.conns.each(func(c trackedConn) bool {
 		if c.shutdown(elapsed) {
-			delete(s.conns, c)
 			s.connCount.Add(-1)
+			return true
 		}
-	}
-	return len(s.conns) == 0
+		return false
+	})
+	return s.conns.len() == 0
 }
 
 // closeAllConns closes every connection at once.
 func (s *Server) closeAllConns() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c := range s.conns {
+	s.conns.each(func(c trackedConn) bool {
 		if c.closeNow() {
-			delete(s.conns, c)
 			s.connCount.Add(-1)
+			return true
 		}
-	}
+		return false
+	})
 }

@@ -14,6 +14,7 @@ type drainingConn struct {
 	shutdowns, closes    int
 	drainAfter           int  // shutdown calls before it is gone; 0: never
 	forgetsItselfOnClose bool // closeNow leaves the forgetting to its goroutine
+	connSetSlot
 }
 
 func (d *drainingConn) shutdown(time.Duration) bool {

@@ -70,12 +70,12 @@ type AccessLog struct {
 	file   *LogFile  // owned output, if any
 
 	// Combined and direct JSON lines are encoded on the request's
-	// goroutine into pending (no copy of the request, nothing queued) and
-	// written by the writer goroutine, which swaps pending with spare.
+	// goroutine into lines (no copy of the request, nothing queued) and
+	// written by the writer goroutine, which takes them into batch.
 	mu         sync.Mutex
-	pending    []byte // guarded by mu
+	lines      lineBlocks // guarded by mu
 	maxPending int
-	spare      []byte // writer goroutine only
+	batch      [][]byte // writer goroutine only
 	queue      chan logEntry
 	quiet      map[string]struct{}
 	trusted    []netip.Prefix

@@ -114,28 +114,34 @@ func appendEscaped(b []byte, s string) []byte {
 // without bound.
 func (a *AccessLog) addLine(e *logEntry) {
 	a.mu.Lock()
-	if len(a.pending) >= a.maxPending {
+	if a.lines.n >= a.maxPending {
 		a.mu.Unlock()
 		a.dropped.Add(1)
 		return
 	}
+	b := a.lines.block()
 	if a.format == AccessLogCombined {
-		a.pending = appendCombined(a.pending, e)
+		b = appendCombined(b, e)
 	} else {
-		a.pending = appendJSONLine(a.pending, e)
+		b = appendJSONLine(b, e)
 	}
+	a.lines.done(b)
 	a.mu.Unlock()
 }
 
-// writePending writes the pending lines in one call, on the writer
-// goroutine. A failed write loses them.
+// writePending writes the pending lines, one call per block (see
+// lineBlocks), on the writer goroutine. A failed write loses its lines.
 func (a *AccessLog) writePending() {
 	a.mu.Lock()
-	b := a.pending
-	a.pending = a.spare[:0]
+	a.batch = a.lines.take(a.batch)
 	a.mu.Unlock()
-	if len(b) > 0 {
-		_, _ = a.out.Write(b)
+	if len(a.batch) == 0 {
+		return
 	}
-	a.spare = b
+	writeBlocks(a.out, a.batch)
+	a.mu.Lock()
+	a.lines.recycle(a.batch)
+	a.mu.Unlock()
+	clear(a.batch)
+	a.batch = a.batch[:0]
 }

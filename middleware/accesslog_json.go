@@ -10,7 +10,7 @@ import (
 // The default JSON access log (no Logger in AccessLogOptions) is encoded
 // here rather than through slog: the same bytes a slog.JSONHandler writes
 // for the record (checked against it in accesslog_json_test.go), appended
-// to the pending lines and written in one call per drain, like the
+// to the pending lines and written a block of lines per call, like the
 // combined format. Through slog every record cost a Record with more
 // attributes than it stores inline (an allocation), the handler's generic
 // encoding, and a write(2) of its own.
