@@ -46,7 +46,7 @@ type message struct {
 const hello = "Hello, World!"
 
 func main() {
-	impl := flag.String("impl", "httpserver-goroutine", "httpserver-goroutine, httpserver-pool, httpserver-epoll, nethttp or fasthttp")
+	impl := flag.String("impl", "httpserver-goroutine", "httpserver-goroutine, httpserver-pool, httpserver-epoll, httpserver-epoll-handoff (PoolOptions.AlwaysHandOff), nethttp or fasthttp")
 	addr := flag.String("addr", "127.0.0.1:9000", "listen address (loopback)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until SIGTERM")
 	memprofile := flag.String("memprofile", "", "write a heap profile here at SIGUSR1 (after its GC) or else at SIGTERM, before shutting down")
@@ -83,12 +83,14 @@ func main() {
 		shutdown = serveNetHTTP(ln, tlsConfig)
 	case "fasthttp":
 		shutdown = serveFastHTTP(ln)
+	case "httpserver-epoll-handoff":
+		shutdown = serveOwn(ln, httpserver.EngineEpoll, tlsConfig, true)
 	default:
 		engine, err := httpserver.ParseEngine(strings.TrimPrefix(*impl, "httpserver-"))
 		if err != nil {
 			log.Fatal(err)
 		}
-		shutdown = serveOwn(ln, engine, tlsConfig)
+		shutdown = serveOwn(ln, engine, tlsConfig, false)
 	}
 	fmt.Fprintf(os.Stderr, "benchserver: %s on %s (pid %d)\n", *impl, ln.Addr(), os.Getpid())
 	// SIGUSR1 (idleconns -gc): a garbage collection and the free memory
@@ -127,13 +129,15 @@ func writeHeapProfile(name string) {
 	f.Close()
 }
 
-func serveOwn(ln net.Listener, engine httpserver.Engine, tlsConfig *tls.Config) func() {
+// serveOwn serves with this project's server; handOff sets
+// PoolOptions.AlwaysHandOff (the epoll engine without serving in place).
+func serveOwn(ln net.Listener, engine httpserver.Engine, tlsConfig *tls.Config, handOff bool) func() {
 	s := &httpserver.Server{
 		TLSConfig: tlsConfig,
 		Engine:    engine,
 		// The idle-connection test holds 18,000 connections.
 		Limits: httpserver.Limits{MaxConns: -1},
-		Pool:   httpserver.PoolOptions{MaxWorkers: 20000},
+		Pool:   httpserver.PoolOptions{MaxWorkers: 20000, AlwaysHandOff: handOff},
 		Handler: httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 			if r.Path == "/json" {
 				b, _ := json.Marshal(message{hello})
