@@ -15,8 +15,14 @@ import (
 // clientWatch is the background read of one exchange.
 type clientWatch struct {
 	eligible atomic.Bool // the body is consumed and no input is buffered
-	wanted   bool        // the handler asked for its context; guarded by conn.ctxMu
-	running  bool        // guarded by conn.ctxMu
+	// wanted: the handler asked for its context. Set under conn.ctxMu
+	// before a watch can start, cleared only once none runs; atomic so
+	// that an exchange whose handler never asked (the usual case) skips
+	// the mutex in inputDrained and stopWatch: each stores eligible
+	// before it loads wanted, and context stores wanted before it loads
+	// eligible, so one of them sees the other's store.
+	wanted  atomic.Bool
+	running bool // guarded by conn.ctxMu
 	done     chan struct{}
 	b        [1]byte
 	got      bool
@@ -26,7 +32,8 @@ type clientWatch struct {
 // to another connection; no watch may be running.
 func (w *clientWatch) reset() {
 	w.eligible.Store(false)
-	w.wanted, w.running, w.got = false, false, false
+	w.wanted.Store(false)
+	w.running, w.got = false, false
 }
 
 // inputDrained records that the request's input is fully consumed, and
@@ -37,6 +44,9 @@ func (c *conn) inputDrained() {
 		return
 	}
 	c.watch.eligible.Store(true)
+	if !c.watch.wanted.Load() {
+		return // context starts the watch if asked later
+	}
 	c.ctxMu.Lock()
 	defer c.ctxMu.Unlock()
 	if c.cctx != nil {
@@ -46,7 +56,7 @@ func (c *conn) inputDrained() {
 
 // startWatchLocked starts the background read; c.ctxMu is held.
 func (c *conn) startWatchLocked() {
-	if c.watch.running || !c.watch.wanted || !c.watch.eligible.Load() || c.state.Load() != stateActive {
+	if c.watch.running || !c.watch.wanted.Load() || !c.watch.eligible.Load() || c.state.Load() != stateActive {
 		return
 	}
 	if c.watch.done == nil {
@@ -81,9 +91,13 @@ func (c *conn) watchClient() {
 // handed over again, keeping a byte it may have received.
 func (c *conn) stopWatch() {
 	c.watch.eligible.Store(false)
+	if !c.watch.wanted.Load() {
+		return // no watch was asked for, so none runs
+	}
 	c.ctxMu.Lock()
 	running := c.watch.running
-	c.watch.running, c.watch.wanted = false, false
+	c.watch.running = false
+	c.watch.wanted.Store(false)
 	c.ctxMu.Unlock()
 	if !running {
 		return

@@ -126,7 +126,7 @@ func (c *conn) context() context.Context {
 	c.ctxMu.Lock()
 	defer c.ctxMu.Unlock()
 	c.makeContextLocked()
-	c.watch.wanted = true
+	c.watch.wanted.Store(true)
 	c.startWatchLocked()
 	return c.cctx.ctx
 }
