@@ -112,16 +112,21 @@ type loopReading struct {
 //     without waiting (the flush, the next pipelined head) takes
 //     microseconds, so the idle timeout is not shortened noticeably.
 //
+// The reading is not a fresh one: a request served in place on an event
+// loop takes the loop's (loopReading), any other the server's coarse
+// clock's (coarse_clock.go); both are a millisecond or two old at most in
+// normal operation, always in the past.
+//
 // A head committed while the handler runs (a flush, a large body) reads
 // the clock for its own Date.
 
-// handlerReturned reads the clock for the rest of the exchange.
+// handlerReturned takes a clock reading for the rest of the exchange.
 func (c *conn) handlerReturned() {
 	wc := &c.wclock
 	if lr := &wc.loop; lr.seq != 0 && lr.serving.Load() == lr.seq {
 		wc.now = lr.now
 	} else {
-		wc.now = time.Now()
+		wc.now = c.srv.clock.now()
 	}
 	if c.evented {
 		if es, ok := c.socket().(eventSource); ok {
