@@ -59,6 +59,7 @@ type Server struct {
 	doneCh     chan struct{}
 	doneOnce   sync.Once
 	rejected   atomic.Uint64
+	clock      coarseClock // the clock reading handlerReturned takes
 
 	initOnce sync.Once
 	initErr  error // a setting with no meaning; Serve returns it

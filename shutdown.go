@@ -101,6 +101,7 @@ func (s *Server) Close() error {
 // have) and releases whatever waits for the server to stop.
 func (s *Server) stopEngine() {
 	s.doneOnce.Do(func() { close(s.doneCh) })
+	s.clock.stop()
 	s.mu.Lock()
 	s.closing = true // nothing is tracked any more
 	eng := s.eng.Load()

@@ -112,15 +112,26 @@ type loopReading struct {
 //     without waiting (the flush, the next pipelined head) takes
 //     microseconds, so the idle timeout is not shortened noticeably.
 //
+// The reading is not always a fresh one: a request served in place on an
+// event loop takes the loop's (loopReading), and one with more input
+// buffered behind it (pipelining) the server's coarse clock's
+// (coarse_clock.go); both are a millisecond or two old at most in normal
+// operation, always in the past. Any other reads the clock.
+//
 // A head committed while the handler runs (a flush, a large body) reads
 // the clock for its own Date.
 
-// handlerReturned reads the clock for the rest of the exchange.
+// handlerReturned takes a clock reading for the rest of the exchange.
 func (c *conn) handlerReturned() {
 	wc := &c.wclock
-	if lr := &wc.loop; lr.seq != 0 && lr.serving.Load() == lr.seq {
+	switch lr := &wc.loop; {
+	case lr.seq != 0 && lr.serving.Load() == lr.seq:
 		wc.now = lr.now
-	} else {
+	case c.rpos < c.rend:
+		// More input waits behind this request, most often the next
+		// pipelined one: the coarse clock's ticks are shared by a batch.
+		wc.now = c.srv.clock.now()
+	default:
 		wc.now = time.Now()
 	}
 	if c.evented {
