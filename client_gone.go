@@ -23,9 +23,9 @@ type clientWatch struct {
 	// eligible, so one of them sees the other's store.
 	wanted  atomic.Bool
 	running bool // guarded by conn.ctxMu
-	done     chan struct{}
-	b        [1]byte
-	got      bool
+	done    chan struct{}
+	b       [1]byte
+	got     bool
 }
 
 // reset forgets the watch's state, keeping its channel, for a connIO going
