@@ -74,7 +74,9 @@ func TestConcurrentReadWritePing(t *testing.T) {
 			return nil
 		})
 		c := dialRaw(t, startServer(t, eng, h))
+		sent := make(chan struct{})
 		go func() { // the client's messages, while it reads
+			defer close(sent)
 			for i := range msgs {
 				if _, err := c.nc.Write(txt(fmt.Sprintf("client %d", i)).encode(true)); err != nil {
 					return
@@ -93,6 +95,11 @@ func TestConcurrentReadWritePing(t *testing.T) {
 				continue
 			}
 			if f.op == opCls {
+				// A client finishes the message it is sending before it
+				// answers a close (RFC 6455 §5.5.1); all 100 must be
+				// sent before the close reply or the server stops
+				// counting early.
+				<-sent
 				c.nc.Write(frame{fin: true, op: opCls, data: f.data[:2]}.encode(true))
 				c.expectEOF()
 				break
