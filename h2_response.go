@@ -88,6 +88,12 @@ func (w *h2Response) Header() *Header {
 // does not exist in HTTP/2 (RFC 9113 §8.6) and is ignored.
 func (w *h2Response) WriteHeader(status int) {
 	w.checkLive()
+	w.writeHeader(status)
+}
+
+// writeHeader is WriteHeader for the server's own use, which may come
+// after the handler returned (finish).
+func (w *h2Response) writeHeader(status int) {
 	checkStatus(status)
 	if w.wroteHeader || status == StatusSwitchingProtocols {
 		return
@@ -111,8 +117,13 @@ func (w *h2Response) WriteHeader(status int) {
 // Write implements ResponseWriter.
 func (w *h2Response) Write(p []byte) (int, error) {
 	w.checkLive()
+	return w.write(p)
+}
+
+// write is Write for the server's own use (writeError).
+func (w *h2Response) write(p []byte) (int, error) {
 	if !w.wroteHeader {
-		w.WriteHeader(StatusOK)
+		w.writeHeader(StatusOK)
 	}
 	if len(p) == 0 {
 		return 0, nil
@@ -163,6 +174,11 @@ func (w *h2Response) abort(err error) error {
 // WriteString implements ResponseWriter.
 func (w *h2Response) WriteString(s string) (int, error) {
 	return w.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// writeString is WriteString for the server's own use.
+func (w *h2Response) writeString(s string) {
+	w.write(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // Flush implements ResponseWriter: it sends the head if needed and hands
@@ -236,7 +252,7 @@ func (w *h2Response) finish() {
 		return
 	}
 	if !w.wroteHeader {
-		w.WriteHeader(StatusOK)
+		w.writeHeader(StatusOK)
 	}
 	if !w.committed {
 		if w.commit(true) != nil {
@@ -274,7 +290,13 @@ func (w *h2Response) finish() {
 // body, as the server's own answer (the HTTP/1 side's writeError).
 func (w *h2Response) writeError(status int) {
 	w.wroteHeader = false
-	Error(w, status)
+	// What Error writes, without the checks of the handler's methods:
+	// the handler may have returned.
+	w.header.Set("Content-Type", "text/plain; charset=utf-8")
+	w.header.Set("X-Content-Type-Options", "nosniff")
+	w.writeHeader(status)
+	w.writeString(StatusText(status))
+	w.writeString("\n")
 	w.commit(true)
 	w.ended = true
 }

@@ -71,16 +71,24 @@ func (hc *h2Conn) ServeStream(st *http2.Stream) {
 		// (extended CONNECT, h2_connect.go), as not a hijacked conn's.
 		st.SetReadDeadline(time.Now().Add(d))
 	}
+	served := false
 	if err != nil {
 		hc.reject(r, err)
 		ex.res.writeError(StatusOf(err))
-	} else if hc.callHandler(ex) {
-		ex.res.finish()
+	} else {
+		served = hc.callHandler(ex)
 	}
 	if ex.res.onShutdownSet {
 		hc.shutdownHooks.forget(&ex.res)
 	}
+	// Released before the stream ends: a client that has the end of
+	// this response may send a request whose handler uses what the
+	// last one kept, and that use must see the release (a panic in
+	// race-detector builds), with no data race.
 	ex.release()
+	if served {
+		ex.res.finish()
+	}
 	if !raceEnabled {
 		h2ExchangePool.Put(ex)
 	}
