@@ -32,6 +32,11 @@ var (
 	// connection taken over with ResponseController.HijackEvents: its
 	// input is delivered to the EventHandler.
 	ErrEventedRead = errors.New("httpserver: the input of an evented connection goes to its EventHandler")
+	// ErrEventHandlerPanic is wrapped by the error OnClose receives when
+	// the connection's EventHandler.OnData panicked: the server recovered
+	// the panic, logged it (unless it was ErrAbortHandler) and closed the
+	// connection.
+	ErrEventHandlerPanic = errors.New("httpserver: EventHandler.OnData panicked")
 	// ErrNotSupported is returned by ResponseController methods that the
 	// underlying writer cannot provide.
 	ErrNotSupported = errors.New("httpserver: feature not supported")

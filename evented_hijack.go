@@ -2,7 +2,9 @@ package httpserver
 
 import (
 	"crypto/tls"
+	"fmt"
 	"net"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 )
@@ -11,6 +13,9 @@ import (
 // [ResponseController.HijackEvents]: instead of a goroutine blocked in
 // Read, the server reads the connection and calls the handler with what
 // arrived.
+//
+// A panic in a method is recovered and logged, as a handler's is (see
+// [ErrEventHandlerPanic]).
 //
 // The calls are made on a goroutine of the server's, one at a time:
 // OnData is never called concurrently with itself or with OnClose, and
@@ -117,6 +122,9 @@ type eventedConn struct {
 
 	started  atomic.Bool // events began: the handler that took it over returned
 	notified atomic.Bool // OnShutdown was called
+	// panicked is what OnClose reports after OnData panicked; set and
+	// read by the goroutine delivering the events.
+	panicked error
 
 	eventedInput // the epoll engine's part (evented_hijack_linux.go)
 	connSetSlot  // in the Server's set; guarded by srv.mu
@@ -160,13 +168,35 @@ func (ec *eventedConn) deliverPending() {
 // overwritten when it returns, so that a handler that kept them (they
 // are the server's buffer, reused) reads garbage at once instead of, one
 // day, another connection's input.
+//
+// A panic in OnData is recovered, as a handler's is: it is logged (with
+// its stack, unless it is ErrAbortHandler), the connection is closed, so
+// that the caller's next read fails, and OnClose then hears of it
+// (ErrEventHandlerPanic). The goroutine calling it may be an event
+// loop's, serving in place: the loop's other connections go on.
 func (ec *eventedConn) onData(p []byte) {
-	ec.h.OnData(p)
-	if raceEnabled {
-		for i := range p {
-			p[i] = 0xDB
+	defer func() {
+		if v := recover(); v != nil {
+			ec.recovered(v, "OnData")
+			ec.panicked = fmt.Errorf("%w: %v", ErrEventHandlerPanic, v)
+			ec.Conn.Close()
 		}
+		if raceEnabled {
+			for i := range p {
+				p[i] = 0xDB
+			}
+		}
+	}()
+	ec.h.OnData(p)
+}
+
+// recovered logs a panic of the EventHandler's method.
+func (ec *eventedConn) recovered(v any, method string) {
+	if v == ErrAbortHandler {
+		return
 	}
+	ec.srv.cfg.logger.Error("httpserver: panic in EventHandler."+method,
+		"remote", ec.RemoteAddr(), "panic", v, "stack", string(debug.Stack()))
 }
 
 // eventReadSize is the size of the buffer input is read into.
@@ -174,10 +204,20 @@ const eventReadSize = 4 << 10
 
 // finish ends the connection once its input ended: OnClose, then the
 // server forgets it and closes it.
+// A panic in OnClose is recovered and logged; the connection is
+// forgotten and closed all the same.
 func (ec *eventedConn) finish(err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			ec.recovered(v, "OnClose")
+		}
+		ec.srv.trackConn(ec, false)
+		ec.Conn.Close()
+	}()
+	if ec.panicked != nil {
+		err = ec.panicked
+	}
 	ec.h.OnClose(err)
-	ec.srv.trackConn(ec, false)
-	ec.Conn.Close()
 }
 
 // Read implements net.Conn: the input goes to the EventHandler.
@@ -220,11 +260,23 @@ func (ec *eventedConn) shutdown(time.Duration) bool {
 		return false
 	}
 	if n, ok := ec.h.(ShutdownNotifier); ok {
-		go n.OnShutdown()
+		go ec.notifyShutdown(n)
 	} else {
 		ec.closeSocket()
 	}
 	return false
+}
+
+// notifyShutdown calls OnShutdown; a panic in it is logged and closes
+// the connection.
+func (ec *eventedConn) notifyShutdown(n ShutdownNotifier) {
+	defer func() {
+		if v := recover(); v != nil {
+			ec.recovered(v, "OnShutdown")
+			ec.closeSocket()
+		}
+	}()
+	n.OnShutdown()
 }
 
 // closeNow implements trackedConn.

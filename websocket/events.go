@@ -24,7 +24,8 @@ type EventHandler struct {
 	// only during the call: copy what you keep. It may write (Write is
 	// safe from here and from any other goroutine) and close; it should
 	// not block for long, as no further input of the connection is read
-	// until it returns.
+	// until it returns. A panic in it fails the connection with
+	// StatusInternalError (1011) and is logged by the server.
 	OnMessage func(c *EventConn, typ MessageType, msg []byte)
 	// OnClose is called once, after the last OnMessage, when the
 	// connection has ended: with the peer's close frame as a
@@ -514,6 +515,20 @@ func (c *EventConn) endFrame(ctl []byte) {
 	if msg == nil {
 		msg = []byte{}
 	}
+	c.deliver(typ, msg)
+}
+
+// deliver calls OnMessage. A panic in it fails the connection with
+// StatusInternalError (1011, RFC 6455 §7.4.1), then goes on to the
+// server, which logs it and closes the connection, as for a panic in an
+// HTTP handler; OnClose then reports the 1011 failure.
+func (c *EventConn) deliver(typ MessageType, msg []byte) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.fail(&failure{code: StatusInternalError, msg: "internal error"})
+			panic(v)
+		}
+	}()
 	c.h.OnMessage(c, typ, msg)
 }
 
