@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -358,6 +359,21 @@ func TestH2ShutdownUnderLoad(t *testing.T) {
 	})
 }
 
+// h2CapState describes the server's connections and the process's
+// descriptors, for a failure of TestH2MaxConns.
+func h2CapState(srv *httpserver.Server) string {
+	fds, _ := os.ReadDir("/proc/self/fd")
+	st := srv.Stats()
+	return fmt.Sprintf("server: %d connections, %d rejected, %d workers (%d busy), queue %d; process: %d descriptors, %d goroutines",
+		st.Conns, st.Rejected, st.Workers, st.BusyWorkers, st.QueueDepth, len(fds), runtime.NumGoroutine())
+}
+
+// goroutines returns the stacks of every goroutine, at most 64 KiB.
+func goroutines() string {
+	buf := make([]byte, 64<<10)
+	return string(buf[:runtime.Stack(buf, true)])
+}
+
 // TestH2MaxConns: with MaxConns 20 held by HTTP/2 connections, 20 more
 // clients are refused at once (the canned 503, or the close, within a
 // second), over h2c and TLS (see forEachH2), on every engine; once the
@@ -376,14 +392,21 @@ func TestH2MaxConns(t *testing.T) {
 			}
 			defer nc.Close()
 			c, _ := newH2Raw(nc, true)
+			// The server's SETTINGS: it took the holder as HTTP/2.
+			nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if f, err := c.fr.ReadFrame(); err != nil || f.Type != http2.FrameSettings {
+				t.Fatalf("holder %d: %v, want the server's SETTINGS (%s)", len(holders), err, h2CapState(srv))
+			}
 			holders = append(holders, c)
 		}
-		for deadline := time.Now().Add(5 * time.Second); srv.Stats().Conns < limit && time.Now().Before(deadline); {
-			time.Sleep(10 * time.Millisecond)
+		for deadline := time.Now().Add(5 * time.Second); srv.Stats().Conns != limit; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d HTTP/2 holders: %s", limit, h2CapState(srv))
+			}
 		}
 		var lat []time.Duration
 		refused := 0
-		for range limit {
+		for i := range limit {
 			start := time.Now()
 			nc, err := dialH2(t, addr, m, 0)
 			if err != nil {
@@ -394,8 +417,13 @@ func TestH2MaxConns(t *testing.T) {
 				continue
 			}
 			nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-			b, _ := io.ReadAll(io.LimitReader(nc, 64))
+			b, err := io.ReadAll(io.LimitReader(nc, 64))
 			nc.Close()
+			if isTimeout(err) {
+				// Neither refused nor served: what the server was doing
+				// says why (a CI run saw 17 of 20 clients wait so).
+				t.Fatalf("client %d over the cap: no answer and no close in 5 s (%s)\n%s", i, h2CapState(srv), goroutines())
+			}
 			if strings.HasPrefix(string(b), "HTTP/1.1 503 ") || len(b) == 0 {
 				refused++
 			} else {
