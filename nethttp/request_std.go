@@ -17,7 +17,8 @@ var ErrBadTarget = fmt.Errorf("nethttp: request-target is not a valid URL")
 // NewStdRequest builds the *http.Request that [Wrap] hands to a net/http
 // handler from a request of this server: method, URL (parsed from Target),
 // protocol, canonicalised header, body, trailer, host, remote address and
-// context.
+// context. The :protocol of an HTTP/2 extended CONNECT (RFC 8441) is in
+// Header[":protocol"], where net/http's server puts it.
 //
 // Every string of the result is a copy, safe to keep after the handler
 // returns; the copies share a single allocation. As on net/http's server,
@@ -29,7 +30,7 @@ func NewStdRequest(r *httpserver.Request) (*http.Request, error) {
 	chunked := r.ContentLength < 0
 
 	// One allocation holds every string the request needs.
-	size := len(r.Target) + len(r.Host) + len(r.RemoteAddr) + len(r.Pattern)
+	size := len(r.Target) + len(r.Host) + len(r.RemoteAddr) + len(r.Pattern) + len(r.Protocol)
 	nfields := 0
 	for name, value := range r.Header.All() {
 		if keepField(name) {
@@ -84,6 +85,11 @@ func NewStdRequest(r *httpserver.Request) (*http.Request, error) {
 	}
 	for name, value := range r.PathValues() {
 		req.SetPathValue(a.add(name), a.add(value))
+	}
+	if r.Protocol != "" {
+		// An HTTP/2 extended CONNECT (RFC 8441 §4): net/http's server
+		// hands its :protocol to handlers as this pseudo field.
+		req.Header[":protocol"] = []string{a.add(r.Protocol)}
 	}
 
 	switch {
