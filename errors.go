@@ -32,8 +32,8 @@ var (
 	// connection taken over with ResponseController.HijackEvents: its
 	// input is delivered to the EventHandler.
 	ErrEventedRead = errors.New("httpserver: the input of an evented connection goes to its EventHandler")
-	// ErrEventHandlerPanic is wrapped by the error OnClose receives when
-	// the connection's EventHandler.OnData panicked: the server recovered
+	// ErrEventHandlerPanic is what OnClose receives when the
+	// connection's EventHandler.OnData panicked: the server recovered
 	// the panic, logged it (unless it was ErrAbortHandler) and closed the
 	// connection.
 	ErrEventHandlerPanic = errors.New("httpserver: EventHandler.OnData panicked")

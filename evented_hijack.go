@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"crypto/tls"
-	"fmt"
 	"net"
 	"runtime/debug"
 	"sync/atomic"
@@ -122,12 +121,14 @@ type eventedConn struct {
 
 	started  atomic.Bool // events began: the handler that took it over returned
 	notified atomic.Bool // OnShutdown was called
-	// panicked is what OnClose reports after OnData panicked; set and
-	// read by the goroutine delivering the events.
-	panicked error
 
 	eventedInput // the epoll engine's part (evented_hijack_linux.go)
 	connSetSlot  // in the Server's set; guarded by srv.mu
+	// panicked: OnData panicked, and OnClose reports
+	// ErrEventHandlerPanic. Set and read by the goroutine delivering the
+	// events. (Beside the slot, in what was padding: an idle evented
+	// connection stays within its size, TestEventedConnSize.)
+	panicked bool
 }
 
 // start begins delivering events; called when the handler that took the
@@ -178,7 +179,7 @@ func (ec *eventedConn) onData(p []byte) {
 	defer func() {
 		if v := recover(); v != nil {
 			ec.recovered(v, "OnData")
-			ec.panicked = fmt.Errorf("%w: %v", ErrEventHandlerPanic, v)
+			ec.panicked = true
 			ec.Conn.Close()
 		}
 		if raceEnabled {
@@ -214,8 +215,8 @@ func (ec *eventedConn) finish(err error) {
 		ec.srv.trackConn(ec, false)
 		ec.Conn.Close()
 	}()
-	if ec.panicked != nil {
-		err = ec.panicked
+	if ec.panicked {
+		err = ErrEventHandlerPanic
 	}
 	ec.h.OnClose(err)
 }
