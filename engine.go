@@ -77,6 +77,20 @@ type Stats struct {
 	// Rejected counts connections refused for capacity: beyond
 	// Limits.MaxConns, or with the pool and its queue full.
 	Rejected uint64
+	// ServedInPlace counts the serves an event loop of EngineEpoll ran on
+	// its own goroutine instead of handing them to a worker (see
+	// [PoolOptions.AlwaysHandOff]): each is a connection's ready
+	// requests (one, or a pipelined batch) or a batch of input of a
+	// connection taken over with HijackEvents. Zero on other engines and
+	// with AlwaysHandOff.
+	ServedInPlace uint64
+	// HandOns counts the times an event loop of EngineEpoll serving in
+	// place handed its role of loop on to a new goroutine, because the
+	// serve was about to wait on its connection or had held the loop for
+	// about a millisecond. Few hand-ons per serve in place is the case
+	// serving in place is made for; many mean handlers that wait, for
+	// which AlwaysHandOff may serve better. Zero on other engines.
+	HandOns uint64
 }
 
 // Stats reports the server's current load.

@@ -60,12 +60,14 @@ const (
 // and paused are read by other goroutines; seq and cursor belong to the
 // loop's owner (and are read by whoever takes the role from it, after
 // the compare-and-swap that publishes them); pause and resumed belong to
-// the watcher (one runs at a time).
+// the watcher (one runs at a time). seq, written by the owner alone, is
+// atomic only so that Server.Stats may read it (Stats.ServedInPlace): a
+// store to a line the loop's goroutine already holds, no contention.
 type inPlace struct {
 	serving   atomic.Uint64          // sequence number of the serve under way; 0: none
 	servingOn atomic.Pointer[fdConn] // the connection it serves
 	paused    atomic.Bool            // hand every request off for now
-	seq       uint64                 // last sequence number used
+	seq       atomic.Uint64          // last sequence number used: the serves in place so far
 	cursor    int                    // index in events of the event being served
 
 	// The clock reading shared with the requests served in place (see
@@ -101,8 +103,8 @@ func (ec *eventedConn) serveFromLoop() { ec.serveInput() }
 // caller must return without touching the loop. The caller reserved a
 // worker of the pool for the serve (mayServeInPlace).
 func (l *eventLoop) serveInPlace(f *fdConn, at int, s inPlaceServer) (owner bool) {
-	l.ip.seq++
-	seq := l.ip.seq
+	seq := l.ip.seq.Load() + 1
+	l.ip.seq.Store(seq)
 	l.ip.cursor = at
 	if c, ok := s.(*conn); ok {
 		if t := l.ip.tick.Load(); l.ip.nowOld || t != l.ip.nowTick {

@@ -51,7 +51,9 @@ func servedInPlace() bool {
 
 // TestEpollServesInPlace: on the epoll engine a request whose head
 // arrived whole is served on the event loop's goroutine, unless
-// PoolOptions.AlwaysHandOff asks for a worker every time.
+// PoolOptions.AlwaysHandOff asks for a worker every time; Stats counts
+// the serves in place (one per request here: each request waits for the
+// previous response).
 func TestEpollServesInPlace(t *testing.T) {
 	needEpoll(t)
 	for _, tc := range []struct {
@@ -87,6 +89,13 @@ func TestEpollServesInPlace(t *testing.T) {
 			}
 			if !tc.wantPlace && got != 0 {
 				t.Errorf("%d requests served in place with AlwaysHandOff", got)
+			}
+			st := s.Stats()
+			if st.ServedInPlace < uint64(got) || st.ServedInPlace > uint64(served.Load()) {
+				t.Errorf("Stats.ServedInPlace %d; %d of %d requests were served in place", st.ServedInPlace, got, served.Load())
+			}
+			if !tc.wantPlace && st.HandOns != 0 {
+				t.Errorf("Stats.HandOns %d with AlwaysHandOff", st.HandOns)
 			}
 		})
 	}
@@ -199,8 +208,8 @@ func TestEpollInPlaceHandsLoopOn(t *testing.T) {
 				}
 			}
 			tc.release(t, held, heldBR, unblock)
-			if e.handOns.Load() == 0 {
-				t.Error("no hand-on counted")
+			if st := s.Stats(); st.HandOns == 0 || st.ServedInPlace == 0 {
+				t.Errorf("Stats: %d hand-ons, %d serves in place; want both counted", st.HandOns, st.ServedInPlace)
 			}
 		})
 	}
@@ -302,7 +311,6 @@ func TestEpollInPlacePausesAfterCatch(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 		w.WriteString("ok")
 	}), withEngine(EngineEpoll))
-	e := epollOf(t, s)
 	c, br := s.rawConn(t)
 	const requests = 20
 	for i := range requests {
@@ -313,7 +321,7 @@ func TestEpollInPlacePausesAfterCatch(t *testing.T) {
 	if n := inPlace.Load(); n > requests/2 {
 		t.Errorf("%d of %d blocking requests served in place; the loop should pause serving in place", n, requests)
 	}
-	if e.handOns.Load() == 0 {
+	if s.Stats().HandOns == 0 {
 		t.Error("no hand-on counted")
 	}
 }
@@ -382,6 +390,11 @@ func TestEpollServesEventsInPlace(t *testing.T) {
 			}
 			if !tc.wantPlace && in != 0 {
 				t.Errorf("%d OnData calls in place with AlwaysHandOff", in)
+			}
+			// Stats counts the batches of input served in place (and
+			// the upgrade request, when it was).
+			if st := s.Stats(); tc.wantPlace && st.ServedInPlace < uint64(min(in, 1)) || !tc.wantPlace && (st.ServedInPlace != 0 || st.HandOns != 0) {
+				t.Errorf("Stats: %d serves in place, %d hand-ons; %d of %d OnData calls in place", st.ServedInPlace, st.HandOns, in, calls)
 			}
 		})
 	}

@@ -45,10 +45,11 @@ type epollEngine struct {
 
 	stopped atomic.Bool
 	// inPlace: loops serve requests themselves (serveInPlace); watch
-	// hands on those held too long, handOns counts the hand-ons.
+	// hands on those held too long, handOns counts the hand-ons
+	// (Stats.HandOns).
 	inPlace bool
 	watch   inPlaceWatch
-	handOns atomic.Int64
+	handOns atomic.Uint64
 	// runners serve the input of connections taken over with
 	// HijackEvents (evented_runners_linux.go).
 	runners eventRunners
@@ -710,7 +711,13 @@ func (e *epollEngine) adopt(nc net.Conn) (int, bool) {
 	return fd, true
 }
 
-func (e *epollEngine) stats(st *Stats) { e.pool.stats(st) }
+func (e *epollEngine) stats(st *Stats) {
+	e.pool.stats(st)
+	for _, l := range e.loops {
+		st.ServedInPlace += l.ip.seq.Load() // one sequence number per serve in place
+	}
+	st.HandOns = e.handOns.Load()
+}
 
 // stop ends the loops once their descriptors are all closed (hijacked
 // connections keep theirs working) and the pool's idle workers.

@@ -304,6 +304,8 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 		gauge("_server_workers", "Worker goroutines alive (pool and epoll engines).", st.Workers)
 		gauge("_server_busy_workers", "Workers running a connection or request.", st.BusyWorkers)
 		gauge("_server_queue_depth", "Connections or requests waiting for a worker.", int64(st.QueueDepth))
+		counter("_epoll_served_in_place_total", "Serves run on an event loop's goroutine instead of a worker (epoll engine).", st.ServedInPlace)
+		counter("_epoll_hand_ons_total", "Times an event loop serving in place handed its role to a new goroutine (epoll engine).", st.HandOns)
 	} else {
 		gauge("_open_connections", "Connections open on listeners wrapped by Metrics.Listener.", m.conns.Load())
 	}
@@ -316,8 +318,8 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 }
 
 // SetServer makes the metrics report the load of s from Server.Stats:
-// open connections, connections rejected for capacity, workers and queue
-// depth. It works with every engine, at no cost per request; prefer it to
+// open connections, connections rejected for capacity, workers, queue
+// depth and the epoll engine's serves in place and hand-ons. It works with every engine, at no cost per request; prefer it to
 // [Metrics.Listener]. On a nil *Metrics (a [Pipeline] with metrics
 // disabled) it does nothing.
 func (m *Metrics) SetServer(s *httpserver.Server) {

@@ -2,8 +2,11 @@ package middleware
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,8 +160,45 @@ func TestMetricsServerStats(t *testing.T) {
 	defer func() { srv.Close(); <-done }()
 	resp, body := do(t, client(t), "GET", "http://"+ln.Addr().String()+"/metrics", nil, nil)
 	if resp.StatusCode != 200 || !strings.Contains(body, "http_open_connections 1\n") ||
-		!strings.Contains(body, "http_connections_rejected_total 0\n") || !strings.Contains(body, "# TYPE http_server_workers gauge") {
+		!strings.Contains(body, "http_connections_rejected_total 0\n") || !strings.Contains(body, "# TYPE http_server_workers gauge") ||
+		!strings.Contains(body, "# TYPE http_epoll_served_in_place_total counter\nhttp_epoll_served_in_place_total 0\n") ||
+		!strings.Contains(body, "# TYPE http_epoll_hand_ons_total counter\nhttp_epoll_hand_ons_total 0\n") {
 		t.Errorf("metrics:\n%s", body)
+	}
+}
+
+// TestMetricsServedInPlace: on the epoll engine the served-in-place
+// counter grows with requests served on the event loops, and stays at
+// zero with PoolOptions.AlwaysHandOff.
+func TestMetricsServedInPlace(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the epoll engine runs on Linux only")
+	}
+	for _, handOff := range []bool{false, true} {
+		t.Run(fmt.Sprint("AlwaysHandOff=", handOff), func(t *testing.T) {
+			m := NewMetrics(MetricsOptions{Path: "/metrics"})
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := &httpserver.Server{Handler: m.Middleware(httpserver.HandlerFunc(ok)), Engine: httpserver.EngineEpoll,
+				Pool: httpserver.PoolOptions{AlwaysHandOff: handOff}}
+			m.SetServer(srv)
+			done := make(chan struct{})
+			go func() { defer close(done); srv.Serve(ln) }()
+			defer func() { srv.Close(); <-done }()
+			c := client(t)
+			for range 5 { // keep-alive: the loop reads each request after the connection parked
+				do(t, c, "GET", "http://"+ln.Addr().String()+"/", nil, nil)
+			}
+			v := metricValue(t, m, "http_epoll_served_in_place_total")
+			if n, err := strconv.ParseUint(v, 10, 64); err != nil || handOff != (n == 0) {
+				t.Errorf("http_epoll_served_in_place_total %s", v)
+			}
+			if v := metricValue(t, m, "http_epoll_hand_ons_total"); handOff && v != "0" {
+				t.Errorf("http_epoll_hand_ons_total %s with AlwaysHandOff", v)
+			}
+		})
 	}
 }
 

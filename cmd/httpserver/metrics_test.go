@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +64,44 @@ func TestRunMetricsAddr(t *testing.T) {
 	if conn, err := net.DialTimeout("tcp", maddr, time.Second); err == nil {
 		conn.Close()
 		t.Errorf("the metrics address still accepts connections after the server stopped")
+	}
+}
+
+// TestRunEpollHandOff: --epoll-hand-off reaches the Server: on the epoll
+// engine, requests are served on the event loops (the metric
+// http_epoll_served_in_place_total grows) unless it is set, and then
+// none is (the metric stays 0).
+func TestRunEpollHandOff(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the epoll engine runs on Linux only")
+	}
+	for _, handOff := range []bool{false, true} {
+		t.Run(fmt.Sprint("epoll-hand-off=", handOff), func(t *testing.T) {
+			addr, _, _, _ := runInProcess(t, []string{"--addr", "127.0.0.1:0", "--engine", "epoll", "--epoll-hand-off=" + strconv.FormatBool(handOff)}, nil)
+			c := newClient(t)
+			for range 5 { // keep-alive: the loop reads each request after the connection parked
+				if code, _, _ := get(t, c, "http://"+addr+"/health"); code != 200 {
+					t.Fatalf("GET /health: %d", code)
+				}
+			}
+			_, _, body := get(t, c, "http://"+addr+"/metrics")
+			var served, handOns string
+			for line := range strings.Lines(body) {
+				if v, ok := strings.CutPrefix(line, "http_epoll_served_in_place_total "); ok {
+					served = strings.TrimSpace(v)
+				}
+				if v, ok := strings.CutPrefix(line, "http_epoll_hand_ons_total "); ok {
+					handOns = strings.TrimSpace(v)
+				}
+			}
+			n, err := strconv.ParseUint(served, 10, 64)
+			if err != nil || handOff != (n == 0) {
+				t.Errorf("http_epoll_served_in_place_total %q after 6 requests\n%s", served, body)
+			}
+			if handOns == "" || handOff && handOns != "0" {
+				t.Errorf("http_epoll_hand_ons_total %q", handOns)
+			}
+		})
 	}
 }
 

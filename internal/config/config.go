@@ -52,6 +52,11 @@ type Config struct {
 	// H2C serves HTTP/2 over cleartext to clients with prior knowledge
 	// (see [httpserver.HTTP2Options]); on by default in the binary.
 	H2C bool
+	// EpollHandOff, with the epoll engine, hands every request to a
+	// worker instead of serving it on the event loop that read it
+	// ([httpserver.PoolOptions.AlwaysHandOff]). Setting it with another
+	// engine is an error at start-up.
+	EpollHandOff bool
 
 	// LogLevel is the minimum level logged.
 	LogLevel slog.Level

@@ -1,9 +1,12 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"slices"
+
+	"github.com/rawsock/httpserver"
 )
 
 // checkConflicts rejects settings that contradict each other, naming the
@@ -30,6 +33,11 @@ func checkConflicts(c *Config, origin map[string]*Error) error {
 		// Each worker would listen on the metrics address and count
 		// only its own requests.
 		return fail("metrics-addr", fmt.Sprintf("cannot be used with workers (%d): each worker has its own metrics", c.Workers))
+	}
+	if c.EpollHandOff && c.Engine != httpserver.EngineEpoll {
+		// Only the epoll engine serves in place; another would ignore
+		// the setting.
+		return fail("epoll-hand-off", fmt.Sprintf("set while the engine is not epoll (engine: %s)", cmp.Or(c.Engine, httpserver.DefaultEngine)))
 	}
 	if m.RateLimit == 0 && origin["rate-burst"] != nil {
 		return fail("rate-burst", "set while rate limiting is off (no rate limit)")

@@ -54,7 +54,7 @@ func TestWriteEffectiveShowsEveryKey(t *testing.T) {
 			t.Errorf("key %s missing from:\n%s", s.yamlKey(), b.String())
 		}
 	}
-	for key, want := range map[string]any{"read_timeout": "1m30s", "engine": "goroutine", "log_level": "info", "demo": true, "max_conns": 10000} {
+	for key, want := range map[string]any{"read_timeout": "1m30s", "engine": "goroutine", "epoll_hand_off": false, "log_level": "info", "demo": true, "max_conns": 10000} {
 		if got[key] != want {
 			t.Errorf("%s: %v (%T), want %v", key, got[key], got[key], want)
 		}

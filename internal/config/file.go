@@ -32,6 +32,7 @@ type fileConfig struct {
 	MaxBodyBytes      yaml.Node   `yaml:"max_body_bytes"`
 	MaxConns          yaml.Node   `yaml:"max_conns"`
 	Engine            yaml.Node   `yaml:"engine"`
+	EpollHandOff      yaml.Node   `yaml:"epoll_hand_off"`
 	H2C               yaml.Node   `yaml:"h2c"`
 	LogLevel          yaml.Node   `yaml:"log_level"`
 	LogFormat         yaml.Node   `yaml:"log_format"`
@@ -73,6 +74,7 @@ func (f *fileConfig) nodes() map[string]*yaml.Node {
 		"max_body_bytes":      &f.MaxBodyBytes,
 		"max_conns":           &f.MaxConns,
 		"engine":              &f.Engine,
+		"epoll_hand_off":      &f.EpollHandOff,
 		"h2c":                 &f.H2C,
 		"log_level":           &f.LogLevel,
 		"log_format":          &f.LogFormat,

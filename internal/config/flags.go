@@ -135,6 +135,8 @@ func defaultText(c *Config, name string) string {
 		return fmt.Sprint(c.Demo)
 	case "h2c":
 		return fmt.Sprint(c.H2C)
+	case "epoll-hand-off":
+		return fmt.Sprint(c.EpollHandOff)
 	case "workers":
 		return fmt.Sprint(c.Workers)
 	case "upgrade-timeout":

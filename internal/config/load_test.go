@@ -194,6 +194,53 @@ func TestH2COnByDefaultInTheBinary(t *testing.T) {
 	}
 }
 
+// TestEpollHandOff: epoll-hand-off is read from each source, standalone
+// or with a value, the higher source winning, and Apply passes it to the
+// Server as PoolOptions.AlwaysHandOff.
+func TestEpollHandOff(t *testing.T) {
+	epollYAML := "engine: epoll\n"
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		yaml string // written to a file passed with --config when not empty
+		want bool
+	}{
+		{"default", nil, nil, "", false},
+		{"default with epoll", []string{"--engine", "epoll"}, nil, "", false},
+		{"flag alone", []string{"--engine", "epoll", "--epoll-hand-off"}, nil, "", true},
+		{"flag true", []string{"--engine=epoll", "--epoll-hand-off=true"}, nil, "", true},
+		{"single-dash flag", []string{"-engine=epoll", "-epoll-hand-off=1"}, nil, "", true},
+		{"flag false", []string{"--epoll-hand-off=false"}, nil, "", false},
+		{"flag false with another engine", []string{"--engine", "pool", "--epoll-hand-off=false"}, nil, "", false},
+		{"environment", nil, map[string]string{"HTTPSERVER_ENGINE": "epoll", "HTTPSERVER_EPOLL_HAND_OFF": "true"}, "", true},
+		{"environment T", nil, map[string]string{"HTTPSERVER_ENGINE": "epoll", "HTTPSERVER_EPOLL_HAND_OFF": "T"}, "", true},
+		{"empty environment is unset", []string{"--engine", "epoll"}, map[string]string{"HTTPSERVER_EPOLL_HAND_OFF": ""}, "", false},
+		{"file", nil, nil, epollYAML + "epoll_hand_off: true\n", true},
+		{"file false", nil, nil, epollYAML + "epoll_hand_off: false\n", false},
+		{"file engine, flag", []string{"--epoll-hand-off"}, nil, epollYAML, true},
+		{"environment over file", nil, map[string]string{"HTTPSERVER_EPOLL_HAND_OFF": "false"}, epollYAML + "epoll_hand_off: true\n", false},
+		{"flag over environment", []string{"--epoll-hand-off=false"}, map[string]string{"HTTPSERVER_ENGINE": "epoll", "HTTPSERVER_EPOLL_HAND_OFF": "true"}, "", false},
+		{"flag over file", []string{"--epoll-hand-off"}, nil, epollYAML + "epoll_hand_off: false\n", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if tt.yaml != "" {
+				args = append([]string{"--config", writeYAML(t, tt.yaml)}, args...)
+			}
+			c, err := Load(args, env(tt.env))
+			if err != nil || c.EpollHandOff != tt.want {
+				t.Fatalf("epoll-hand-off=%v err=%v, want %v", c.EpollHandOff, err, tt.want)
+			}
+			var s httpserver.Server
+			c.Apply(&s)
+			if s.Pool.AlwaysHandOff != tt.want {
+				t.Errorf("Apply set Pool.AlwaysHandOff=%v, want %v", s.Pool.AlwaysHandOff, tt.want)
+			}
+		})
+	}
+}
+
 func TestVersionNotFromEnv(t *testing.T) {
 	c, err := Load(nil, env(map[string]string{"HTTPSERVER_VERSION": "true"}))
 	if err != nil || c.Version {

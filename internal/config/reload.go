@@ -9,7 +9,8 @@ import (
 // KeepRestartOnly gives c the old value of every setting that a running
 // server cannot change (a reload on SIGHUP reads the whole configuration
 // anew) and returns the names of those whose new value it dropped: flag
-// names, or the YAML key of a setting that has no flag. The listening address, engine, h2c, timeouts, limits and Server
+// names, or the YAML key of a setting that has no flag. The listening
+// address, engine (and epoll-hand-off), h2c, timeouts, limits and Server
 // field are fixed when the server starts serving; the log format and the
 // metrics listener live as long as the process; the number of workers is
 // the supervisor's.
@@ -23,6 +24,7 @@ func (c *Config) KeepRestartOnly(old *Config) []string {
 	}
 	keep("addr", c.Addr != old.Addr, func() { c.Addr = old.Addr })
 	keep("engine", c.Engine != old.Engine, func() { c.Engine = old.Engine })
+	keep("epoll-hand-off", c.EpollHandOff != old.EpollHandOff, func() { c.EpollHandOff = old.EpollHandOff })
 	keep("h2c", c.H2C != old.H2C, func() { c.H2C = old.H2C })
 	keep("read-header-timeout", c.ReadHeaderTimeout != old.ReadHeaderTimeout, func() { c.ReadHeaderTimeout = old.ReadHeaderTimeout })
 	keep("read-timeout", c.ReadTimeout != old.ReadTimeout, func() { c.ReadTimeout = old.ReadTimeout })

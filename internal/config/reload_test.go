@@ -18,6 +18,7 @@ func TestKeepRestartOnly(t *testing.T) {
 		{[]string{"--log-level", "debug", "--shutdown-timeout", "3s", "--rate-limit", "5"}, "[]"},
 		{[]string{"--addr", "127.0.0.1:1"}, "[addr]"},
 		{[]string{"--engine", "pool", "--max-conns", "5", "--write-timeout", "1s"}, "[engine write-timeout max-conns]"},
+		{[]string{"--engine", "epoll", "--epoll-hand-off"}, "[engine epoll-hand-off]"},
 		{[]string{"--response-timeout", "1m"}, "[response-timeout]"},
 		{[]string{"--log-format", "text", "--server-name", "x", "--workers", "3"}, "[server-name log-format workers]"},
 		{[]string{"--metrics-addr", "127.0.0.1:9"}, "[metrics-addr]"},
@@ -38,7 +39,7 @@ func TestKeepRestartOnly(t *testing.T) {
 				t.Errorf("kept %s, want %s", got, tc.kept)
 			}
 			// What was kept has its old value; what was not, its new one.
-			if c.Addr != old.Addr || c.Engine != old.Engine || c.MaxConns != old.MaxConns || c.WriteTimeout != old.WriteTimeout || c.ResponseTimeout != old.ResponseTimeout ||
+			if c.Addr != old.Addr || c.Engine != old.Engine || c.EpollHandOff != old.EpollHandOff || c.MaxConns != old.MaxConns || c.WriteTimeout != old.WriteTimeout || c.ResponseTimeout != old.ResponseTimeout ||
 				c.LogFormat != old.LogFormat || c.ServerName != old.ServerName || c.Workers != old.Workers || c.Middleware.MetricsAddr != old.Middleware.MetricsAddr {
 				t.Errorf("a restart-only setting changed: %+v", c)
 			}

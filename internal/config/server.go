@@ -41,14 +41,15 @@ func (c *Config) Limits() httpserver.Limits {
 	return l
 }
 
-// Apply sets the address, timeouts, limits, name, engine and HTTP/2
-// options of s from c.
+// Apply sets the address, timeouts, limits, name, engine (with its
+// serving in place) and HTTP/2 options of s from c.
 func (c *Config) Apply(s *httpserver.Server) {
 	s.Addr = c.Addr
 	s.Timeouts = c.Timeouts()
 	s.Limits = c.Limits()
 	s.Name = c.ServerName
 	s.Engine = c.Engine
+	s.Pool.AlwaysHandOff = c.EpollHandOff
 	s.HTTP2.H2C = c.H2C
 }
 

@@ -47,6 +47,10 @@ var settings = []setting{
 		c.Engine, err = parseEngine(v)
 		return err
 	}},
+	{name: "epoll-hand-off", usage: "with --engine epoll, hand every request to a worker instead of serving it on the event loop that read it", set: func(c *Config, v string) (err error) {
+		c.EpollHandOff, err = parseBool(v)
+		return err
+	}},
 	{name: "h2c", usage: "serve HTTP/2 over cleartext to clients with prior knowledge (--h2c=false answers them 505)", set: func(c *Config, v string) (err error) {
 		c.H2C, err = parseBool(v)
 		return err
