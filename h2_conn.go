@@ -146,6 +146,7 @@ func (s *Server) h2Config() *http2.Config {
 	return &http2.Config{
 		IdleTimeout:    off(t.Idle),
 		PrefaceTimeout: off(t.ReadHeader),
+		HeaderTimeout:  off(t.ReadHeader),
 		WriteTimeout:   off(t.Write),
 		Logger:         s.cfg.logger,
 		// RFC 8441 §3: extended CONNECT (h2_connect.go) unless turned off.

@@ -2,9 +2,11 @@ package http2
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -236,4 +238,109 @@ func TestZeroWindowStallTimeout(t *testing.T) {
 	if status, body := rc.response(3); status != "200" || body != "ok" {
 		t.Fatalf("%q %q", status, body)
 	}
+}
+
+// A field block trickled frame by frame (HEADERS without END_HEADERS,
+// then CONTINUATION now and then), or a HEADERS frame trickled byte by
+// byte, is bounded by HeaderTimeout from its HEADERS frame, as an HTTP/1 head is by the server's ReadHeader, not by
+// the idle timeout: every frame arrives well within it, and a stream
+// open on the connection keeps it from being idle. A block that arrives
+// whole in time opens its stream and the connection goes on.
+func TestHeaderBlockTimeout(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	cfg := func() *Config {
+		return &Config{HeaderTimeout: timeout, IdleTimeout: 20 * time.Second, WriteTimeout: 20 * time.Second}
+	}
+	trickle := func(t *testing.T, rc *rawClient, id uint32) (time.Duration, error) {
+		// A field of its own, so that HPACK cannot index the block away.
+		block := rc.requestBlock("GET", "/", "x-pad", fmt.Sprint(id, strings.Repeat("p", 100)))
+		start := time.Now()
+		rc.write(raw(FrameHeaders, FlagEndStream, id, block[:1]))
+		for _, b := range block[1:] { // a byte every 50 ms, never END_HEADERS in time
+			time.Sleep(50 * time.Millisecond)
+			if _, err := rc.nc.Write(raw(FrameContinuation, 0, id, []byte{b})); err != nil {
+				return time.Since(start), err
+			}
+		}
+		t.Fatalf("the block (%d bytes) was trickled whole", len(block))
+		return 0, nil
+	}
+	// trickleFrame sends one HEADERS frame with END_HEADERS whose payload
+	// comes a byte every 50 ms.
+	trickleFrame := func(t *testing.T, rc *rawClient, id uint32) (time.Duration, error) {
+		block := rc.requestBlock("GET", "/", "x-pad", fmt.Sprint(id, strings.Repeat("p", 100)))
+		frame := raw(FrameHeaders, FlagEndHeaders|FlagEndStream, id, block)
+		start := time.Now()
+		rc.write(frame[:frameHeaderLen+1])
+		for _, b := range frame[frameHeaderLen+1:] {
+			time.Sleep(50 * time.Millisecond)
+			if _, err := rc.nc.Write([]byte{b}); err != nil {
+				return time.Since(start), err
+			}
+		}
+		t.Fatalf("the frame (%d bytes) was trickled whole", len(frame))
+		return 0, nil
+	}
+	for _, tc := range []struct {
+		name    string
+		open    bool // a stream is open meanwhile (the stall check's deadline)
+		trickle func(*testing.T, *rawClient, uint32) (time.Duration, error)
+	}{
+		{"CONTINUATION/idle connection", false, trickle},
+		{"CONTINUATION/stream open", true, trickle},
+		{"HEADERS payload/idle connection", false, trickleFrame},
+		{"HEADERS payload/stream open", true, trickleFrame},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hold := make(chan struct{})
+			rc := startRaw(t, cfg(), HandlerFunc(func(s *Stream) {
+				if s.Pseudo().Path == "/hold" {
+					<-hold
+				}
+				helloHandler.ServeStream(s)
+			}))
+			release := sync.OnceFunc(func() { close(hold) })
+			t.Cleanup(release) // before startRaw's, which waits for the handlers
+			if tc.open {
+				rc.request(1, "GET", "/hold", true)
+			}
+			d, _ := tc.trickle(t, rc, 3)
+			release() // Serve returns once the handlers have
+			if d > timeout+2*time.Second {
+				t.Fatalf("the connection lasted %v, want about %v", d, timeout)
+			}
+			select {
+			case err := <-rc.done:
+				if !errors.Is(err, errHeaderTimeout) {
+					t.Fatalf("Serve: %v, want errHeaderTimeout", err)
+				}
+				rc.done <- err // for the cleanup
+			case <-time.After(5 * time.Second):
+				t.Fatal("Serve did not end")
+			}
+		})
+	}
+	t.Run("whole in time", func(t *testing.T) {
+		rc := startRaw(t, cfg(), helloHandler)
+		block := rc.requestBlock("GET", "/")
+		rc.write(raw(FrameHeaders, FlagEndStream, 1, block[:2]))
+		time.Sleep(timeout / 3)
+		rc.write(raw(FrameContinuation, FlagEndHeaders, 1, block[2:]))
+		if status, body := rc.response(1); status != "200" || body == "" {
+			t.Fatalf("response %s %q", status, body)
+		}
+		time.Sleep(timeout * 2) // the block's deadline is gone with it
+		frame := raw(FrameHeaders, FlagEndHeaders|FlagEndStream, 3, rc.requestBlock("GET", "/two"))
+		rc.write(frame[:frameHeaderLen+1]) // a frame in two parts
+		time.Sleep(timeout / 3)
+		rc.write(frame[frameHeaderLen+1:])
+		if status, _ := rc.response(3); status != "200" {
+			t.Fatalf("second response %s", status)
+		}
+		time.Sleep(timeout * 2)
+		rc.request(5, "GET", "/", true)
+		if status, _ := rc.response(5); status != "200" {
+			t.Fatalf("third response %s", status)
+		}
+	})
 }

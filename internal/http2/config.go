@@ -15,6 +15,12 @@ type Config struct {
 	// PrefaceTimeout bounds reading the client preface and first SETTINGS.
 	// Default 10 seconds.
 	PrefaceTimeout time.Duration
+	// HeaderTimeout bounds receiving one field block, from its HEADERS
+	// frame to the frame with END_HEADERS: a client that trickles the
+	// CONTINUATION frames of a request's header loses the connection,
+	// as an HTTP/1 client that trickles its head does. Default 10
+	// seconds.
+	HeaderTimeout time.Duration
 	// WriteTimeout bounds one write to the connection (a peer that reads
 	// nothing for this long loses the connection) and how long a stream's
 	// Write may wait for the peer to open a flow-control window without
@@ -105,6 +111,7 @@ func (c *Config) withDefaults() Config {
 	}
 	def(&d.IdleTimeout, 2*time.Minute)
 	def(&d.PrefaceTimeout, 10*time.Second)
+	def(&d.HeaderTimeout, 10*time.Second)
 	def(&d.WriteTimeout, 30*time.Second)
 	def(&d.Limits.ResetInterval, 10*time.Second)
 	l := &d.Limits

@@ -24,6 +24,12 @@ type FrameReader struct {
 	// frames, or 0.
 	continuing uint32
 	frame      Frame
+
+	// OnFieldBlockWait, when set, is called when ReadFrame has the
+	// header of a HEADERS frame and waits for the rest of it: a field
+	// block has begun to arrive (the server bounds it in time). It may
+	// be called again for the same frame, after a read deadline.
+	OnFieldBlockWait func()
 }
 
 // NewFrameReader returns a reader that accepts frames of up to maxFrameSize
@@ -109,6 +115,9 @@ func (fr *FrameReader) ReadFrame() (*Frame, error) {
 	// rest), so the oversized payload is never read.
 	if fh.Length > fr.maxFrameSize {
 		return nil, connError(ErrCodeFrameSize, "frame larger than SETTINGS_MAX_FRAME_SIZE")
+	}
+	if fh.Type == FrameHeaders && fr.OnFieldBlockWait != nil && fr.end-fr.beg < frameHeaderLen+int(fh.Length) {
+		fr.OnFieldBlockWait()
 	}
 	if err := fr.fill(frameHeaderLen + int(fh.Length)); err != nil {
 		return nil, err

@@ -69,7 +69,7 @@ func (c *ServerConn) runHandler(s *Stream, h Handler) {
 		}
 		c.handlers--
 		if c.handlers == 0 && len(c.streams) == 0 {
-			c.nc.SetReadDeadline(time.Now().Add(c.cfg.IdleTimeout))
+			c.setReadDeadlineLocked(time.Now().Add(c.cfg.IdleTimeout))
 		}
 		c.wake.Signal()
 		c.maybeReleaseLocked(s)

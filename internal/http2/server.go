@@ -66,6 +66,13 @@ type ServerConn struct {
 	closed       bool // the connection is closed
 	// settingsAcked: the client acknowledged our SETTINGS.
 	settingsAcked bool
+	// readDeadline is the read deadline the connection's state asks
+	// for (idle, or the stall check of open streams); while a field
+	// block is being received (blockOpen) blockDeadline bounds it (see
+	// setReadDeadlineLocked).
+	readDeadline  time.Time
+	blockDeadline time.Time
+	blockOpen     bool
 	resets        rateCounter
 	empties       rateCounter
 	// scratchHeaders frames a field block (writer only).
@@ -90,6 +97,7 @@ func NewServerConn(nc net.Conn, cfg *Config, h Handler) *ServerConn {
 	l := &c.cfg.Limits
 	c.wake.L = &c.mu
 	c.fr = NewFrameReader(nc, l.MaxFrameSize)
+	c.fr.OnFieldBlockWait = c.openBlock
 	// RFC 9113 §6.5.2: the client may use 4096 until it has seen our
 	// SETTINGS; HeaderTableSize applies from its ACK (onSettings).
 	c.dec = hpack.NewDecoder(4096)
@@ -233,7 +241,9 @@ func (c *ServerConn) serve(opts ServeOptions) error {
 				return connError(ErrCodeProtocol, "client preface is not followed by SETTINGS")
 			}
 			c.sawSettings = true
-			c.nc.SetReadDeadline(time.Now().Add(c.cfg.IdleTimeout))
+			c.mu.Lock()
+			c.setReadDeadlineLocked(time.Now().Add(c.cfg.IdleTimeout))
+			c.mu.Unlock()
 		}
 		if err := c.processFrame(f); err != nil {
 			return err
@@ -249,15 +259,62 @@ func (c *ServerConn) onReadTimeout() error {
 	if !c.sawSettings {
 		return os.ErrDeadlineExceeded
 	}
+	now := time.Now()
+	if c.blockOpen {
+		if !now.Before(c.blockDeadline) {
+			return errHeaderTimeout
+		}
+		// A request is arriving: the connection is not idle, and the
+		// stall check waits until the block is whole.
+		c.nc.SetReadDeadline(c.blockDeadline)
+		return nil
+	}
 	if len(c.streams) > 0 || c.handlers > 0 {
 		c.resetStalledLocked()
-		c.nc.SetReadDeadline(time.Now().Add(c.stallCheckInterval()))
+		c.setReadDeadlineLocked(now.Add(c.stallCheckInterval()))
 		return nil
 	}
 	c.goAwayLocked(ErrCodeNo)
 	c.shutdown = true
 	c.wake.Broadcast()
 	return errIdle
+}
+
+// errHeaderTimeout ends a connection whose field block did not arrive
+// whole within Config.HeaderTimeout.
+var errHeaderTimeout = errors.New("http2: field block not received within the header timeout")
+
+// setReadDeadlineLocked sets the read deadline the connection's state
+// asks for, t, bounded by the end of the field block being received.
+func (c *ServerConn) setReadDeadlineLocked(t time.Time) {
+	c.readDeadline = t
+	if c.blockOpen && c.blockDeadline.Before(t) {
+		t = c.blockDeadline
+	}
+	c.nc.SetReadDeadline(t)
+}
+
+// openBlock and closeBlock bracket a field block that takes more than
+// one read: a HEADERS frame that arrives in parts (the frame reader's
+// OnFieldBlockWait), or without END_HEADERS and then CONTINUATION
+// frames. While it is open, Config.HeaderTimeout from its start bounds
+// it; opening it again keeps that start.
+func (c *ServerConn) openBlock() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.blockOpen {
+		return
+	}
+	c.blockOpen = true
+	c.blockDeadline = time.Now().Add(c.cfg.HeaderTimeout)
+	c.setReadDeadlineLocked(c.readDeadline)
+}
+
+func (c *ServerConn) closeBlock() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.blockOpen = false
+	c.setReadDeadlineLocked(c.readDeadline)
 }
 
 // stallCheckInterval is the read deadline while streams are open: each

@@ -96,7 +96,7 @@ func (c *ServerConn) closeStreamLocked(s *Stream) {
 			c.consumeLocked(nil, uint32(n))
 		}
 		if len(c.streams) == 0 {
-			c.nc.SetReadDeadline(time.Now().Add(c.cfg.IdleTimeout))
+			c.setReadDeadlineLocked(time.Now().Add(c.cfg.IdleTimeout))
 		}
 		c.wake.Signal()
 	}
