@@ -32,6 +32,7 @@
 # All traffic stays on 127.0.0.0/8. Results go to bench/results/ws_*.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./lib.sh
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5s}
@@ -57,43 +58,16 @@ fi
 OUT=results
 RAW=$OUT/ws_raw.tsv
 IDLEF=$OUT/ws_idle.tsv
-TICK=$(getconf CLK_TCK)
 mod_version() { go list -m -f '{{.Version}}' "$1"; }
 {
-	echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
-	echo "kernel: $(uname -r)"
-	echo "go: $(go version | cut -d' ' -f3-)"
+	machine_info
 	echo "gorilla/websocket: $(mod_version github.com/gorilla/websocket), coder/websocket: $(mod_version github.com/coder/websocket), nbio: $(mod_version github.com/lesismal/nbio)"
 	echo "runs: $ROUNDS rounds x $DURATION, 256 connections, load client GOMAXPROCS=$CLIENT_PROCS, permessage-deflate off"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	if [ -n "${NOTE:-}" ]; then echo "note: $NOTE"; fi
 } >$OUT/ws_machine.txt
 
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-
-# wait_port PORT PID: 0 once the port accepts, 3 if the server exited
-# with status 3 (not in this build), 1 otherwise.
-wait_port() {
-	for _ in $(seq 200); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-		if ! kill -0 "$2" 2>/dev/null; then
-			local rc=0
-			wait "$2" || rc=$?
-			[ "$rc" = 3 ] && return 3
-			echo "ws.sh: server on port $1 exited with status $rc" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
-	echo "ws.sh: port $1 did not open" >&2
-	return 1
-}
+trap stop_all EXIT
 
 # Start every server once; they idle while the others are measured.
 declare -A PID_OF PORT_OF
@@ -134,15 +108,15 @@ for round in $(seq "$ROUNDS"); do
 				awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
 			c1=$(cpu_ticks "$pid")
 			read -r msgs dur_us errs p50 p99 <<<"$res"
-			mps=$(awk -v r="$msgs" -v d="$dur_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
-			cpu=$(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN {printf "%.2f", (b - a) / t}')
+			mps=$(per_second "$msgs" "$dur_us")
+			cpu=$(cpu_seconds "$c0" "$c1")
 			rss=$(rss_kib "$pid")
-			load=$(cut -d' ' -f1 /proc/loadavg)
+			load=$(load1)
 			echo -e "$round\t$name\t$impl\t$mps\t$p50\t$p99\t$rss\t$cpu\t$errs\t$msgs\t$load" | tee -a $RAW
 		done
 	done
 done
-cleanup
+stop_all
 PIDS=()
 
 if [ "$PROFILE" = 1 ]; then
@@ -154,8 +128,7 @@ if [ "$PROFILE" = 1 ]; then
 		PIDS=("$pid")
 		wait_port 9399 "$pid"
 		GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr 127.0.0.1:9399 -c 256 -size 1024 -d "$DURATION" >/dev/null
-		kill -TERM "$pid"
-		wait "$pid" || true
+		stop_server "$pid"
 		go tool pprof -top -nodecount=40 bin/wsbenchserver "$OUT/ws-$impl-echo1k.pprof" >"$OUT/ws-$impl-echo1k.top.txt" 2>/dev/null
 		echo "profile: $OUT/ws-$impl-echo1k.top.txt"
 	done
@@ -171,13 +144,10 @@ if [ "$IDLE" = 1 ]; then
 		wait_port 9398 "$pid"
 		line=$(bin/idleconns -ws -gc -addr 127.0.0.1:9398 -pid "$pid" -n "$IDLE_N") ||
 			line="conns=$IDLE_N base_kib=0 after_kib=0 per_conn_kib=failed gc_kib=0 per_conn_gc_kib=failed"
-		kill -TERM "$pid"
-		wait "$pid" || true
+		stop_server "$pid"
 		PIDS=()
 		echo "$impl $line"
-		echo "$line" | awk -v s="$impl" -v l="$(cut -d' ' -f1 /proc/loadavg)" '{
-			for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, v["conns"], v["base_kib"], v["after_kib"], v["per_conn_kib"], v["gc_kib"], v["per_conn_gc_kib"], l }' >>$IDLEF
+		printf '%s\t%s\t%s\n' "$impl" "$(kv_values "$line" conns base_kib after_kib per_conn_kib gc_kib per_conn_gc_kib)" "$(load1)" >>$IDLEF
 		sleep 2 # let TIME_WAIT sockets of the closed connections drain a little
 	done
 fi
