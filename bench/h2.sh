@@ -134,16 +134,11 @@ if [ "$PROFILE" = 1 ]; then
 	# DURATION (results/h2-<server>-<size>.top.txt).
 	for path in small 64k; do
 		for impl in httpserver-goroutine httpserver-epoll; do
-			bin/h2server -impl "$impl" -addr 127.0.0.1:19499 -cert "$work/cert.pem" -key "$work/key.pem" \
-				-cpuprofile "results/h2-$impl-$path.pprof" 2>/dev/null &
-			pid=$!
-			PIDS=("$pid")
-			wait_port 19499
+			serve 19499 bin/h2server -impl "$impl" -addr 127.0.0.1:19499 -cert "$work/cert.pem" -key "$work/key.pem" \
+				-cpuprofile "results/h2-$impl-$path.pprof"
 			h2load_run "https://127.0.0.1:19499/$path" "$DURATION" >/dev/null
-			stop_server "$pid"
-			PIDS=()
-			go tool pprof -top -nodecount=40 bin/h2server "results/h2-$impl-$path.pprof" >"results/h2-$impl-$path.top.txt" 2>/dev/null
-			echo "profile: results/h2-$impl-$path.top.txt"
+			stop_server "$SERVER_PID"
+			write_top bin/h2server "results/h2-$impl-$path"
 		done
 	done
 fi

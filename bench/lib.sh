@@ -51,11 +51,34 @@ stop_all() {
 	wait 2>/dev/null || true
 }
 
+# serve PORT CMD...: starts a server, CMD with its stderr dropped, in the
+# background; adds it to PIDS, sets SERVER_PID and waits for PORT as
+# wait_port does (returning what it returns; a server that is not up is
+# taken out of PIDS).
+serve() {
+	local port=$1 rc=0
+	shift
+	"$@" 2>/dev/null &
+	SERVER_PID=$!
+	PIDS+=("$SERVER_PID")
+	wait_port "$port" "$SERVER_PID" || rc=$?
+	if [ "$rc" != 0 ]; then forget_pid "$SERVER_PID"; fi
+	return "$rc"
+}
+
+# forget_pid PID: takes PID out of PIDS.
+forget_pid() {
+	local keep=() p
+	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+}
+
 # stop_server PID: SIGTERM to a server (which stops cleanly, writing its
-# CPU profile if it has one), then waits for it.
+# CPU profile if it has one), then waits for it and takes it out of PIDS.
 stop_server() {
 	kill -TERM "$1"
 	wait "$1" || true
+	forget_pid "$1"
 }
 
 # wait_port PORT [PID]: returns 0 once 127.0.0.1:PORT accepts a
@@ -97,4 +120,30 @@ kv_values() {
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		n = split(keys, k, " ")
 		for (i = 1; i <= n; i++) printf "%s%s", v[k[i]], (i < n ? "\t" : "\n") }' <<<"$line"
+}
+
+# measured PID CMD...: runs CMD, a load client that prints "COUNT
+# DURATION_US ERRORS P50 P99", and prints, tab-separated, what the
+# scripts record of the run: COUNT per second, P50, P99, the server
+# PID's RSS in KiB and the CPU seconds it used meanwhile, ERRORS, COUNT
+# and the 1-minute load average.
+measured() {
+	local pid=$1 c0 c1 res n dur_us errs p50 p99 rss
+	shift
+	c0=$(cpu_ticks "$pid") && res=$("$@") && c1=$(cpu_ticks "$pid") || return
+	read -r n dur_us errs p50 p99 <<<"$res"
+	rss=$(rss_kib "$pid") || return
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(per_second "$n" "$dur_us")" "$p50" "$p99" "$rss" \
+		"$(cpu_seconds "$c0" "$c1")" "$errs" "$n" "$(load1)"
+}
+
+# wanted LIST NAME: true if LIST (names separated by spaces, such as
+# SCENARIOS_ONLY) is empty or holds NAME.
+wanted() { [ -z "$1" ] || [[ " $1 " == *" $2 "* ]]; }
+
+# write_top BINARY NAME: the top 40 functions of the CPU profile
+# NAME.pprof of BINARY, to NAME.top.txt, and a line that says so.
+write_top() {
+	go tool pprof -top -nodecount=40 "$1" "$2.pprof" >"$2.top.txt" 2>/dev/null
+	echo "profile: $2.top.txt"
 }

@@ -57,10 +57,8 @@ port_of() { echo $((9200 + $1)); }
 declare -A PID_OF
 for i in "${!IMPLS[@]}"; do
 	impl=${IMPLS[$i]}
-	bin/benchserver -impl "$impl" -addr "127.0.0.1:$(port_of "$i")" 2>/dev/null &
-	PID_OF[$impl]=$!
-	PIDS+=($!)
-	wait_port "$(port_of "$i")"
+	serve "$(port_of "$i")" bin/benchserver -impl "$impl" -addr "127.0.0.1:$(port_of "$i")"
+	PID_OF[$impl]=$SERVER_PID
 done
 for i in "${!IMPLS[@]}"; do # warm-up
 	wrk_warm_up "$THREADS" "http://127.0.0.1:$(port_of "$i")/plaintext"
@@ -70,21 +68,13 @@ echo -e "round\tscenario\tserver\treq_per_s\tp50_us\tp99_us\trss_kib\tcpu_s\terr
 for round in $(seq "$ROUNDS"); do
 	for sc in "${SCENARIOS[@]}"; do
 		read -r name conns path script <<<"$sc"
-		if [ -n "$SCENARIOS_ONLY" ] && [[ " $SCENARIOS_ONLY " != *" $name "* ]]; then continue; fi
+		wanted "$SCENARIOS_ONLY" "$name" || continue
 		# Rotate the order every round so no server always goes first.
 		for k in "${!IMPLS[@]}"; do
 			i=$(((k + round) % ${#IMPLS[@]}))
 			impl=${IMPLS[$i]}
-			pid=${PID_OF[$impl]}
-			c0=$(cpu_ticks "$pid")
-			res=$(wrk_result "$THREADS" "$conns" "$DURATION" "$script" "http://127.0.0.1:$(port_of "$i")$path")
-			c1=$(cpu_ticks "$pid")
-			read -r reqs dur_us errs p50 p99 <<<"$res"
-			rps=$(per_second "$reqs" "$dur_us")
-			cpu=$(cpu_seconds "$c0" "$c1")
-			rss=$(rss_kib "$pid")
-			load=$(load1)
-			echo -e "$round\t$name\t$impl\t$rps\t$p50\t$p99\t$rss\t$cpu\t$errs\t$reqs\t$load" | tee -a $RAW
+			row=$(measured "${PID_OF[$impl]}" wrk_result "$THREADS" "$conns" "$DURATION" "$script" "http://127.0.0.1:$(port_of "$i")$path")
+			printf '%s\t%s\t%s\t%s\n' "$round" "$name" "$impl" "$row" | tee -a $RAW
 		done
 	done
 done
@@ -97,14 +87,10 @@ if [ "$PROFILE" = 1 ]; then
 	for shape in "plaintext report" "pipelined16 pipeline"; do
 		read -r sname script <<<"$shape"
 		for impl in httpserver-goroutine httpserver-pool httpserver-epoll fasthttp; do
-			bin/benchserver -impl "$impl" -addr 127.0.0.1:9299 -cpuprofile "$OUT/$impl-$sname.pprof" 2>/dev/null &
-			pid=$!
-			PIDS=("$pid")
-			wait_port 9299
+			serve 9299 bin/benchserver -impl "$impl" -addr 127.0.0.1:9299 -cpuprofile "$OUT/$impl-$sname.pprof"
 			wrk -t"$THREADS" -c256 -d"$DURATION" -s "lua/$script.lua" http://127.0.0.1:9299/plaintext >/dev/null
-			stop_server "$pid"
-			go tool pprof -top -nodecount=40 bin/benchserver "$OUT/$impl-$sname.pprof" >"$OUT/$impl-$sname.top.txt" 2>/dev/null
-			echo "profile: $OUT/$impl-$sname.top.txt"
+			stop_server "$SERVER_PID"
+			write_top bin/benchserver "$OUT/$impl-$sname"
 		done
 	done
 fi
@@ -113,13 +99,9 @@ if [ "$IDLE" = 1 ]; then
 	echo -e "server\tconns\tbase_kib\tafter_kib\tper_conn_kib" >$IDLEF
 	for impl in "${IMPLS[@]}"; do
 		for n in $IDLE_COUNTS; do
-			bin/benchserver -impl "$impl" -addr 127.0.0.1:9298 2>/dev/null &
-			pid=$!
-			PIDS=("$pid")
-			wait_port 9298
-			line=$(bin/idleconns -addr 127.0.0.1:9298 -pid "$pid" -n "$n") || line="conns=$n base_kib=0 after_kib=0 per_conn_kib=failed"
-			stop_server "$pid"
-			PIDS=()
+			serve 9298 bin/benchserver -impl "$impl" -addr 127.0.0.1:9298
+			line=$(bin/idleconns -addr 127.0.0.1:9298 -pid "$SERVER_PID" -n "$n") || line="conns=$n base_kib=0 after_kib=0 per_conn_kib=failed"
+			stop_server "$SERVER_PID"
 			echo "$impl $line"
 			printf '%s\t%s\n' "$impl" "$(kv_values "$line" conns base_kib after_kib per_conn_kib)" >>$IDLEF
 			sleep 1 # let TIME_WAIT sockets of the closed connections drain a little

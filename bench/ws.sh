@@ -74,45 +74,38 @@ declare -A PID_OF PORT_OF
 IMPLS=()
 for i in "${!ALL_IMPLS[@]}"; do
 	impl=${ALL_IMPLS[$i]}
-	if [ -n "${IMPLS_ONLY:-}" ] && [[ " $IMPLS_ONLY " != *" $impl "* ]]; then continue; fi
+	wanted "${IMPLS_ONLY:-}" "$impl" || continue
 	port=$((29400 + i)) # apart from run.sh's ports, so both can run at once
-	bin/wsbenchserver -impl "$impl" -addr "127.0.0.1:$port" 2>/dev/null &
-	pid=$!
 	rc=0
-	wait_port "$port" "$pid" || rc=$?
+	serve "$port" bin/wsbenchserver -impl "$impl" -addr "127.0.0.1:$port" || rc=$?
 	if [ "$rc" = 3 ]; then
 		echo "ws.sh: $impl is not in this build; skipped" | tee -a $OUT/ws_machine.txt
 		continue
 	fi
 	[ "$rc" = 0 ] || exit 1
-	PID_OF[$impl]=$pid
+	PID_OF[$impl]=$SERVER_PID
 	PORT_OF[$impl]=$port
-	PIDS+=("$pid")
 	IMPLS+=("$impl")
 done
+# wsload_result ADDR CONNS SIZE DURATION: one echo run; prints the fields
+# of its RESULT line, "messages duration_us errors p50_us p99_us".
+wsload_result() {
+	GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr "$1" -c "$2" -size "$3" -d "$4" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
+}
 for impl in "${IMPLS[@]}"; do # warm-up
-	GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr "127.0.0.1:${PORT_OF[$impl]}" -c 256 -size 1024 -d 1s >/dev/null
+	wsload_result "127.0.0.1:${PORT_OF[$impl]}" 256 1024 1s >/dev/null
 done
 
 echo -e "round\tscenario\tserver\tmsg_per_s\tp50_us\tp99_us\trss_kib\tcpu_s\terrors\tmessages\tload1" >$RAW
 for round in $(seq "$ROUNDS"); do
 	for sc in "${SCENARIOS[@]}"; do
 		read -r name conns size <<<"$sc"
-		if [ -n "${SCENARIOS_ONLY:-}" ] && [[ " $SCENARIOS_ONLY " != *" $name "* ]]; then continue; fi
+		wanted "${SCENARIOS_ONLY:-}" "$name" || continue
 		# Rotate the order every round so no server always goes first.
 		for k in "${!IMPLS[@]}"; do
 			impl=${IMPLS[$(((k + round) % ${#IMPLS[@]}))]}
-			pid=${PID_OF[$impl]}
-			c0=$(cpu_ticks "$pid")
-			res=$(GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr "127.0.0.1:${PORT_OF[$impl]}" -c "$conns" -size "$size" -d "$DURATION" |
-				awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
-			c1=$(cpu_ticks "$pid")
-			read -r msgs dur_us errs p50 p99 <<<"$res"
-			mps=$(per_second "$msgs" "$dur_us")
-			cpu=$(cpu_seconds "$c0" "$c1")
-			rss=$(rss_kib "$pid")
-			load=$(load1)
-			echo -e "$round\t$name\t$impl\t$mps\t$p50\t$p99\t$rss\t$cpu\t$errs\t$msgs\t$load" | tee -a $RAW
+			row=$(measured "${PID_OF[$impl]}" wsload_result "127.0.0.1:${PORT_OF[$impl]}" "$conns" "$size" "$DURATION")
+			printf '%s\t%s\t%s\t%s\n' "$round" "$name" "$impl" "$row" | tee -a $RAW
 		done
 	done
 done
@@ -123,29 +116,20 @@ if [ "$PROFILE" = 1 ]; then
 	# A CPU profile of each server under the 1 KiB echo
 	# (results/ws-<server>-echo1k.top.txt).
 	for impl in "${IMPLS[@]}"; do
-		bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9399 -cpuprofile "$OUT/ws-$impl-echo1k.pprof" 2>/dev/null &
-		pid=$!
-		PIDS=("$pid")
-		wait_port 9399 "$pid"
-		GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr 127.0.0.1:9399 -c 256 -size 1024 -d "$DURATION" >/dev/null
-		stop_server "$pid"
-		go tool pprof -top -nodecount=40 bin/wsbenchserver "$OUT/ws-$impl-echo1k.pprof" >"$OUT/ws-$impl-echo1k.top.txt" 2>/dev/null
-		echo "profile: $OUT/ws-$impl-echo1k.top.txt"
+		serve 9399 bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9399 -cpuprofile "$OUT/ws-$impl-echo1k.pprof"
+		wsload_result 127.0.0.1:9399 256 1024 "$DURATION" >/dev/null
+		stop_server "$SERVER_PID"
+		write_top bin/wsbenchserver "$OUT/ws-$impl-echo1k"
 	done
-	PIDS=()
 fi
 
 if [ "$IDLE" = 1 ]; then
 	echo -e "server\tconns\tbase_kib\tafter_kib\tper_conn_kib\tafter_gc_kib\tper_conn_gc_kib\tload1" >$IDLEF
 	for impl in "${IMPLS[@]}"; do
-		bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9398 2>/dev/null &
-		pid=$!
-		PIDS=("$pid")
-		wait_port 9398 "$pid"
-		line=$(bin/idleconns -ws -gc -addr 127.0.0.1:9398 -pid "$pid" -n "$IDLE_N") ||
+		serve 9398 bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9398
+		line=$(bin/idleconns -ws -gc -addr 127.0.0.1:9398 -pid "$SERVER_PID" -n "$IDLE_N") ||
 			line="conns=$IDLE_N base_kib=0 after_kib=0 per_conn_kib=failed gc_kib=0 per_conn_gc_kib=failed"
-		stop_server "$pid"
-		PIDS=()
+		stop_server "$SERVER_PID"
 		echo "$impl $line"
 		printf '%s\t%s\t%s\n' "$impl" "$(kv_values "$line" conns base_kib after_kib per_conn_kib gc_kib per_conn_gc_kib)" "$(load1)" >>$IDLEF
 		sleep 2 # let TIME_WAIT sockets of the closed connections drain a little
