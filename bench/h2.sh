@@ -127,7 +127,6 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 stop_all
-PIDS=()
 
 if [ "$PROFILE" = 1 ]; then
 	# One CPU profile per engine and size: h2load alone against it for

@@ -45,10 +45,12 @@ machine_info() {
 # PIDS lists the servers a script has running, for stop_all.
 PIDS=()
 
-# stop_all: kills every process in PIDS and waits for them all.
+# stop_all: kills every process in PIDS, waits for them all and empties
+# PIDS.
 stop_all() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	PIDS=()
 }
 
 # serve PORT CMD...: starts a server, CMD with its stderr dropped, in the

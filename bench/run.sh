@@ -79,7 +79,6 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 stop_all
-PIDS=()
 
 if [ "$PROFILE" = 1 ]; then
 	# One CPU profile per server and load shape: plaintext c256 and

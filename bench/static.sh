@@ -109,7 +109,6 @@ for logs in $LOGS; do
 		done
 	done
 	stop_all
-	PIDS=()
 done
 
 echo

@@ -110,7 +110,6 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 stop_all
-PIDS=()
 
 if [ "$PROFILE" = 1 ]; then
 	# A CPU profile of each server under the 1 KiB echo
