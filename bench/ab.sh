@@ -13,19 +13,17 @@
 # All traffic stays on 127.0.0.0/8.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./lib.sh
 
 BASE=${BASE:-main}
 ENGINES=${ENGINES:-epoll}
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5s}
 SCENARIOS=${SCENARIOS:-"plaintext-c256 pipelined16-c256"}
-TICK=$(getconf CLK_TCK)
 
 tmp=$(mktemp -d)
-PIDS=()
 cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+	stop_all
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -36,16 +34,6 @@ git -C .. archive "$BASE" | tar -x -C "$tmp"
 mkdir -p "$tmp/bin"
 (cd "$tmp/bench" && go build -o "$tmp/bin/benchserver" ./cmd/benchserver)
 go build -o "$tmp/bin/benchserver-new" ./cmd/benchserver
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-wait_port() {
-	for _ in $(seq 100); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-		sleep 0.05
-	done
-	echo "ab.sh: port $1 did not open" >&2
-	return 1
-}
 
 NAMES=()
 declare -A PID_OF PORT_OF
@@ -63,7 +51,7 @@ for e in $ENGINES; do
 	start "$e-after" "$tmp/bin/benchserver-new" "httpserver-$e"
 done
 start fasthttp "$tmp/bin/benchserver-new" fasthttp
-for n in "${NAMES[@]}"; do wrk -t1 -c64 -d1s "http://127.0.0.1:${PORT_OF[$n]}/plaintext" >/dev/null; done
+for n in "${NAMES[@]}"; do wrk_warm_up 1 "http://127.0.0.1:${PORT_OF[$n]}/plaintext"; done
 
 echo "base $(git -C .. rev-parse --short "$BASE"), after: working tree $(git -C .. rev-parse --short HEAD)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -79,10 +67,10 @@ for round in $(seq "$ROUNDS"); do
 		for k in "${!NAMES[@]}"; do
 			n=${NAMES[$(((k + round) % ${#NAMES[@]}))]}
 			c0=$(cpu_ticks "${PID_OF[$n]}")
-			reqs=$(wrk -t1 -c"$conns" -d"$DURATION" --timeout 5s -s "lua/$script.lua" \
-				"http://127.0.0.1:${PORT_OF[$n]}/plaintext" | awk '/^RESULT/ {print $2}')
+			res=$(wrk_result 1 "$conns" "$DURATION" "$script" "http://127.0.0.1:${PORT_OF[$n]}/plaintext")
 			c1=$(cpu_ticks "${PID_OF[$n]}")
-			load=$(cut -d' ' -f1 /proc/loadavg)
+			read -r reqs _ <<<"$res"
+			load=$(load1)
 			echo -e "$round\t$sc\t$n\t$reqs\t$c0\t$c1\t$load" | tee -a "$out" |
 				awk -v t="$TICK" '{printf "%s %s %-16s %8.0f req/CPU-s  load %s\n", $1, $2, $3, $4 / (($6 - $5) / t), $7}'
 		done

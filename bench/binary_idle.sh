@@ -16,6 +16,7 @@
 # engine (no middleware) as a reference. All traffic stays on loopback.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./lib.sh
 N=${N:-10000}
 ROUNDS=${ROUNDS:-3}
 EXTRA=${EXTRA:-}
@@ -37,15 +38,6 @@ cleanup() {
 trap cleanup EXIT
 printf 'Hello, World!' >"$work/plaintext"
 
-wait_port() {
-	for _ in $(seq 100); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-		sleep 0.05
-	done
-	echo "binary_idle.sh: port $1 did not open" >&2
-	return 1
-}
-
 # measure LABEL CMD...: one fresh server, one idleconns run.
 measure() {
 	local label=$1
@@ -54,12 +46,9 @@ measure() {
 	PID=$!
 	wait_port 9296
 	line=$(bin/idleconns -addr 127.0.0.1:9296 -pid "$PID" -n "$N") || line="conns=$N base_kib=0 after_kib=0 per_conn_kib=failed"
-	kill -TERM "$PID"
-	wait "$PID" || true
+	stop_server "$PID"
 	PID=
-	echo "$line" | awk -v r="$round" -v s="$label" -v l="$(cut -d' ' -f1 /proc/loadavg)" '{
-		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r, s, v["conns"], v["base_kib"], v["after_kib"], v["per_conn_kib"], l }'
+	printf '%s\t%s\t%s\t%s\n' "$round" "$label" "$(kv_values "$line" conns base_kib after_kib per_conn_kib)" "$(load1)"
 	sleep 1 # let the closed connections' TIME_WAIT sockets drain a little
 }
 

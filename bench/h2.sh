@@ -25,6 +25,7 @@
 # missing. All traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./lib.sh
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}
 CLIENTS=${CLIENTS:-16}
@@ -36,10 +37,8 @@ if ! command -v h2load >/dev/null || ! command -v h2o >/dev/null || ! command -v
 fi
 work=$(mktemp -d)
 chmod 755 "$work" # h2o drops to nobody, who reads the files
-PIDS=()
 cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+	stop_all
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -53,18 +52,6 @@ chmod 644 "$work/key.pem"
 printf 'Hello, World!' >"$work/www/small"
 # The 64 KiB body h2server sends: "0123456789abcdef" 4096 times.
 for _ in $(seq 4096); do printf '0123456789abcdef'; done >"$work/www/64k"
-TICK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
-wait_port() {
-	for _ in $(seq 100); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-		sleep 0.05
-	done
-	echo "h2.sh: port $1 did not open" >&2
-	return 1
-}
-
 IMPLS=(httpserver-goroutine httpserver-pool httpserver-epoll nethttp h2o)
 declare -A PID PORT
 start_servers() { # start_servers [cpuprofile suffix]
@@ -102,10 +89,7 @@ CONF
 start_servers
 
 {
-	echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
-	echo "kernel: $(uname -r)"
-	echo "go: $(go version | cut -d' ' -f3-)"
+	machine_info
 	echo "h2load: $(h2load --version | cut -d' ' -f2)"
 	echo "h2o: $(h2o --version | head -1 | cut -d' ' -f3) ($(h2o --version | sed -n 2p))"
 	echo "runs: $ROUNDS rounds x ${DURATION}s, h2load -c$CLIENTS -m$STREAMS -t1 over TLS"
@@ -136,32 +120,24 @@ for round in $(seq "$ROUNDS"); do
 			c0=$(cpu_ticks "${PID[$impl]}")
 			read -r n rps errs <<<"$(h2load_run "https://127.0.0.1:${PORT[$impl]}/$path" "$DURATION")"
 			c1=$(cpu_ticks "${PID[$impl]}")
-			per=$(awk -v n="$n" -v c=$((c1 - c0)) -v t="$TICK" 'BEGIN { printf "%.0f", (c > 0 ? n / (c / t) : 0) }')
-			load=$(cut -d' ' -f1 /proc/loadavg)
+			per=$(per_cpu_second "$n" "$c0" "$c1")
+			load=$(load1)
 			printf '%s\t%s\t%s\t%s\t%.0f\t%s\t%s\n' "$path" "$round" "$impl" "$per" "$rps" "$errs" "$load" | tee -a results/h2.tsv
 		done
 	done
 done
-for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-wait 2>/dev/null || true
-PIDS=()
+stop_all
 
 if [ "$PROFILE" = 1 ]; then
 	# One CPU profile per engine and size: h2load alone against it for
 	# DURATION (results/h2-<server>-<size>.top.txt).
 	for path in small 64k; do
 		for impl in httpserver-goroutine httpserver-epoll; do
-			bin/h2server -impl "$impl" -addr 127.0.0.1:19499 -cert "$work/cert.pem" -key "$work/key.pem" \
-				-cpuprofile "results/h2-$impl-$path.pprof" 2>/dev/null &
-			pid=$!
-			PIDS=("$pid")
-			wait_port 19499
+			serve 19499 bin/h2server -impl "$impl" -addr 127.0.0.1:19499 -cert "$work/cert.pem" -key "$work/key.pem" \
+				-cpuprofile "results/h2-$impl-$path.pprof"
 			h2load_run "https://127.0.0.1:19499/$path" "$DURATION" >/dev/null
-			kill -TERM "$pid"
-			wait "$pid" || true
-			PIDS=()
-			go tool pprof -top -nodecount=40 bin/h2server "results/h2-$impl-$path.pprof" >"results/h2-$impl-$path.top.txt" 2>/dev/null
-			echo "profile: results/h2-$impl-$path.top.txt"
+			stop_server "$SERVER_PID"
+			write_top bin/h2server "results/h2-$impl-$path"
 		done
 	done
 fi

@@ -16,6 +16,7 @@
 # All traffic stays on 127.0.0.0/8. Results go to bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./lib.sh
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5s}
@@ -40,75 +41,44 @@ go build -o bin/ ./cmd/...
 OUT=results
 RAW=$OUT/raw.tsv
 IDLEF=$OUT/idle.tsv
-TICK=$(getconf CLK_TCK)
 {
-	echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
-	echo "kernel: $(uname -r)"
-	echo "go: $(go version | cut -d' ' -f3-)"
+	machine_info
 	echo "wrk: $(wrk --version 2>&1 | head -1 | cut -d' ' -f2)"
 	echo "fasthttp: $(go list -m -f '{{.Version}}' github.com/valyala/fasthttp)"
 	echo "runs: $ROUNDS rounds x $DURATION, wrk -t$THREADS"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >$OUT/machine.txt
 
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+trap stop_all EXIT
 
 port_of() { echo $((9200 + $1)); }
-
-# cpu_ticks PID: user+system CPU time of a process, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-
-wait_port() {
-	for _ in $(seq 100); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-		sleep 0.05
-	done
-	echo "run.sh: port $1 did not open" >&2
-	return 1
-}
 
 # Start every server once; they idle while the others are measured.
 declare -A PID_OF
 for i in "${!IMPLS[@]}"; do
 	impl=${IMPLS[$i]}
-	bin/benchserver -impl "$impl" -addr "127.0.0.1:$(port_of "$i")" 2>/dev/null &
-	PID_OF[$impl]=$!
-	PIDS+=($!)
-	wait_port "$(port_of "$i")"
+	serve "$(port_of "$i")" bin/benchserver -impl "$impl" -addr "127.0.0.1:$(port_of "$i")"
+	PID_OF[$impl]=$SERVER_PID
 done
 for i in "${!IMPLS[@]}"; do # warm-up
-	wrk -t"$THREADS" -c64 -d1s "http://127.0.0.1:$(port_of "$i")/plaintext" >/dev/null
+	wrk_warm_up "$THREADS" "http://127.0.0.1:$(port_of "$i")/plaintext"
 done
 
 echo -e "round\tscenario\tserver\treq_per_s\tp50_us\tp99_us\trss_kib\tcpu_s\terrors\trequests\tload1" >$RAW
 for round in $(seq "$ROUNDS"); do
 	for sc in "${SCENARIOS[@]}"; do
 		read -r name conns path script <<<"$sc"
-		if [ -n "$SCENARIOS_ONLY" ] && [[ " $SCENARIOS_ONLY " != *" $name "* ]]; then continue; fi
+		wanted "$SCENARIOS_ONLY" "$name" || continue
 		# Rotate the order every round so no server always goes first.
 		for k in "${!IMPLS[@]}"; do
 			i=$(((k + round) % ${#IMPLS[@]}))
 			impl=${IMPLS[$i]}
-			pid=${PID_OF[$impl]}
-			c0=$(cpu_ticks "$pid")
-			res=$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --timeout 5s -s "lua/$script.lua" \
-				"http://127.0.0.1:$(port_of "$i")$path" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
-			c1=$(cpu_ticks "$pid")
-			read -r reqs dur_us errs p50 p99 <<<"$res"
-			rps=$(awk -v r="$reqs" -v d="$dur_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
-			cpu=$(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN {printf "%.2f", (b - a) / t}')
-			rss=$(rss_kib "$pid")
-			load=$(cut -d' ' -f1 /proc/loadavg)
-			echo -e "$round\t$name\t$impl\t$rps\t$p50\t$p99\t$rss\t$cpu\t$errs\t$reqs\t$load" | tee -a $RAW
+			row=$(measured "${PID_OF[$impl]}" wrk_result "$THREADS" "$conns" "$DURATION" "$script" "http://127.0.0.1:$(port_of "$i")$path")
+			printf '%s\t%s\t%s\t%s\n' "$round" "$name" "$impl" "$row" | tee -a $RAW
 		done
 	done
 done
-cleanup
-PIDS=()
+stop_all
 
 if [ "$PROFILE" = 1 ]; then
 	# One CPU profile per server and load shape: plaintext c256 and
@@ -116,15 +86,10 @@ if [ "$PROFILE" = 1 ]; then
 	for shape in "plaintext report" "pipelined16 pipeline"; do
 		read -r sname script <<<"$shape"
 		for impl in httpserver-goroutine httpserver-pool httpserver-epoll fasthttp; do
-			bin/benchserver -impl "$impl" -addr 127.0.0.1:9299 -cpuprofile "$OUT/$impl-$sname.pprof" 2>/dev/null &
-			pid=$!
-			PIDS=("$pid")
-			wait_port 9299
+			serve 9299 bin/benchserver -impl "$impl" -addr 127.0.0.1:9299 -cpuprofile "$OUT/$impl-$sname.pprof"
 			wrk -t"$THREADS" -c256 -d"$DURATION" -s "lua/$script.lua" http://127.0.0.1:9299/plaintext >/dev/null
-			kill -TERM "$pid"
-			wait "$pid" || true
-			go tool pprof -top -nodecount=40 bin/benchserver "$OUT/$impl-$sname.pprof" >"$OUT/$impl-$sname.top.txt" 2>/dev/null
-			echo "profile: $OUT/$impl-$sname.top.txt"
+			stop_server "$SERVER_PID"
+			write_top bin/benchserver "$OUT/$impl-$sname"
 		done
 	done
 fi
@@ -133,18 +98,11 @@ if [ "$IDLE" = 1 ]; then
 	echo -e "server\tconns\tbase_kib\tafter_kib\tper_conn_kib" >$IDLEF
 	for impl in "${IMPLS[@]}"; do
 		for n in $IDLE_COUNTS; do
-			bin/benchserver -impl "$impl" -addr 127.0.0.1:9298 2>/dev/null &
-			pid=$!
-			PIDS=("$pid")
-			wait_port 9298
-			line=$(bin/idleconns -addr 127.0.0.1:9298 -pid "$pid" -n "$n") || line="conns=$n base_kib=0 after_kib=0 per_conn_kib=failed"
-			kill -TERM "$pid"
-			wait "$pid" || true
-			PIDS=()
+			serve 9298 bin/benchserver -impl "$impl" -addr 127.0.0.1:9298
+			line=$(bin/idleconns -addr 127.0.0.1:9298 -pid "$SERVER_PID" -n "$n") || line="conns=$n base_kib=0 after_kib=0 per_conn_kib=failed"
+			stop_server "$SERVER_PID"
 			echo "$impl $line"
-			echo "$line" | awk -v s="$impl" '{
-				for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-				printf "%s\t%s\t%s\t%s\t%s\n", s, v["conns"], v["base_kib"], v["after_kib"], v["per_conn_kib"] }' >>$IDLEF
+			printf '%s\t%s\n' "$impl" "$(kv_values "$line" conns base_kib after_kib per_conn_kib)" >>$IDLEF
 			sleep 1 # let TIME_WAIT sockets of the closed connections drain a little
 		done
 	done

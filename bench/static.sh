@@ -21,6 +21,7 @@
 # packages when missing. All traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./lib.sh
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5s}
 THREADS=${THREADS:-1}
@@ -29,10 +30,8 @@ if ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; then
 	apt-get update -qq && apt-get install -y -qq wrk nginx-light >/dev/null
 fi
 work=$(mktemp -d)
-PIDS=()
 cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+	stop_all
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -51,8 +50,6 @@ GO
 printf 'module fs\ngo 1.26\n' >"$work/fs/go.mod"
 (cd "$work/fs" && go build -o "$work/fileserver" .)
 (cd .. && go build -o "$work/httpserver" ./cmd/httpserver)
-tck=$(getconf CLK_TCK)
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # nginx_conf LOGS: one worker, sendfile, keep-alive for the whole run.
 nginx_conf() {
@@ -95,25 +92,23 @@ for logs in $LOGS; do
 	PIDS=("${PID[@]}")
 	declare -A PORT=([nginx]=18190 [fileserver]=18191 [httpserver-goroutine]=18192 [httpserver-epoll]=18193)
 	sleep 1
-	for s in "${!PORT[@]}"; do wrk -t"$THREADS" -c64 -d1s "http://127.0.0.1:${PORT[$s]}/hello.txt" >/dev/null; done
+	for s in "${!PORT[@]}"; do wrk_warm_up "$THREADS" "http://127.0.0.1:${PORT[$s]}/hello.txt"; done
 	servers=(nginx fileserver httpserver-goroutine httpserver-epoll)
 	for round in $(seq "$ROUNDS"); do
 		for k in "${!servers[@]}"; do
 			s=${servers[$(((k + round) % ${#servers[@]}))]}
-			c0=$(cpu "${PID[$s]}")
+			c0=$(cpu_ticks "${PID[$s]}")
 			out=$(wrk -t"$THREADS" -c64 -d"$DURATION" --latency "http://127.0.0.1:${PORT[$s]}/hello.txt")
-			c1=$(cpu "${PID[$s]}")
+			c1=$(cpu_ticks "${PID[$s]}")
 			rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
 			n=$(awk '/requests in/ {print $1}' <<<"$out")
 			p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-			per=$(awk -v n="$n" -v c=$((c1 - c0)) -v t="$tck" 'BEGIN { printf "%.0f", n / (c / t) }')
-			load=$(cut -d' ' -f1 /proc/loadavg)
+			per=$(per_cpu_second "$n" "$c0" "$c1")
+			load=$(load1)
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$logs" "$round" "$s" "$per" "$rps" "$p99" "$load" | tee -a "$work/raw.tsv"
 		done
 	done
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	PIDS=()
+	stop_all
 done
 
 echo

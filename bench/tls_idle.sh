@@ -15,6 +15,7 @@
 #   CLASSIC=1 bench/tls_idle.sh  # the client offers X25519 only (no ML-KEM key share)
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./lib.sh
 N=${N:-2000}
 CLIENT_FLAGS=(-tls -gc)
 if [ "${CLASSIC:-0}" = 1 ]; then CLIENT_FLAGS+=(-tls-classic); fi
@@ -25,13 +26,9 @@ ref=""
 for impl in nethttp httpserver-goroutine httpserver-pool httpserver-epoll; do
 	bin/benchserver -impl "$impl" -tls -addr 127.0.0.1:9297 2>/dev/null &
 	pid=$!
-	for _ in $(seq 100); do
-		(exec 3<>/dev/tcp/127.0.0.1/9297) 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_port 9297 || true
 	line=$(bin/idleconns "${CLIENT_FLAGS[@]}" -addr 127.0.0.1:9297 -pid "$pid" -n "$N") || line="conns=$N per_conn_kib=failed"
-	kill -TERM "$pid"
-	wait "$pid" || true
+	stop_server "$pid"
 	if [ "$impl" = nethttp ]; then ref=$line; fi
 	echo "$line" | awk -v s="$impl" -v ref="$ref" '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }

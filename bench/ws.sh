@@ -32,6 +32,7 @@
 # All traffic stays on 127.0.0.0/8. Results go to bench/results/ws_*.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./lib.sh
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5s}
@@ -57,127 +58,79 @@ fi
 OUT=results
 RAW=$OUT/ws_raw.tsv
 IDLEF=$OUT/ws_idle.tsv
-TICK=$(getconf CLK_TCK)
 mod_version() { go list -m -f '{{.Version}}' "$1"; }
 {
-	echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
-	echo "kernel: $(uname -r)"
-	echo "go: $(go version | cut -d' ' -f3-)"
+	machine_info
 	echo "gorilla/websocket: $(mod_version github.com/gorilla/websocket), coder/websocket: $(mod_version github.com/coder/websocket), nbio: $(mod_version github.com/lesismal/nbio)"
 	echo "runs: $ROUNDS rounds x $DURATION, 256 connections, load client GOMAXPROCS=$CLIENT_PROCS, permessage-deflate off"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	if [ -n "${NOTE:-}" ]; then echo "note: $NOTE"; fi
 } >$OUT/ws_machine.txt
 
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-
-# wait_port PORT PID: 0 once the port accepts, 3 if the server exited
-# with status 3 (not in this build), 1 otherwise.
-wait_port() {
-	for _ in $(seq 200); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-		if ! kill -0 "$2" 2>/dev/null; then
-			local rc=0
-			wait "$2" || rc=$?
-			[ "$rc" = 3 ] && return 3
-			echo "ws.sh: server on port $1 exited with status $rc" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
-	echo "ws.sh: port $1 did not open" >&2
-	return 1
-}
+trap stop_all EXIT
 
 # Start every server once; they idle while the others are measured.
 declare -A PID_OF PORT_OF
 IMPLS=()
 for i in "${!ALL_IMPLS[@]}"; do
 	impl=${ALL_IMPLS[$i]}
-	if [ -n "${IMPLS_ONLY:-}" ] && [[ " $IMPLS_ONLY " != *" $impl "* ]]; then continue; fi
+	wanted "${IMPLS_ONLY:-}" "$impl" || continue
 	port=$((29400 + i)) # apart from run.sh's ports, so both can run at once
-	bin/wsbenchserver -impl "$impl" -addr "127.0.0.1:$port" 2>/dev/null &
-	pid=$!
 	rc=0
-	wait_port "$port" "$pid" || rc=$?
+	serve "$port" bin/wsbenchserver -impl "$impl" -addr "127.0.0.1:$port" || rc=$?
 	if [ "$rc" = 3 ]; then
 		echo "ws.sh: $impl is not in this build; skipped" | tee -a $OUT/ws_machine.txt
 		continue
 	fi
 	[ "$rc" = 0 ] || exit 1
-	PID_OF[$impl]=$pid
+	PID_OF[$impl]=$SERVER_PID
 	PORT_OF[$impl]=$port
-	PIDS+=("$pid")
 	IMPLS+=("$impl")
 done
+# wsload_result ADDR CONNS SIZE DURATION: one echo run; prints the fields
+# of its RESULT line, "messages duration_us errors p50_us p99_us".
+wsload_result() {
+	GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr "$1" -c "$2" -size "$3" -d "$4" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
+}
 for impl in "${IMPLS[@]}"; do # warm-up
-	GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr "127.0.0.1:${PORT_OF[$impl]}" -c 256 -size 1024 -d 1s >/dev/null
+	wsload_result "127.0.0.1:${PORT_OF[$impl]}" 256 1024 1s >/dev/null
 done
 
 echo -e "round\tscenario\tserver\tmsg_per_s\tp50_us\tp99_us\trss_kib\tcpu_s\terrors\tmessages\tload1" >$RAW
 for round in $(seq "$ROUNDS"); do
 	for sc in "${SCENARIOS[@]}"; do
 		read -r name conns size <<<"$sc"
-		if [ -n "${SCENARIOS_ONLY:-}" ] && [[ " $SCENARIOS_ONLY " != *" $name "* ]]; then continue; fi
+		wanted "${SCENARIOS_ONLY:-}" "$name" || continue
 		# Rotate the order every round so no server always goes first.
 		for k in "${!IMPLS[@]}"; do
 			impl=${IMPLS[$(((k + round) % ${#IMPLS[@]}))]}
-			pid=${PID_OF[$impl]}
-			c0=$(cpu_ticks "$pid")
-			res=$(GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr "127.0.0.1:${PORT_OF[$impl]}" -c "$conns" -size "$size" -d "$DURATION" |
-				awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
-			c1=$(cpu_ticks "$pid")
-			read -r msgs dur_us errs p50 p99 <<<"$res"
-			mps=$(awk -v r="$msgs" -v d="$dur_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
-			cpu=$(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN {printf "%.2f", (b - a) / t}')
-			rss=$(rss_kib "$pid")
-			load=$(cut -d' ' -f1 /proc/loadavg)
-			echo -e "$round\t$name\t$impl\t$mps\t$p50\t$p99\t$rss\t$cpu\t$errs\t$msgs\t$load" | tee -a $RAW
+			row=$(measured "${PID_OF[$impl]}" wsload_result "127.0.0.1:${PORT_OF[$impl]}" "$conns" "$size" "$DURATION")
+			printf '%s\t%s\t%s\t%s\n' "$round" "$name" "$impl" "$row" | tee -a $RAW
 		done
 	done
 done
-cleanup
-PIDS=()
+stop_all
 
 if [ "$PROFILE" = 1 ]; then
 	# A CPU profile of each server under the 1 KiB echo
 	# (results/ws-<server>-echo1k.top.txt).
 	for impl in "${IMPLS[@]}"; do
-		bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9399 -cpuprofile "$OUT/ws-$impl-echo1k.pprof" 2>/dev/null &
-		pid=$!
-		PIDS=("$pid")
-		wait_port 9399 "$pid"
-		GOMAXPROCS=$CLIENT_PROCS bin/wsload -addr 127.0.0.1:9399 -c 256 -size 1024 -d "$DURATION" >/dev/null
-		kill -TERM "$pid"
-		wait "$pid" || true
-		go tool pprof -top -nodecount=40 bin/wsbenchserver "$OUT/ws-$impl-echo1k.pprof" >"$OUT/ws-$impl-echo1k.top.txt" 2>/dev/null
-		echo "profile: $OUT/ws-$impl-echo1k.top.txt"
+		serve 9399 bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9399 -cpuprofile "$OUT/ws-$impl-echo1k.pprof"
+		wsload_result 127.0.0.1:9399 256 1024 "$DURATION" >/dev/null
+		stop_server "$SERVER_PID"
+		write_top bin/wsbenchserver "$OUT/ws-$impl-echo1k"
 	done
-	PIDS=()
 fi
 
 if [ "$IDLE" = 1 ]; then
 	echo -e "server\tconns\tbase_kib\tafter_kib\tper_conn_kib\tafter_gc_kib\tper_conn_gc_kib\tload1" >$IDLEF
 	for impl in "${IMPLS[@]}"; do
-		bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9398 2>/dev/null &
-		pid=$!
-		PIDS=("$pid")
-		wait_port 9398 "$pid"
-		line=$(bin/idleconns -ws -gc -addr 127.0.0.1:9398 -pid "$pid" -n "$IDLE_N") ||
+		serve 9398 bin/wsbenchserver -impl "$impl" -addr 127.0.0.1:9398
+		line=$(bin/idleconns -ws -gc -addr 127.0.0.1:9398 -pid "$SERVER_PID" -n "$IDLE_N") ||
 			line="conns=$IDLE_N base_kib=0 after_kib=0 per_conn_kib=failed gc_kib=0 per_conn_gc_kib=failed"
-		kill -TERM "$pid"
-		wait "$pid" || true
-		PIDS=()
+		stop_server "$SERVER_PID"
 		echo "$impl $line"
-		echo "$line" | awk -v s="$impl" -v l="$(cut -d' ' -f1 /proc/loadavg)" '{
-			for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, v["conns"], v["base_kib"], v["after_kib"], v["per_conn_kib"], v["gc_kib"], v["per_conn_gc_kib"], l }' >>$IDLEF
+		printf '%s\t%s\t%s\n' "$impl" "$(kv_values "$line" conns base_kib after_kib per_conn_kib gc_kib per_conn_gc_kib)" "$(load1)" >>$IDLEF
 		sleep 2 # let TIME_WAIT sockets of the closed connections drain a little
 	done
 fi

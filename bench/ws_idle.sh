@@ -11,6 +11,7 @@
 #   N=2000 ENGINES="epoll goroutine" APIS=events DEFLATE=false bench/ws_idle.sh
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./lib.sh
 N=${N:-10000}
 ENGINES=${ENGINES:-epoll}
 APIS=${APIS:-events blocking}
@@ -23,16 +24,11 @@ for engine in $ENGINES; do
 		for deflate in $DEFLATE; do
 			bin/wsserver -engine "$engine" -api "$api" -addr 127.0.0.1:9301 2>/dev/null &
 			pid=$!
-			for _ in $(seq 100); do
-				(exec 3<>/dev/tcp/127.0.0.1/9301) 2>/dev/null && break
-				sleep 0.1
-			done
+			wait_port 9301 || true
 			line=$(bin/wsidle -addr 127.0.0.1:9301 -pid "$pid" -n "$N" -deflate="$deflate") || line="conns=$N base_kib=0 after_kib=0 per_conn_bytes=failed"
-			kill -TERM "$pid"
-			wait "$pid" || true
-			echo "$line" | awk -v s="httpserver-$engine" -v a="$api" -v d="$deflate" '{
-				for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, a, d, v["conns"], v["base_kib"], v["after_kib"], v["per_conn_bytes"], v["after_gc_kib"], v["per_conn_bytes_gc"] }'
+			stop_server "$pid"
+			printf '%s\t%s\t%s\t%s\n' "httpserver-$engine" "$api" "$deflate" \
+				"$(kv_values "$line" conns base_kib after_kib per_conn_bytes after_gc_kib per_conn_bytes_gc)"
 			sleep 1
 		done
 	done

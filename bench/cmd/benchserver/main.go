@@ -11,7 +11,6 @@
 package main
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -26,16 +25,15 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/bench/internal/harness"
 	"github.com/valyala/fasthttp"
 )
 
@@ -56,68 +54,52 @@ func main() {
 		runtime.MemProfileRate = 1 // every allocation, for per-connection figures
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer func() { pprof.StopCPUProfile(); f.Close() }()
-	}
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
-
 	var tlsConfig *tls.Config
 	if *useTLS {
 		tlsConfig = selfSigned()
 	}
-	var shutdown func()
-	switch *impl {
-	case "nethttp":
-		shutdown = serveNetHTTP(ln, tlsConfig)
-	case "fasthttp":
-		shutdown = serveFastHTTP(ln)
-	case "httpserver-epoll-handoff":
-		shutdown = serveOwn(ln, httpserver.EngineEpoll, tlsConfig, true)
-	default:
-		engine, err := httpserver.ParseEngine(strings.TrimPrefix(*impl, "httpserver-"))
-		if err != nil {
-			log.Fatal(err)
-		}
-		shutdown = serveOwn(ln, engine, tlsConfig, false)
-	}
-	fmt.Fprintf(os.Stderr, "benchserver: %s on %s (pid %d)\n", *impl, ln.Addr(), os.Getpid())
 	// SIGUSR1 (idleconns -gc): a garbage collection and the free memory
 	// returned to the OS, so that the resident size is the live state's,
 	// then, with -memprofile, the heap profile of that state.
 	var profiled atomic.Bool
-	gcNow := make(chan os.Signal, 1)
-	signal.Notify(gcNow, syscall.SIGUSR1)
-	go func() {
-		for range gcNow {
-			debug.FreeOSMemory() // runs a GC first
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			fmt.Fprintf(os.Stderr, "benchserver: after GC: heap_alloc_kib=%d heap_inuse_kib=%d stack_inuse_kib=%d sys_kib=%d\n",
-				m.HeapAlloc>>10, m.HeapInuse>>10, m.StackInuse>>10, m.Sys>>10)
-			if *memprofile != "" {
-				writeHeapProfile(*memprofile)
-				profiled.Store(true)
-			}
+	harness.OnSIGUSR1(func() {
+		debug.FreeOSMemory() // runs a GC first
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		fmt.Fprintf(os.Stderr, "benchserver: after GC: heap_alloc_kib=%d heap_inuse_kib=%d stack_inuse_kib=%d sys_kib=%d\n",
+			m.HeapAlloc>>10, m.HeapInuse>>10, m.StackInuse>>10, m.Sys>>10)
+		if *memprofile != "" {
+			writeHeapProfile(*memprofile)
+			profiled.Store(true)
 		}
-	}()
-	<-stop
-	if *memprofile != "" && !profiled.Load() {
-		runtime.GC()
-		writeHeapProfile(*memprofile)
-	}
-	shutdown()
+	})
+	harness.Server{
+		Name:       "benchserver",
+		Impl:       *impl,
+		Addr:       *addr,
+		CPUProfile: *cpuprofile,
+		Start: func(ln net.Listener) func() {
+			switch *impl {
+			case "nethttp":
+				return serveNetHTTP(ln, tlsConfig)
+			case "fasthttp":
+				return serveFastHTTP(ln)
+			case "httpserver-epoll-handoff":
+				return serveOwn(ln, httpserver.EngineEpoll, tlsConfig, true)
+			}
+			engine, err := httpserver.ParseEngine(strings.TrimPrefix(*impl, "httpserver-"))
+			if err != nil {
+				log.Fatal(err)
+			}
+			return serveOwn(ln, engine, tlsConfig, false)
+		},
+		BeforeStop: func() {
+			if *memprofile != "" && !profiled.Load() {
+				runtime.GC()
+				writeHeapProfile(*memprofile)
+			}
+		},
+	}.Run()
 }
 
 func writeHeapProfile(name string) {
@@ -154,11 +136,7 @@ func serveOwn(ln net.Listener, engine httpserver.Engine, tlsConfig *tls.Config, 
 	} else {
 		go s.Serve(ln)
 	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	}
+	return func() { harness.Shutdown(s.Shutdown) }
 }
 
 func serveNetHTTP(ln net.Listener, tlsConfig *tls.Config) func() {
@@ -177,11 +155,7 @@ func serveNetHTTP(ln net.Listener, tlsConfig *tls.Config) func() {
 	} else {
 		go s.Serve(ln)
 	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	}
+	return func() { harness.Shutdown(s.Shutdown) }
 }
 
 func serveFastHTTP(ln net.Listener) func() {

@@ -12,21 +12,15 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"flag"
-	"fmt"
 	"log"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"runtime/pprof"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/bench/internal/harness"
 )
 
 const small = "Hello, World!"
@@ -44,43 +38,27 @@ func main() {
 	if *cert == "" || *key == "" {
 		log.Fatal("h2server: -cert and -key are required")
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer func() { pprof.StopCPUProfile(); f.Close() }()
-	}
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
-
-	var shutdown func(context.Context) error
-	if *impl == "nethttp" {
-		shutdown = serveNetHTTP(ln, *cert, *key)
-	} else {
-		engine, err := httpserver.ParseEngine(strings.TrimPrefix(*impl, "httpserver-"))
-		if err != nil {
-			log.Fatal(err)
-		}
-		shutdown = serveOwn(ln, engine, *cert, *key)
-	}
-	fmt.Fprintf(os.Stderr, "h2server: %s on %s (pid %d)\n", *impl, ln.Addr(), os.Getpid())
-	<-stop
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	shutdown(ctx)
+	harness.Server{
+		Name:       "h2server",
+		Impl:       *impl,
+		Addr:       *addr,
+		CPUProfile: *cpuprofile,
+		Start: func(ln net.Listener) func() {
+			if *impl == "nethttp" {
+				return serveNetHTTP(ln, *cert, *key)
+			}
+			engine, err := httpserver.ParseEngine(strings.TrimPrefix(*impl, "httpserver-"))
+			if err != nil {
+				log.Fatal(err)
+			}
+			return serveOwn(ln, engine, *cert, *key)
+		},
+	}.Run()
 }
 
 var largeLen = strconv.Itoa(len(large))
 
-func serveOwn(ln net.Listener, engine httpserver.Engine, cert, key string) func(context.Context) error {
+func serveOwn(ln net.Listener, engine httpserver.Engine, cert, key string) func() {
 	s := &httpserver.Server{
 		Engine: engine,
 		Handler: httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
@@ -102,10 +80,10 @@ func serveOwn(ln net.Listener, engine httpserver.Engine, cert, key string) func(
 			log.Fatal(err)
 		}
 	}()
-	return s.Shutdown
+	return func() { harness.Shutdown(s.Shutdown) }
 }
 
-func serveNetHTTP(ln net.Listener, cert, key string) func(context.Context) error {
+func serveNetHTTP(ln net.Listener, cert, key string) func() {
 	s := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/small":
@@ -124,5 +102,5 @@ func serveNetHTTP(ln net.Listener, cert, key string) func(context.Context) error
 			log.Fatal(err)
 		}
 	}()
-	return s.Shutdown
+	return func() { harness.Shutdown(s.Shutdown) }
 }

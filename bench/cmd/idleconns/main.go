@@ -26,14 +26,13 @@ import (
 	"io"
 	"log"
 	"net"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/rawsock/httpserver/bench/internal/harness"
 )
 
 func main() {
@@ -46,51 +45,27 @@ func main() {
 	ws := flag.Bool("ws", false, "open WebSockets on /ws instead of HTTP keep-alive connections")
 	gc := flag.Bool("gc", false, "then send the server SIGUSR1 (benchserver: GC and free memory returned) and report its RSS again")
 	flag.Parse()
-	host, _, err := net.SplitHostPort(*addr)
-	if err != nil || !net.ParseIP(host).IsLoopback() {
-		log.Fatalf("idleconns: %q is not a loopback address", *addr)
-	}
+	harness.RequireLoopback(*addr)
 	time.AfterFunc(120*time.Second, func() { log.Fatal("idleconns: gave up after 120s") })
 
-	base := rssKiB(*pid)
-	conns := make([]net.Conn, *n)
-	var failed atomic.Int64
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 64)
-	for i := range *n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			var tc *tls.Config
-			if *useTLS {
-				tc = &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}}
-				if *classic {
-					tc.CurvePreferences = []tls.CurveID{tls.X25519}
-				}
+	base := harness.RSSKiB(*pid)
+	conns := harness.OpenAll(*n, 64, func(i int) (net.Conn, error) {
+		var tc *tls.Config
+		if *useTLS {
+			tc = &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}}
+			if *classic {
+				tc.CurvePreferences = []tls.CurveID{tls.X25519}
 			}
-			dial := dialAndAsk
-			if *ws {
-				dial = dialWebSocket
-			}
-			c, err := dial(*addr, i, tc)
-			if err != nil {
-				if failed.Add(1) <= 3 {
-					log.Printf("idleconns: connection %d: %v", i, err)
-				}
-				return
-			}
-			conns[i] = c
-		}()
-	}
-	wg.Wait()
-	if f := failed.Load(); f > 0 {
-		log.Fatalf("idleconns: %d of %d connections failed", f, *n)
-	}
+		}
+		dial := dialAndAsk
+		if *ws {
+			dial = dialWebSocket
+		}
+		return dial(*addr, i, tc)
+	})
 	runtime.GC()
 	time.Sleep(*settle)
-	after := rssKiB(*pid)
+	after := harness.RSSKiB(*pid)
 	perConn := float64(after-base) / float64(*n)
 	line := fmt.Sprintf("conns=%d base_kib=%d after_kib=%d per_conn_kib=%.2f", *n, base, after, perConn)
 	if *gc {
@@ -106,18 +81,13 @@ func main() {
 	}
 }
 
-// dialAndAsk opens connection i from 127.0.0.(2+i%250), over TLS with
-// tc if not nil, and checks one keep-alive answer on it.
+// dialAndAsk opens connection i (harness.DialFrom), over TLS with tc if
+// not nil, and checks one keep-alive answer on it.
 func dialAndAsk(addr string, i int, tc *tls.Config) (net.Conn, error) {
-	d := net.Dialer{
-		Timeout:   10 * time.Second,
-		LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%250))},
-	}
-	c, err := d.Dial("tcp", addr)
+	c, err := harness.DialFrom(addr, i)
 	if err != nil {
 		return nil, err
 	}
-	c.SetDeadline(time.Now().Add(10 * time.Second))
 	if tc != nil {
 		c = tls.Client(c, tc)
 	}
@@ -154,81 +124,42 @@ func dialAndAsk(addr string, i int, tc *tls.Config) (net.Conn, error) {
 	return c, nil
 }
 
-// dialWebSocket opens connection i from 127.0.0.(2+i%250) and completes a
-// WebSocket opening handshake on /ws (RFC 6455 §4.1) without offering
+// dialWebSocket opens connection i (harness.DialFrom) and completes a
+// WebSocket opening handshake on /ws without offering
 // permessage-deflate. tc must be nil.
 func dialWebSocket(addr string, i int, tc *tls.Config) (net.Conn, error) {
 	if tc != nil {
 		return nil, fmt.Errorf("-ws with -tls is not supported")
 	}
-	d := net.Dialer{
-		Timeout:   10 * time.Second,
-		LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%250))},
-	}
-	c, err := d.Dial("tcp", addr)
+	c, err := harness.DialFrom(addr, i)
 	if err != nil {
 		return nil, err
 	}
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	req := "GET /ws HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-	if _, err := io.WriteString(c, req); err != nil {
+	br := bufio.NewReaderSize(c, 512)
+	if _, err := (harness.Handshake{Host: addr, Path: "/ws"}).Do(c, br); err != nil {
 		c.Close()
 		return nil, err
 	}
-	br := bufio.NewReaderSize(c, 512)
-	status, err := br.ReadString('\n')
-	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 101") {
+	if br.Buffered() > 0 {
 		c.Close()
-		return nil, fmt.Errorf("status %q: %v", status, err)
+		return nil, fmt.Errorf("%d unexpected bytes after the handshake", br.Buffered())
 	}
-	for range 100 {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			c.Close()
-			return nil, err
-		}
-		if line == "\r\n" {
-			if br.Buffered() > 0 {
-				c.Close()
-				return nil, fmt.Errorf("%d unexpected bytes after the handshake", br.Buffered())
-			}
-			c.SetDeadline(time.Time{})
-			return c, nil
-		}
-	}
-	c.Close()
-	return nil, fmt.Errorf("too many header lines")
+	c.SetDeadline(time.Time{})
+	return c, nil
 }
 
 // rssAfterGC waits, at most 20 s, for the server's RSS to fall below
 // what it was before SIGUSR1 and then hold still for a second (the GC
 // runs, then the memory goes back to the OS at once), and returns it.
 func rssAfterGC(pid, before int) int {
-	last := rssKiB(pid)
+	last := harness.RSSKiB(pid)
 	for range 40 {
 		time.Sleep(500 * time.Millisecond)
-		now := rssKiB(pid)
+		now := harness.RSSKiB(pid)
 		if now < before && now == last {
 			return now
 		}
 		last = now
 	}
 	return last
-}
-
-// rssKiB reads VmRSS of a process.
-func rssKiB(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		log.Fatalf("idleconns: %v", err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kib, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return kib
-		}
-	}
-	log.Fatal("idleconns: no VmRSS")
-	return 0
 }

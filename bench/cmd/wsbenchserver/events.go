@@ -10,9 +10,9 @@ package main
 import (
 	"context"
 	"net"
-	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/bench/internal/harness"
 	"github.com/rawsock/httpserver/websocket"
 )
 
@@ -35,9 +35,5 @@ func serveEvents(ln net.Listener, engine httpserver.Engine) func() {
 		}),
 	}
 	go s.Serve(ln)
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	}
+	return func() { harness.Shutdown(s.Shutdown) }
 }

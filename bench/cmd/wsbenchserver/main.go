@@ -15,21 +15,16 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"runtime/debug"
-	"runtime/pprof"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/bench/internal/harness"
 )
 
 // readLimit is the largest message every server accepts.
@@ -65,39 +60,12 @@ func main() {
 			os.Exit(3)
 		}
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer func() { pprof.StopCPUProfile(); f.Close() }()
-	}
-	sig := make(chan os.Signal, 4)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
-	shutdown := start(ln)
-	fmt.Fprintf(os.Stderr, "wsbenchserver: %s on %s (pid %d)\n", *impl, ln.Addr(), os.Getpid())
-	for s := range sig {
-		if s == syscall.SIGUSR1 {
-			debug.FreeOSMemory()
-			continue
-		}
-		break
-	}
-	shutdown()
-}
-
-// shutdownHTTP stops a net/http server, waiting at most 2 s.
-func shutdownHTTP(s *http.Server) func() {
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		s.Shutdown(ctx)
-	}
+	harness.OnSIGUSR1(func() { debug.FreeOSMemory() })
+	harness.Server{
+		Name:       "wsbenchserver",
+		Impl:       *impl,
+		Addr:       *addr,
+		CPUProfile: *cpuprofile,
+		Start:      start,
+	}.Run()
 }

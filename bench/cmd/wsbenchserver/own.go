@@ -1,11 +1,10 @@
 package main
 
 import (
-	"context"
 	"net"
-	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/bench/internal/harness"
 	"github.com/rawsock/httpserver/websocket"
 )
 
@@ -42,10 +41,5 @@ func serveOwn(ln net.Listener, engine httpserver.Engine) func() {
 		}),
 	}
 	go s.Serve(ln)
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		group.Shutdown(ctx)
-		s.Shutdown(ctx)
-	}
+	return func() { harness.Shutdown(group.Shutdown, s.Shutdown) }
 }

@@ -1,16 +1,15 @@
 package main
 
 import (
-	"context"
 	"log"
 	"net"
 	"net/http"
-	"time"
 
 	coder "github.com/coder/websocket"
 	"github.com/gorilla/websocket"
 	"github.com/lesismal/nbio/nbhttp"
 	nbws "github.com/lesismal/nbio/nbhttp/websocket"
+	"github.com/rawsock/httpserver/bench/internal/harness"
 )
 
 // serveGorilla serves the echo with gorilla/websocket on net/http, in the
@@ -36,7 +35,7 @@ func serveGorilla(ln net.Listener) func() {
 		}
 	})}
 	go s.Serve(ln)
-	return shutdownHTTP(s)
+	return func() { harness.Shutdown(s.Shutdown) }
 }
 
 // serveCoder serves the echo with coder/websocket on net/http, as in its
@@ -61,7 +60,7 @@ func serveCoder(ln net.Listener) func() {
 		}
 	})}
 	go s.Serve(ln)
-	return shutdownHTTP(s)
+	return func() { harness.Shutdown(s.Shutdown) }
 }
 
 // serveNbio serves the echo with nbio's nbhttp engine and its WebSocket
@@ -97,9 +96,5 @@ func serveNbio(ln net.Listener) func() {
 	if err := e.Start(); err != nil {
 		log.Fatal(err)
 	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		e.Shutdown(ctx)
-	}
+	return func() { harness.Shutdown(e.Shutdown) }
 }

@@ -23,14 +23,13 @@ import (
 	"io"
 	"log"
 	"net"
-	"os"
 	"runtime"
-	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/rawsock/httpserver/bench/internal/harness"
 )
 
 func main() {
@@ -41,53 +40,31 @@ func main() {
 	deflate := flag.Bool("deflate", false, "offer permessage-deflate and send the message compressed")
 	settle := flag.Duration("settle", 3*time.Second, "wait before reading the RSS")
 	flag.Parse()
-	host, _, err := net.SplitHostPort(*addr)
-	if err != nil || !net.ParseIP(host).IsLoopback() {
-		log.Fatalf("wsidle: %q is not a loopback address", *addr)
-	}
+	harness.RequireLoopback(*addr)
 	time.AfterFunc(180*time.Second, func() { log.Fatal("wsidle: gave up after 180s") })
 
 	msg := []byte(strings.Repeat("an idle WebSocket says hello ", 8)) // 232 bytes
-	base := rssKiB(*pid)
-	conns := make([]net.Conn, *n)
-	var failed, compressed atomic.Int64
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 64)
-	for i := range *n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			c, negotiated, err := dialAndEcho(*addr, *path, i, *deflate, msg)
-			if err != nil {
-				if failed.Add(1) <= 3 {
-					log.Printf("wsidle: connection %d: %v", i, err)
-				}
-				return
-			}
-			if negotiated {
-				compressed.Add(1)
-			}
-			conns[i] = c
-		}()
-	}
-	wg.Wait()
-	if f := failed.Load(); f > 0 {
-		log.Fatalf("wsidle: %d of %d connections failed", f, *n)
-	}
+	base := harness.RSSKiB(*pid)
+	var compressed atomic.Int64
+	conns := harness.OpenAll(*n, 64, func(i int) (net.Conn, error) {
+		c, negotiated, err := dialAndEcho(*addr, *path, i, *deflate, msg)
+		if negotiated {
+			compressed.Add(1)
+		}
+		return c, err
+	})
 	if *deflate && compressed.Load() != int64(*n) {
 		log.Fatalf("wsidle: permessage-deflate negotiated on %d of %d connections", compressed.Load(), *n)
 	}
 	runtime.GC()
 	time.Sleep(*settle)
-	after := rssKiB(*pid)
+	after := harness.RSSKiB(*pid)
 	perConn := float64(after-base) * 1024 / float64(*n)
 	// The server's garbage and pools collected, as its periodic GC and
 	// scavenger would in time (wsserver handles SIGUSR1 so).
 	syscall.Kill(*pid, syscall.SIGUSR1)
 	time.Sleep(*settle)
-	gced := rssKiB(*pid)
+	gced := harness.RSSKiB(*pid)
 	perConnGC := float64(gced-base) * 1024 / float64(*n)
 	fmt.Printf("conns=%d deflate=%v base_kib=%d after_kib=%d per_conn_bytes=%.0f after_gc_kib=%d per_conn_bytes_gc=%.0f\n", *n, *deflate, base, after, perConn, gced, perConnGC)
 	for _, c := range conns {
@@ -95,43 +72,25 @@ func main() {
 	}
 }
 
-// dialAndEcho opens WebSocket i from 127.0.0.(2+i%250), sends msg
+// dialAndEcho opens WebSocket i (harness.DialFrom), sends msg
 // (compressed when permessage-deflate was negotiated) and checks that a
 // message of the same type comes back.
 func dialAndEcho(addr, path string, i int, deflate bool, msg []byte) (net.Conn, bool, error) {
-	d := net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%250))}}
-	c, err := d.Dial("tcp", addr)
+	c, err := harness.DialFrom(addr, i)
 	if err != nil {
 		return nil, false, err
 	}
 	fail := func(err error) (net.Conn, bool, error) { c.Close(); return nil, false, err }
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	req := "GET " + path + " HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	hs := harness.Handshake{Host: "bench", Path: path}
 	if deflate {
-		req += "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-	}
-	if _, err := io.WriteString(c, req+"\r\n"); err != nil {
-		return fail(err)
+		hs.Extensions = "permessage-deflate; client_max_window_bits"
 	}
 	br := bufio.NewReaderSize(c, 512)
-	status, err := br.ReadString('\n')
-	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 101") {
-		return fail(fmt.Errorf("status %q: %v", status, err))
+	extensions, err := hs.Do(c, br)
+	if err != nil {
+		return fail(err)
 	}
-	negotiated := false
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return fail(err)
-		}
-		if line == "\r\n" {
-			break
-		}
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "Sec-WebSocket-Extensions") {
-			negotiated = strings.Contains(v, "permessage-deflate")
-		}
-	}
+	negotiated := strings.Contains(extensions, "permessage-deflate")
 	payload, b0 := msg, byte(0x81)
 	if negotiated {
 		var buf bytes.Buffer
@@ -142,15 +101,7 @@ func dialAndEcho(addr, path string, i int, deflate bool, msg []byte) (net.Conn, 
 	}
 	var key [4]byte
 	rand.Read(key[:])
-	frame := []byte{b0, 0x80 | byte(len(payload))}
-	if len(payload) >= 126 {
-		frame = binary.BigEndian.AppendUint16([]byte{b0, 0x80 | 126}, uint16(len(payload)))
-	}
-	frame = append(frame, key[:]...)
-	for j, b := range payload {
-		frame = append(frame, b^key[j%4])
-	}
-	if _, err := c.Write(frame); err != nil {
+	if _, err := c.Write(harness.AppendMaskedFrame(nil, b0, payload, key)); err != nil {
 		return fail(err)
 	}
 	var h [4]byte
@@ -169,20 +120,4 @@ func dialAndEcho(addr, path string, i int, deflate bool, msg []byte) (net.Conn, 
 	}
 	c.SetDeadline(time.Time{})
 	return c, negotiated, nil
-}
-
-// rssKiB reads VmRSS of a process.
-func rssKiB(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		log.Fatalf("wsidle: %v", err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kib, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return kib
-		}
-	}
-	log.Fatal("wsidle: no VmRSS")
-	return 0
 }

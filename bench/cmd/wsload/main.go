@@ -24,10 +24,11 @@ import (
 	"log"
 	"net"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rawsock/httpserver/bench/internal/harness"
 )
 
 func main() {
@@ -36,35 +37,13 @@ func main() {
 	size := flag.Int("size", 1024, "message size in bytes")
 	dur := flag.Duration("d", 5*time.Second, "duration")
 	flag.Parse()
-	host, _, err := net.SplitHostPort(*addr)
-	if err != nil || !net.ParseIP(host).IsLoopback() {
-		log.Fatalf("wsload: %q is not a loopback address", *addr)
-	}
+	harness.RequireLoopback(*addr)
 	time.AfterFunc(*dur+60*time.Second, func() { log.Fatal("wsload: gave up") })
 
 	// Open every connection first, so that the timed part is echo only.
-	cs := make([]*wsConn, *conns)
-	var wg sync.WaitGroup
-	var failed atomic.Int64
-	for i := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, err := dial(*addr, i)
-			if err != nil {
-				if failed.Add(1) <= 3 {
-					log.Printf("wsload: connection %d: %v", i, err)
-				}
-				return
-			}
-			cs[i] = c
-		}()
-	}
-	wg.Wait()
-	if f := failed.Load(); f > 0 {
-		log.Fatalf("wsload: %d of %d connections failed", f, *conns)
-	}
+	cs := harness.OpenAll(*conns, *conns, func(i int) (*wsConn, error) { return dial(*addr, i) })
 
+	var wg sync.WaitGroup
 	var errs atomic.Int64
 	lat := make([][]uint32, *conns)
 	start := time.Now()
@@ -103,49 +82,20 @@ type wsConn struct {
 	br *bufio.Reader
 }
 
-// dial opens connection i from 127.0.0.(2+i%250) and completes the opening
-// handshake (RFC 6455 §4.1).
+// dial opens connection i (harness.DialFrom) and completes the opening
+// handshake on /ws.
 func dial(addr string, i int) (*wsConn, error) {
-	d := net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%250))}}
-	nc, err := d.Dial("tcp", addr)
+	nc, err := harness.DialFrom(addr, i)
 	if err != nil {
 		return nil, err
 	}
-	nc.SetDeadline(time.Now().Add(10 * time.Second))
 	br := bufio.NewReaderSize(nc, 64<<10)
-	if err := handshake(nc, br, addr); err != nil {
+	if _, err := (harness.Handshake{Host: addr, Path: "/ws"}).Do(nc, br); err != nil {
 		nc.Close()
 		return nil, err
 	}
 	nc.SetDeadline(time.Time{})
 	return &wsConn{nc: nc, br: br}, nil
-}
-
-// handshake sends the upgrade request and reads the 101 answer.
-func handshake(nc net.Conn, br *bufio.Reader, addr string) error {
-	req := "GET /ws HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-	if _, err := io.WriteString(nc, req); err != nil {
-		return err
-	}
-	status, err := br.ReadString('\n')
-	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 101") {
-		return fmt.Errorf("status %q: %v", status, err)
-	}
-	for range 100 {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return err
-		}
-		if strings.HasPrefix(strings.ToLower(line), "sec-websocket-accept:") &&
-			strings.TrimSpace(line[len("sec-websocket-accept:"):]) != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" {
-			return fmt.Errorf("bad accept header %q", line)
-		}
-		if line == "\r\n" {
-			return nil
-		}
-	}
-	return errors.New("too many header lines")
 }
 
 // echoLoop sends size-byte binary messages and reads their echoes until
@@ -157,21 +107,7 @@ func (c *wsConn) echoLoop(size int, deadline time.Time) ([]uint32, error) {
 	rand.Read(key[:])
 	// The frame is the same every time: FIN + binary, masked length, key,
 	// masked payload (RFC 6455 §5.2, §5.3).
-	frame := []byte{0x82}
-	switch {
-	case size < 126:
-		frame = append(frame, 0x80|byte(size))
-	case size < 1<<16:
-		frame = append(frame, 0x80|126)
-		frame = binary.BigEndian.AppendUint16(frame, uint16(size))
-	default:
-		frame = append(frame, 0x80|127)
-		frame = binary.BigEndian.AppendUint64(frame, uint64(size))
-	}
-	frame = append(frame, key[:]...)
-	for i, b := range payload {
-		frame = append(frame, b^key[i&3])
-	}
+	frame := harness.AppendMaskedFrame(nil, 0x82, payload, key)
 	got := make([]byte, size)
 	lat := make([]uint32, 0, 4096)
 	c.nc.SetDeadline(deadline.Add(10 * time.Second))

@@ -18,14 +18,12 @@ import (
 	"log"
 	"log/slog"
 	"net"
-	"os"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
-	"syscall"
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/bench/internal/harness"
 	"github.com/rawsock/httpserver/websocket"
 )
 
@@ -72,18 +70,13 @@ func main() {
 		Logger:  slog.New(slog.DiscardHandler),
 		Limits:  httpserver.Limits{MaxConns: 100000},
 	}
+	harness.OnSIGUSR1(func() {
+		runtime.GC()
+		debug.FreeOSMemory()
+	})
+	stop := harness.NotifyStop()
 	go func() {
-		usr := make(chan os.Signal, 1)
-		signal.Notify(usr, syscall.SIGUSR1)
-		for range usr {
-			runtime.GC()
-			debug.FreeOSMemory()
-		}
-	}()
-	go func() {
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
-		<-sig
+		<-stop
 		srv.Close()
 	}()
 	if err := srv.Serve(ln); err != nil && err != httpserver.ErrServerClosed {
