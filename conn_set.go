@@ -7,7 +7,8 @@ package httpserver
 // of what it holds, so a burst of connections leaves no garbage behind,
 // and an idle connection costs its 16-byte entry and nothing more. (A
 // map keyed by the interface cost about 40 bytes a connection live and
-// as much again of garbage from its growth: see docs/benchmarks.md.)
+// as much again of garbage from its growth: see
+// docs/benchmarks-history.md.)
 //
 // The Server's mutex guards it and every member's slot.
 type connSet struct {

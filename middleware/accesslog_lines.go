@@ -8,9 +8,9 @@ import "io"
 // blocks, not a buffer grown by doubling: growing one copied the lines
 // encoded so far into an allocation twice as large each time, garbage
 // about as large as the buffer itself, which the Go heap keeps as memory
-// after the burst (see docs/benchmarks.md, idle connections of the
-// binary). Written blocks are kept for reuse, so a steady load allocates
-// nothing.
+// after the burst (see docs/benchmarks-history.md, idle connections of
+// the binary). Written blocks are kept for reuse, so a steady load
+// allocates nothing.
 const (
 	lineBlockSize = 8 << 10
 	// lineRoom is how much room a block must have left to take another
