@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
 
 // panicEvents echoes its input and panics on "boom" in OnData (with
@@ -52,7 +54,7 @@ func TestHijackEventsPanics(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				logs := &logBuffer{}
+				logs := &syncbuf.Buffer{}
 				got := make(chan *echoEvents, 2)
 				s := start(eventsHandler(t, func() (EventHandler, *echoEvents) {
 					e := newEchoEvents()

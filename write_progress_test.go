@@ -11,10 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
 
 // The write timeout is a progress timeout: these tests run slow clients
@@ -88,7 +89,7 @@ func TestWriteTimeoutLetsSlowReaderFinish(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachEngineSmallBuffer(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
 				t.Parallel()
-				logs := &logBuffer{}
+				logs := &syncbuf.Buffer{}
 				s := start(tc.handler, func(s *Server) {
 					s.Timeouts.Write = timeout
 					s.Logger = slog.New(slog.NewTextHandler(logs, nil))
@@ -144,7 +145,7 @@ func TestWriteTimeoutCutsStalledReader(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachEngineSmallBuffer(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
 				t.Parallel()
-				logs := &logBuffer{}
+				logs := &syncbuf.Buffer{}
 				type result struct {
 					err   error
 					stall time.Duration
@@ -343,24 +344,6 @@ type slowClientReader struct{ r io.Reader }
 func (s *slowClientReader) Read(p []byte) (int, error) {
 	time.Sleep(slowClientPause)
 	return s.r.Read(p[:min(len(p), slowClientStep)])
-}
-
-// logBuffer collects log output from several goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *logBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *logBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestAbortReason(t *testing.T) {

@@ -10,12 +10,13 @@ import (
 
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/internal/testserver"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
 
 // A response cut because the client stopped reading is logged as aborted,
 // at warn level, with the reason and the bytes sent; one sent whole is not.
 func TestAccessLogAbortedResponse(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	logs := NewAccessLog(AccessLogOptions{Logger: jsonLogger(&buf)})
 	defer logs.Close()
 	done := make(chan error, 1)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
 
 func TestParseAccessLogFormat(t *testing.T) {
@@ -67,7 +68,7 @@ func TestAppendCombined(t *testing.T) {
 var combinedLine = regexp.MustCompile(`^(\S+) - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "([^"]*)" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"$`)
 
 func TestAccessLogCombinedOverLoopback(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	logs := NewAccessLog(AccessLogOptions{Format: AccessLogCombined, Output: &buf,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	defer logs.Close()

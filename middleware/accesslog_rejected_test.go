@@ -10,6 +10,7 @@ import (
 
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/internal/testserver"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
 
 // TestAccessLogRejected: requests the server refuses before any handler
@@ -23,7 +24,7 @@ func TestAccessLogRejected(t *testing.T) {
 	}{{"json", AccessLogJSON, false}, {"json through a Logger", AccessLogJSON, true}, {"combined", AccessLogCombined, false}} {
 		format := tc.format
 		t.Run(tc.name, func(t *testing.T) {
-			var buf syncBuffer
+			var buf syncbuf.Buffer
 			opts := AccessLogOptions{Format: format, Output: &buf}
 			if tc.throughSlog {
 				opts.Logger = jsonLogger(&buf)

@@ -13,11 +13,12 @@ import (
 
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/httpservertest"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 	"github.com/rawsock/httpserver/router"
 )
 
 func TestAccessLogJSONLine(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	logs := NewAccessLog(AccessLogOptions{Logger: jsonLogger(&buf)})
 	defer logs.Close()
 	rt := router.New()
@@ -64,7 +65,7 @@ func TestAccessLogJSONLine(t *testing.T) {
 }
 
 func TestAccessLogClientBehindProxy(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	logs := NewAccessLog(AccessLogOptions{Logger: jsonLogger(&buf), TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	defer logs.Close()
 	base := serve(t, logs.Middleware(httpserver.HandlerFunc(ok)))
@@ -76,7 +77,7 @@ func TestAccessLogClientBehindProxy(t *testing.T) {
 }
 
 func TestAccessLogQuietPaths(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	logs := NewAccessLog(AccessLogOptions{Logger: jsonLogger(&buf), Quiet: []string{"/health"}, QuietSample: 5})
 	defer logs.Close()
 	fail := false

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 	"github.com/rawsock/httpserver/router"
 )
 
@@ -17,8 +18,8 @@ import (
 func TestPipelineOnEveryEngine(t *testing.T) {
 	for _, eng := range []httpserver.Engine{httpserver.EngineGoroutine, httpserver.EnginePool, httpserver.EngineEpoll} {
 		t.Run(string(eng), func(t *testing.T) {
-			var logBuf syncBuffer
-			p, err := NewPipeline(PipelineOptions{Logger: jsonLogger(&syncBuffer{}), AccessLog: AccessLogOptions{Logger: jsonLogger(&logBuf)}})
+			var logBuf syncbuf.Buffer
+			p, err := NewPipeline(PipelineOptions{Logger: jsonLogger(&syncbuf.Buffer{}), AccessLog: AccessLogOptions{Logger: jsonLogger(&logBuf)}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/internal/testserver"
 	"github.com/rawsock/httpserver/internal/testutil/clients"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 	"github.com/rawsock/httpserver/router"
 )
 
@@ -16,8 +17,8 @@ import (
 // knowledge: request IDs, compression, request trailers, a panic answered
 // 500, and the access log's proto.
 func TestPipelineOverH2C(t *testing.T) {
-	var logBuf syncBuffer
-	p, err := NewPipeline(PipelineOptions{Logger: jsonLogger(&syncBuffer{}), AccessLog: AccessLogOptions{Logger: jsonLogger(&logBuf)}})
+	var logBuf syncbuf.Buffer
+	p, err := NewPipeline(PipelineOptions{Logger: jsonLogger(&syncbuf.Buffer{}), AccessLog: AccessLogOptions{Logger: jsonLogger(&logBuf)}})
 	if err != nil {
 		t.Fatal(err)
 	}

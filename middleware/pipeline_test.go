@@ -14,12 +14,13 @@ import (
 
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/httpservertest"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 	"github.com/rawsock/httpserver/router"
 )
 
 func TestPipelineDefault(t *testing.T) {
-	var logBuf syncBuffer
-	var panicBuf syncBuffer
+	var logBuf syncbuf.Buffer
+	var panicBuf syncbuf.Buffer
 	p, err := NewPipeline(PipelineOptions{Logger: jsonLogger(&panicBuf), AccessLog: AccessLogOptions{Logger: jsonLogger(&logBuf)}})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +100,7 @@ func TestPipelineEverything(t *testing.T) {
 
 func TestPipelineBadCORS(t *testing.T) {
 	_, err := NewPipeline(PipelineOptions{
-		AccessLog: AccessLogOptions{Logger: jsonLogger(&syncBuffer{})},
+		AccessLog: AccessLogOptions{Logger: jsonLogger(&syncbuf.Buffer{})},
 		CORS:      &CORSOptions{AllowedOrigins: []string{"*"}, AllowCredentials: true, MaxAge: time.Second},
 	})
 	if !errors.Is(err, ErrCORSConfig) {
@@ -133,7 +134,7 @@ func TestPipelineMetricsDisabledSetServer(t *testing.T) {
 // TestPipelineAccessLogClientFromLimiter: the access log logs the client
 // the rate limiter limits, found through the limiter's trusted proxies.
 func TestPipelineAccessLogClientFromLimiter(t *testing.T) {
-	var logBuf syncBuffer
+	var logBuf syncbuf.Buffer
 	p, err := NewPipeline(PipelineOptions{
 		AccessLog: AccessLogOptions{Logger: jsonLogger(&logBuf)},
 		RateLimit: &RateLimitOptions{Rate: 100, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
@@ -153,7 +154,7 @@ func TestPipelineAccessLogClientFromLimiter(t *testing.T) {
 // 429 from the limiter, a preflight CORS does not allow, a 413 from a
 // BodyLimit on the route — are logged once each, like any other.
 func TestPipelineLogsRefusedRequests(t *testing.T) {
-	var logBuf syncBuffer
+	var logBuf syncbuf.Buffer
 	p, err := NewPipeline(PipelineOptions{
 		AccessLog: AccessLogOptions{Logger: jsonLogger(&logBuf)},
 		CORS:      &CORSOptions{AllowedOrigins: []string{"https://app.example.com"}},

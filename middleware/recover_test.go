@@ -9,10 +9,11 @@ import (
 	"testing"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
 
 func TestRecoverPanicBecomes500(t *testing.T) {
-	var logBuf syncBuffer
+	var logBuf syncbuf.Buffer
 	h := httpserver.Chain(RequestID(RequestIDOptions{}), Recover(RecoverOptions{Logger: jsonLogger(&logBuf)}))(
 		httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 			w.Header().Set("Content-Type", "image/png")
@@ -43,7 +44,7 @@ func TestRecoverPanicBecomes500(t *testing.T) {
 }
 
 func TestRecoverAfterHeaderClosesConnection(t *testing.T) {
-	var logBuf syncBuffer
+	var logBuf syncbuf.Buffer
 	h := Recover(RecoverOptions{Logger: jsonLogger(&logBuf)})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte("first part\n"))
@@ -72,7 +73,7 @@ func TestRecoverAfterHeaderClosesConnection(t *testing.T) {
 }
 
 func TestRecoverAbortHandlerNotLogged(t *testing.T) {
-	var logBuf syncBuffer
+	var logBuf syncbuf.Buffer
 	m := NewMetrics(MetricsOptions{})
 	h := httpserver.Chain(m.Middleware, Recover(RecoverOptions{Logger: jsonLogger(&logBuf)}))(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 		panic(httpserver.ErrAbortHandler)
@@ -101,7 +102,7 @@ func TestRecoverDefaultLoggerAndOwnedRecorder(t *testing.T) {
 			next.ServeHTTP(struct{ passWriter }{passWriter{w}}, r)
 		})
 	}
-	var logBuf syncBuffer
+	var logBuf syncbuf.Buffer
 	old := slog.Default()
 	slog.SetDefault(jsonLogger(&logBuf))
 	defer slog.SetDefault(old)
@@ -151,7 +152,7 @@ func TestRecoverAfterHeaderStillAnswers500(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logBuf syncBuffer
+			var logBuf syncbuf.Buffer
 			h := httpserver.Chain(RequestID(RequestIDOptions{}), Recover(RecoverOptions{Logger: jsonLogger(&logBuf)}))(
 				httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 					if r.Path == "/ok" {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
 
 type reuseTestKey struct{}
@@ -17,7 +18,7 @@ type reuseTestKey struct{}
 // took away stays its request's: the ID string and the derived logger
 // (request 1), and the context itself once used as one (request 2).
 func TestRequestIDReusedContextKeepsWhatItGave(t *testing.T) {
-	var logBuf syncBuffer
+	var logBuf syncbuf.Buffer
 	base := jsonLogger(&logBuf)
 	var (
 		keptID     string

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/httpservertest"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
 
 func TestNewRequestIDFormat(t *testing.T) {
@@ -122,7 +123,7 @@ func TestRequestIDFromEmpty(t *testing.T) {
 }
 
 func TestLoggerCarriesRequestID(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	base := jsonLogger(&buf)
 	wrapped := slog.New(NewLogHandler(slog.NewJSONHandler(&buf, nil))).With("k", "v").WithGroup("g")
 	h := RequestID(RequestIDOptions{})(httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/httpservertest"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
 
 func TestTimeoutInTime(t *testing.T) {
@@ -70,7 +71,7 @@ func TestTimeoutDefaultStatusAndPanic(t *testing.T) {
 		t.Errorf("status %d", rec.Code)
 	}
 	// A panic passes through to the outer Recover, which answers 500.
-	h = httpserver.Chain(Recover(RecoverOptions{Logger: jsonLogger(&syncBuffer{})}), Timeout(time.Second, TimeoutOptions{}))(
+	h = httpserver.Chain(Recover(RecoverOptions{Logger: jsonLogger(&syncbuf.Buffer{})}), Timeout(time.Second, TimeoutOptions{}))(
 		httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) { panic("x") }))
 	rec = httpservertest.NewRecorder()
 	h.ServeHTTP(rec, httpservertest.NewRequest("GET", "/", nil))

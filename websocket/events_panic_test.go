@@ -1,42 +1,23 @@
 package websocket
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
-
-// lockedBuffer is a log destination safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestEventsOnMessagePanics: on every engine, a panic in OnMessage fails
 // the connection with 1011 (RFC 6455 §7.4.1), the server logs it, OnClose
 // reports the failure, and the next connection is served.
 func TestEventsOnMessagePanics(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, eng httpserver.Engine) {
-		logs := &lockedBuffer{}
+		logs := &syncbuf.Buffer{}
 		closed := make(chan error, 2)
 		h := httpserver.HandlerFunc(func(w httpserver.ResponseWriter, r *httpserver.Request) {
 			AcceptEvents(w, r, nil, EventHandler{

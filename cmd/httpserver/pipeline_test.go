@@ -6,35 +6,18 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
-
-// lockedBuffer collects stdout written by the access log goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // runWithStdout runs the binary in process, returning its address, its
 // stdout, and a func that stops it and returns the exit status.
-func runWithStdout(t *testing.T, args ...string) (string, *lockedBuffer, func() int) {
+func runWithStdout(t *testing.T, args ...string) (string, *syncbuf.Buffer, func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := newLogSink()
-	stdout := &lockedBuffer{}
+	stdout := &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), env(nil), stdout, log) }()
 	addr := awaitAddr(t, log.addr, log)

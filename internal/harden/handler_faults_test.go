@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rawsock/httpserver"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 	"github.com/rawsock/httpserver/middleware"
 )
 
@@ -246,7 +247,7 @@ func TestRecoverAfterWriteHeader(t *testing.T) {
 // test failed on every engine before the server closed it.
 func TestPanicAfterHijackClosesConnection(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e httpserver.Engine) {
-		var logged syncBuffer
+		var logged syncbuf.Buffer
 		addr, _ := startLib(t, e, &faultyHandlers{}, func(s *httpserver.Server) {
 			s.Logger = slog.New(slog.NewTextHandler(&logged, nil))
 		})

@@ -2,7 +2,6 @@ package harden
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/rawsock/httpserver"
 	"github.com/rawsock/httpserver/internal/testserver"
+	"github.com/rawsock/httpserver/internal/testutil/syncbuf"
 )
 
 // wait bounds every wait of the suite that does not measure a duration.
@@ -106,26 +106,8 @@ func binary(t *testing.T) string {
 type proc struct {
 	addr string
 	cmd  *exec.Cmd
-	log  *syncBuffer
+	log  *syncbuf.Buffer
 	done chan error // receives Wait's result
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // startBinary runs the binary on a free loopback port with engine e, no
@@ -142,7 +124,7 @@ func startBinary(t *testing.T, e httpserver.Engine, args ...string) *proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, log: new(syncBuffer), done: make(chan error, 1)}
+	p := &proc{cmd: cmd, log: new(syncbuf.Buffer), done: make(chan error, 1)}
 	addrCh := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
