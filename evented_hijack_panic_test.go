@@ -1,8 +1,10 @@
 package httpserver
 
 import (
+	"context"
 	"errors"
 	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +99,49 @@ func TestHijackEventsPanics(t *testing.T) {
 					t.Errorf("ErrAbortHandler logged:\n%s", out)
 				}
 			})
+		}
+	})
+}
+
+// panicOnShutdown is an EventHandler whose OnShutdown panics.
+type panicOnShutdown struct{ *echoEvents }
+
+func (p panicOnShutdown) OnShutdown() { panic("boom in OnShutdown") }
+
+// TestHijackEventsShutdownPanics: a panic in OnShutdown, which runs on a
+// goroutine of its own, is recovered and logged; the connection is
+// closed (OnClose with net.ErrClosed) and the Shutdown completes, on
+// every engine.
+func TestHijackEventsShutdownPanics(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, start func(Handler, ...func(*Server)) *testServer) {
+		logs := &syncbuf.Buffer{}
+		got := make(chan *echoEvents, 1)
+		s := start(eventsHandler(t, func() (EventHandler, *echoEvents) {
+			e := newEchoEvents()
+			return panicOnShutdown{e}, e
+		}, got), func(s *Server) { s.Logger = newTestLogger(logs) })
+		c, br := s.rawConn(t)
+		io.WriteString(c, upgradeRequest)
+		readUpgrade(t, br)
+		e := <-got
+		if _, err := io.ReadFull(br, make([]byte, len("early"))); err != nil {
+			t.Fatal(err) // the events have begun
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Fatalf("Shutdown: %v", err)
+		}
+		select {
+		case err := <-e.closed:
+			if !errors.Is(err, net.ErrClosed) {
+				t.Fatalf("OnClose(%v), want net.ErrClosed", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no OnClose")
+		}
+		if out := logs.String(); !strings.Contains(out, "panic in EventHandler.OnShutdown") || !strings.Contains(out, "boom in OnShutdown") {
+			t.Errorf("log lacks the OnShutdown panic:\n%s", out)
 		}
 	})
 }
