@@ -218,9 +218,12 @@ func (c *ServerConn) serve(opts ServeOptions) error {
 	}
 	for {
 		f, err := c.fr.ReadFrame()
-		if err != nil {
+		if err == nil {
+			c.trackBlock()
+		} else {
 			var se StreamError
 			if errors.As(err, &se) {
+				c.trackBlock()
 				c.mu.Lock()
 				err = c.streamErrorLocked(se)
 				c.mu.Unlock()
@@ -294,11 +297,26 @@ func (c *ServerConn) setReadDeadlineLocked(t time.Time) {
 	c.nc.SetReadDeadline(t)
 }
 
+// trackBlock opens or closes the field-block bound once a whole frame
+// was read: a block is open exactly while its CONTINUATION frames are
+// awaited. So a HEADERS frame that arrived in parts (opened by the frame
+// reader's OnFieldBlockWait) closes it when it is whole, whatever then
+// becomes of the frame (a stream, trailers, a stream error).
+func (c *ServerConn) trackBlock() {
+	if open := c.fr.continuing != 0; open != c.blockOpen {
+		if open {
+			c.openBlock()
+		} else {
+			c.closeBlock()
+		}
+	}
+}
+
 // openBlock and closeBlock bracket a field block that takes more than
-// one read: a HEADERS frame that arrives in parts (the frame reader's
-// OnFieldBlockWait), or without END_HEADERS and then CONTINUATION
-// frames. While it is open, Config.HeaderTimeout from its start bounds
-// it; opening it again keeps that start.
+// one read: a HEADERS frame that arrives in parts, or without
+// END_HEADERS and then CONTINUATION frames. While it is open,
+// Config.HeaderTimeout from its start bounds it; opening it again keeps
+// that start.
 func (c *ServerConn) openBlock() {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -242,16 +242,12 @@ func (c *ServerConn) onHeaders(f *Frame) error {
 	c.blockPriority = f.Priority
 	c.blockConts = 0
 	if f.Flags.Has(FlagEndHeaders) {
-		if c.blockOpen { // the frame arrived in parts
-			c.closeBlock()
-		}
 		return c.onFieldBlock(f.Data)
 	}
 	if uint32(len(f.Data)) > c.cfg.Limits.MaxHeaderBlockSize {
 		return connError(ErrCodeEnhanceYourCalm, "field block too large")
 	}
 	c.block = append(c.block[:0], f.Data...)
-	c.openBlock()
 	return nil
 }
 
@@ -277,7 +273,6 @@ func (c *ServerConn) onContinuation(f *Frame) error {
 	}
 	c.block = append(c.block, f.Data...)
 	if f.Flags.Has(FlagEndHeaders) {
-		c.closeBlock()
 		return c.onFieldBlock(c.block)
 	}
 	return nil
