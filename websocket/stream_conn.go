@@ -3,6 +3,7 @@ package websocket
 import (
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,8 +37,12 @@ type streamConn struct {
 }
 
 func newStreamConn(w httpserver.ResponseWriter, r *httpserver.Request) *streamConn {
+	// The addresses are copied: the Request's strings alias the server's
+	// buffers, reused once the handler returns, and a net.Addr's String
+	// is a value callers keep (a log line written later, another
+	// goroutine's map key).
 	return &streamConn{body: r.Body, w: w, rc: httpserver.NewResponseController(w),
-		local: streamAddr(r.Host), remote: streamAddr(r.RemoteAddr)}
+		local: streamAddr(strings.Clone(r.Host)), remote: streamAddr(strings.Clone(r.RemoteAddr))}
 }
 
 // Read reads the request body: the client's frames.
