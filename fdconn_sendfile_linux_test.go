@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -22,14 +23,18 @@ func TestSendfileLeavesReadsFree(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Repeat("f", 64<<10)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	inSendfile, release := make(chan struct{}), make(chan struct{})
+	// The first call is held until release, whenever it comes: before
+	// or after the handler waits for it (a stub that held it only if the
+	// handler already waited let it through under load, and the test
+	// then waited for a sendfile that had come and gone).
+	inSendfile, release := make(chan struct{}, 1), make(chan struct{})
+	var first atomic.Bool
 	orig := sendfile
 	defer func() { sendfile = orig }()
 	sendfile = func(out, in int, off *int64, count int) (int, error) {
-		select {
-		case inSendfile <- struct{}{}: // the first call is held
+		if first.CompareAndSwap(false, true) {
+			inSendfile <- struct{}{}
 			<-release
-		default:
 		}
 		return orig(out, in, off, count)
 	}
