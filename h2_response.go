@@ -292,8 +292,7 @@ func (w *h2Response) writeError(status int) {
 	w.wroteHeader = false
 	// What Error writes, without the checks of the handler's methods:
 	// the handler may have returned.
-	w.header.Set("Content-Type", "text/plain; charset=utf-8")
-	w.header.Set("X-Content-Type-Options", "nosniff")
+	setErrorFields(&w.header)
 	w.writeHeader(status)
 	w.writeString(StatusText(status))
 	w.writeString("\n")

@@ -69,10 +69,15 @@ func NotFoundHandler() Handler {
 // of its reason phrase. It does nothing to a response whose header has
 // already been written, beyond writing the body.
 func Error(w ResponseWriter, status int) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
+	setErrorFields(w.Header())
 	w.WriteHeader(status)
 	w.WriteString(StatusText(status))
 	w.WriteString("\n")
+}
+
+// setErrorFields sets the header fields of the plain-text body Error
+// writes (also written by the HTTP/2 side's own error answers).
+func setErrorFields(h *Header) {
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
 }
