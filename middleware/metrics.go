@@ -319,7 +319,8 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 
 // SetServer makes the metrics report the load of s from Server.Stats:
 // open connections, connections rejected for capacity, workers, queue
-// depth and the epoll engine's serves in place and hand-ons. It works with every engine, at no cost per request; prefer it to
+// depth and the epoll engine's serves in place and hand-ons. It works
+// with every engine, at no cost per request; prefer it to
 // [Metrics.Listener]. On a nil *Metrics (a [Pipeline] with metrics
 // disabled) it does nothing.
 func (m *Metrics) SetServer(s *httpserver.Server) {
